@@ -1,0 +1,2 @@
+/** Public API of src/crypto: named re-exports only. */
+export {};

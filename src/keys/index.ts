@@ -1,0 +1,2 @@
+/** Public API of src/keys: named re-exports only. */
+export {};

@@ -1,0 +1,2 @@
+/** Public API of src/mail: named re-exports only. */
+export {};

@@ -1,0 +1,113 @@
+/**
+ * Every OBJECT IDENTIFIER mailpki uses, as a named constant with its source.
+ * OIDs appear nowhere else in the code (DESIGN.md §3). Append, never rename.
+ */
+export const OID = {
+  // --- public key algorithms
+  rsaEncryption: '1.2.840.113549.1.1.1', // RFC 8017 A.1
+  rsassaPss: '1.2.840.113549.1.1.10', // RFC 8017 A.2.3 / RFC 4055
+  mgf1: '1.2.840.113549.1.1.8', // RFC 8017 B.2.1
+  ecPublicKey: '1.2.840.10045.2.1', // RFC 5480 2.1.1
+  ed25519: '1.3.101.112', // RFC 8410 3
+  x25519: '1.3.101.110', // RFC 8410 3 (recognised, not supported)
+  // --- named curves (RFC 5480 2.1.1.1)
+  secp256r1: '1.2.840.10045.3.1.7',
+  secp384r1: '1.3.132.0.34',
+  secp521r1: '1.3.132.0.35',
+  // --- signature algorithms
+  sha1WithRSAEncryption: '1.2.840.113549.1.1.5', // RFC 8017 A.2.4 (read only, refused)
+  sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
+  sha384WithRSAEncryption: '1.2.840.113549.1.1.12',
+  sha512WithRSAEncryption: '1.2.840.113549.1.1.13',
+  md5WithRSAEncryption: '1.2.840.113549.1.1.4', // recognised, refused
+  ecdsaWithSHA1: '1.2.840.10045.4.1', // recognised, refused
+  ecdsaWithSHA256: '1.2.840.10045.4.3.2', // RFC 5758 3.2
+  ecdsaWithSHA384: '1.2.840.10045.4.3.3',
+  ecdsaWithSHA512: '1.2.840.10045.4.3.4',
+  // --- hashes (RFC 8017 A.2.4, NIST CSOR)
+  sha1: '1.3.14.3.2.26',
+  sha224: '2.16.840.1.101.3.4.2.4',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+  // --- password-based encryption (RFC 8018, RFC 7914)
+  pbes2: '1.2.840.113549.1.5.13',
+  pbkdf2: '1.2.840.113549.1.5.12',
+  scrypt: '1.3.6.1.4.1.11591.4.11', // RFC 7914 7
+  hmacWithSHA1: '1.2.840.113549.2.7',
+  hmacWithSHA224: '1.2.840.113549.2.8',
+  hmacWithSHA256: '1.2.840.113549.2.9',
+  hmacWithSHA384: '1.2.840.113549.2.10',
+  hmacWithSHA512: '1.2.840.113549.2.11',
+  aes128Cbc: '2.16.840.1.101.3.4.1.2', // NIST CSOR
+  aes192Cbc: '2.16.840.1.101.3.4.1.22',
+  aes256Cbc: '2.16.840.1.101.3.4.1.42',
+  desEde3Cbc: '1.2.840.113549.3.7', // RFC 8018 B.2.2
+  // --- PKCS#9 / PKCS#10 attributes (RFC 2985)
+  emailAddress: '1.2.840.113549.1.9.1',
+  challengePassword: '1.2.840.113549.1.9.7',
+  extensionRequest: '1.2.840.113549.1.9.14',
+  unstructuredName: '1.2.840.113549.1.9.2',
+  // --- X.520 attribute types (RFC 5280 A.1)
+  commonName: '2.5.4.3',
+  surname: '2.5.4.4',
+  serialNumber: '2.5.4.5',
+  countryName: '2.5.4.6',
+  localityName: '2.5.4.7',
+  stateOrProvinceName: '2.5.4.8',
+  streetAddress: '2.5.4.9',
+  organizationName: '2.5.4.10',
+  organizationalUnitName: '2.5.4.11',
+  title: '2.5.4.12',
+  postalCode: '2.5.4.17',
+  givenName: '2.5.4.42',
+  initials: '2.5.4.43',
+  generationQualifier: '2.5.4.44',
+  dnQualifier: '2.5.4.46',
+  pseudonym: '2.5.4.65',
+  organizationIdentifier: '2.5.4.97',
+  domainComponent: '0.9.2342.19200300.100.1.25', // RFC 4519
+  userId: '0.9.2342.19200300.100.1.1',
+  // --- certificate extensions (RFC 5280 4.2)
+  subjectKeyIdentifier: '2.5.29.14',
+  keyUsage: '2.5.29.15',
+  subjectAltName: '2.5.29.17',
+  issuerAltName: '2.5.29.18',
+  basicConstraints: '2.5.29.19',
+  crlNumber: '2.5.29.20',
+  nameConstraints: '2.5.29.30',
+  crlDistributionPoints: '2.5.29.31',
+  certificatePolicies: '2.5.29.32',
+  anyPolicy: '2.5.29.32.0',
+  policyMappings: '2.5.29.33',
+  authorityKeyIdentifier: '2.5.29.35',
+  policyConstraints: '2.5.29.36',
+  extKeyUsage: '2.5.29.37',
+  inhibitAnyPolicy: '2.5.29.54',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  subjectInfoAccess: '1.3.6.1.5.5.7.1.11',
+  tlsFeature: '1.3.6.1.5.5.7.1.24', // RFC 7633 (OCSP must-staple)
+  ctPrecertificateScts: '1.3.6.1.4.1.11129.2.4.2', // RFC 6962
+  // --- access methods (RFC 5280 4.2.2.1)
+  ocsp: '1.3.6.1.5.5.7.48.1',
+  caIssuers: '1.3.6.1.5.5.7.48.2',
+  // --- extended key usages (RFC 5280 4.2.1.12)
+  anyExtendedKeyUsage: '2.5.29.37.0',
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  codeSigning: '1.3.6.1.5.5.7.3.3',
+  emailProtection: '1.3.6.1.5.5.7.3.4',
+  timeStamping: '1.3.6.1.5.5.7.3.8',
+  ocspSigning: '1.3.6.1.5.5.7.3.9',
+  // --- policy qualifiers (RFC 5280 4.2.1.4)
+  cps: '1.3.6.1.5.5.7.2.1',
+  userNotice: '1.3.6.1.5.5.7.2.2',
+  // --- other names (RFC 8398)
+  smtpUtf8Mailbox: '1.3.6.1.5.5.7.8.9',
+} as const;
+
+/** Name of a known OID, or the dotted string itself. @internal */
+export function oidName(oid: string): string {
+  for (const [k, v] of Object.entries(OID)) if (v === oid) return k;
+  return oid;
+}

@@ -1,0 +1,2 @@
+/** Public API of src/profiles: named re-exports only. */
+export {};

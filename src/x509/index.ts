@@ -1,0 +1,2 @@
+/** Public API of src/x509: named re-exports only. */
+export {};
