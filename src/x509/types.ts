@@ -1,0 +1,157 @@
+/**
+ * The shapes of parsed X.509 objects (certificates, CSRs, names, extensions).
+ * Parsers in this folder produce them; builders accept the `*Input` types.
+ * Parsed objects keep their raw DER next to the decoded fields (DESIGN.md §3).
+ */
+import type { PublicKey } from '../keys/types.js';
+
+/** One attribute of a relative distinguished name. @public */
+export interface NameAttribute {
+  /** Dotted OID. */
+  readonly oid: string;
+  /** Short name when known (`CN`, `O`, `emailAddress`, ...), else the OID. */
+  readonly type: string;
+  readonly value: string;
+  /** ASN.1 string type it was (or will be) encoded with, e.g. `UTF8String`. */
+  readonly stringType?: string;
+}
+
+/**
+ * A distinguished name: RDNs in encoding order (most significant first, as
+ * OpenSSL's `/C=.../CN=...` prints it); each RDN has one or more attributes.
+ * @public
+ */
+export interface DistinguishedName {
+  readonly rdns: ReadonlyArray<ReadonlyArray<NameAttribute>>;
+  /** DER of the Name, exactly as read (or as encoded). */
+  readonly der: Uint8Array;
+}
+
+/**
+ * A name as callers give it: an object (`{ C: 'US', O: 'Example', CN: 'x' }`,
+ * arrays for repeated attributes, in the order C, ST, L, O, OU, CN,
+ * emailAddress), an OpenSSL string (`/C=US/O=Example/CN=x`), an RFC 4514
+ * string (`CN=x,O=Example`), or a parsed name.
+ * @public
+ */
+export type NameInput = string | DistinguishedName | Readonly<Record<string, string | readonly string[]>>;
+
+/** A GeneralName (RFC 5280 4.2.1.6) as mailpki models it. @public */
+export type GeneralName =
+  | { readonly type: 'dns'; readonly value: string }
+  | { readonly type: 'ip'; readonly value: string } // dotted IPv4 or RFC 5952 IPv6
+  | { readonly type: 'email'; readonly value: string }
+  | { readonly type: 'uri'; readonly value: string }
+  | { readonly type: 'dn'; readonly value: DistinguishedName }
+  | { readonly type: 'other'; readonly oid: string; readonly der: Uint8Array }
+  | { readonly type: 'registeredId'; readonly value: string };
+
+/** A SAN as callers give it: a string typed automatically (DNS, IP, email, URI) or explicit. @public */
+export type SanInput = string | GeneralName;
+
+/** Key usage bit names (RFC 5280 4.2.1.3). @public */
+export type KeyUsageName =
+  | 'digitalSignature'
+  | 'nonRepudiation'
+  | 'keyEncipherment'
+  | 'dataEncipherment'
+  | 'keyAgreement'
+  | 'keyCertSign'
+  | 'cRLSign'
+  | 'encipherOnly'
+  | 'decipherOnly';
+
+/** Name constraints subtree set (RFC 5280 4.2.1.10). @public */
+export interface NameConstraints {
+  readonly permitted: readonly GeneralName[];
+  readonly excluded: readonly GeneralName[];
+}
+
+/** A decoded extension. Unknown ones keep only `der`. @public */
+export interface Extension {
+  readonly oid: string;
+  /** Short name when known (`subjectAltName`, ...), else the OID. */
+  readonly name: string;
+  readonly critical: boolean;
+  /** extnValue contents (the DER inside the OCTET STRING). */
+  readonly der: Uint8Array;
+}
+
+/** Extensions decoded into fields; absent ones are undefined. @public */
+export interface DecodedExtensions {
+  readonly subjectAltName?: readonly GeneralName[];
+  readonly keyUsage?: readonly KeyUsageName[];
+  /** Dotted OIDs. */
+  readonly extKeyUsage?: readonly string[];
+  readonly basicConstraints?: { readonly ca: boolean; readonly pathLen?: number };
+  readonly subjectKeyIdentifier?: Uint8Array;
+  readonly authorityKeyIdentifier?: {
+    readonly keyIdentifier?: Uint8Array;
+    readonly issuer?: readonly GeneralName[];
+    readonly serial?: bigint;
+  };
+  readonly nameConstraints?: NameConstraints;
+  /** Distribution point URIs / names, flattened. */
+  readonly crlDistributionPoints?: readonly GeneralName[];
+  readonly authorityInfoAccess?: ReadonlyArray<{ readonly method: string; readonly location: GeneralName }>;
+  readonly certificatePolicies?: ReadonlyArray<{ readonly oid: string; readonly cps?: readonly string[]; readonly userNotice?: readonly string[] }>;
+}
+
+/** Signature algorithm as found in a certificate or CSR. @public */
+export interface SignatureAlgorithmInfo {
+  /** Dotted OID of the AlgorithmIdentifier. */
+  readonly oid: string;
+  /** e.g. `sha256WithRSAEncryption`, `ecdsa-with-SHA256`, `RSASSA-PSS`, `Ed25519`. */
+  readonly name: string;
+  /** Hash used, when there is one. */
+  readonly hash?: 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512' | 'MD5' | string;
+}
+
+/** A parsed certificate. @public */
+export interface Certificate {
+  /** 1 or 3 (2 is read but never written). */
+  readonly version: number;
+  readonly serialNumber: bigint;
+  /** Serial as colon-free lower-case hex of its DER content. */
+  readonly serialHex: string;
+  readonly signatureAlgorithm: SignatureAlgorithmInfo;
+  readonly issuer: DistinguishedName;
+  readonly subject: DistinguishedName;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly publicKey: PublicKey;
+  /** DER of the SubjectPublicKeyInfo, as read. */
+  readonly spki: Uint8Array;
+  /** Every extension, in order, with raw DER. */
+  readonly extensions: readonly Extension[];
+  /** The known extensions, decoded. */
+  readonly decoded: DecodedExtensions;
+  /** DER of the TBSCertificate, as read (what the signature covers). */
+  readonly tbs: Uint8Array;
+  readonly signature: Uint8Array;
+  /** The whole certificate, as read. */
+  readonly der: Uint8Array;
+  /** PEM of `der`. */
+  readonly pem: string;
+}
+
+/** A parsed PKCS#10 certification request. @public */
+export interface CertificateRequest {
+  readonly version: number;
+  readonly subject: DistinguishedName;
+  readonly publicKey: PublicKey;
+  readonly spki: Uint8Array;
+  /** Extensions from the extensionRequest attribute (empty when none). */
+  readonly extensions: readonly Extension[];
+  readonly decoded: DecodedExtensions;
+  /** challengePassword attribute when present (never printed by inspect). */
+  readonly challengePassword?: string;
+  /** Other attributes, raw. */
+  readonly attributes: ReadonlyArray<{ readonly oid: string; readonly der: Uint8Array }>;
+  readonly signatureAlgorithm: SignatureAlgorithmInfo;
+  /** DER of CertificationRequestInfo, as read. */
+  readonly tbs: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly der: Uint8Array;
+  readonly pem: string;
+}
