@@ -3,4 +3,5 @@
  * worker-thread key generation). Named re-exports only.
  * @packageDocumentation
  */
-export {};
+export { writeFilesAtomic, writeFileAtomic, checkWritable, readInputFile, ensureDirectory, FILE_MODES, MAX_INPUT_FILE } from './file-store.js';
+export type { FileKind, FileToWrite, WriteFilesOptions, WrittenFile } from './file-store.js';

@@ -1,0 +1,145 @@
+// The safe file store: modes, atomic all-or-nothing writes, no overwrite
+// without force, never through a symlink, capped reads.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/env.ts';
+import { checkWritable, ensureDirectory, readInputFile, writeFileAtomic, writeFilesAtomic } from '../../src/node/file-store.ts';
+import { isMailPkiError } from '../../src/errors.ts';
+
+const mode = (p: string) => statSync(p).mode & 0o777;
+
+test('modes: new dirs 0700, keys 0600, certs and configs 0644, whatever the umask', async () => {
+  for (const umask of [0o000, 0o077, 0o022]) {
+    const old = process.umask(umask);
+    try {
+      const d = join(tempDir(), 'a', 'b');
+      await writeFilesAtomic([
+        { path: join(d, 'k.pem'), data: 'KEY', kind: 'key' },
+        { path: join(d, 'c.pem'), data: 'CERT', kind: 'cert' },
+        { path: join(d, 'main.cf'), data: 'x = y\n', kind: 'config' },
+      ]);
+      assert.equal(mode(d), 0o700, `umask ${umask.toString(8)}`);
+      assert.equal(mode(join(d, '..')), 0o700);
+      assert.equal(mode(join(d, 'k.pem')), 0o600);
+      assert.equal(mode(join(d, 'c.pem')), 0o644);
+      assert.equal(mode(join(d, 'main.cf')), 0o644);
+      assert.equal(readFileSync(join(d, 'c.pem'), 'utf8'), 'CERT');
+      assert.deepEqual(readdirSync(d).sort(), ['c.pem', 'k.pem', 'main.cf']); // no temp files left
+    } finally {
+      process.umask(old);
+    }
+  }
+});
+
+test('an existing directory is used as is, never chmod-ed', async () => {
+  const d = tempDir();
+  chmodSync(d, 0o755);
+  await writeFileAtomic(join(d, 'x.crt'), 'C', { kind: 'cert' });
+  assert.equal(mode(d), 0o755);
+});
+
+test('an existing file is not overwritten without force; with force it is replaced, not modified in place', async () => {
+  const d = tempDir();
+  const p = join(d, 'server.crt');
+  writeFileSync(p, 'OLD');
+  await assert.rejects(writeFileAtomic(p, 'NEW', { kind: 'cert' }), (e) => isMailPkiError(e, 'ERR_FILE_EXISTS'));
+  assert.equal(readFileSync(p, 'utf8'), 'OLD');
+  // A hard link to the old inode: a rename-based replace leaves its content alone.
+  linkSync(p, join(d, 'other-name'));
+  const w = await writeFileAtomic(p, 'NEW', { kind: 'cert', force: true });
+  assert.equal(w.replaced, true);
+  assert.equal(readFileSync(p, 'utf8'), 'NEW');
+  assert.equal(readFileSync(join(d, 'other-name'), 'utf8'), 'OLD');
+  assert.deepEqual(readdirSync(d).sort(), ['other-name', 'server.crt']);
+});
+
+test('a symlinked target is refused even with force, and the link target is untouched', async () => {
+  const d = tempDir();
+  const victim = join(d, 'ca-bundle.crt');
+  writeFileSync(victim, 'SYSTEM TRUST');
+  chmodSync(victim, 0o644);
+  const link = join(d, 'cert.pem');
+  symlinkSync(victim, link);
+  for (const force of [false, true]) {
+    await assert.rejects(writeFileAtomic(link, 'X', { kind: 'key', force }), (e) => isMailPkiError(e, 'ERR_FILE_UNSAFE'));
+  }
+  await assert.rejects(checkWritable([link], { force: true }), (e) => isMailPkiError(e, 'ERR_FILE_UNSAFE'));
+  assert.equal(readFileSync(victim, 'utf8'), 'SYSTEM TRUST');
+  assert.equal(mode(victim), 0o644);
+  assert.ok(lstatSync(link).isSymbolicLink());
+  // A dangling symlink is refused too (writing would create the file it points at).
+  const dangling = join(d, 'dangling.key');
+  symlinkSync(join(d, 'nowhere'), dangling);
+  await assert.rejects(writeFileAtomic(dangling, 'X', { kind: 'key' }), (e) => isMailPkiError(e, 'ERR_FILE_UNSAFE'));
+  assert.equal(existsSync(join(d, 'nowhere')), false);
+});
+
+test('a directory as target is refused', async () => {
+  const d = tempDir();
+  mkdirSync(join(d, 'sub'));
+  await assert.rejects(writeFileAtomic(join(d, 'sub'), 'X', { kind: 'cert', force: true }), (e) => isMailPkiError(e, 'ERR_FILE_UNSAFE'));
+});
+
+test('multi-file write: one existing target -> nothing is written and created dirs are removed', async () => {
+  const base = tempDir();
+  mkdirSync(join(base, 'out'));
+  writeFileSync(join(base, 'out', 'z.pem'), 'KEEP');
+  await assert.rejects(
+    writeFilesAtomic([
+      { path: join(base, 'out', 'a.pem'), data: 'A', kind: 'cert' },
+      { path: join(base, 'out', 'new', 'b.pem'), data: 'B', kind: 'key' },
+      { path: join(base, 'out', 'z.pem'), data: 'Z', kind: 'cert' },
+    ]),
+    (e) => isMailPkiError(e, 'ERR_FILE_EXISTS'),
+  );
+  assert.deepEqual(readdirSync(join(base, 'out')), ['z.pem']);
+  assert.equal(readFileSync(join(base, 'out', 'z.pem'), 'utf8'), 'KEEP');
+});
+
+test('multi-file write: a failure while publishing removes what this call already published', async () => {
+  const d = join(tempDir(), 'fresh');
+  await assert.rejects(
+    writeFilesAtomic(
+      [
+        { path: join(d, 'a.pem'), data: 'A', kind: 'cert' },
+        { path: join(d, 'b.pem'), data: 'B', kind: 'cert' },
+      ],
+      // someone creates b.pem between our check and our publish
+      { beforePublish: () => writeFileSync(join(d, 'b.pem'), 'RACE') },
+    ),
+    (e) => isMailPkiError(e, 'ERR_FILE_EXISTS'),
+  );
+  assert.deepEqual(readdirSync(d), ['b.pem']); // a.pem rolled back, no temp files
+  assert.equal(readFileSync(join(d, 'b.pem'), 'utf8'), 'RACE'); // never touched what we did not create
+});
+
+test('ensureDirectory refuses a file in the way and a dangling symlink', async () => {
+  const d = tempDir();
+  writeFileSync(join(d, 'f'), '');
+  await assert.rejects(ensureDirectory(join(d, 'f', 'sub')), (e) => isMailPkiError(e, 'ERR_FILE_UNSAFE'));
+  symlinkSync(join(d, 'nowhere'), join(d, 'l'));
+  await assert.rejects(ensureDirectory(join(d, 'l')), (e) => isMailPkiError(e, 'ERR_FILE_UNSAFE'));
+  assert.equal(existsSync(join(d, 'nowhere')), false);
+});
+
+test('readInputFile: missing, directory, huge, endless', async () => {
+  const d = tempDir();
+  await assert.rejects(readInputFile(join(d, 'nope')), (e) => isMailPkiError(e, 'ERR_FILE_NOT_FOUND'));
+  await assert.rejects(readInputFile(d), (e) => isMailPkiError(e, 'ERR_IO'));
+  const huge = join(d, 'huge');
+  writeFileSync(huge, '');
+  truncateSync(huge, 64 * 1024 * 1024 * 1024); // sparse 64 GiB: refused by size, not read
+  const t0 = Date.now();
+  await assert.rejects(readInputFile(huge), (e) => isMailPkiError(e, 'ERR_INPUT_TOO_LARGE'));
+  for (const dev of ['/dev/zero', '/dev/urandom']) {
+    if (!existsSync(dev)) continue;
+    await assert.rejects(readInputFile(dev), (e) => isMailPkiError(e, 'ERR_INPUT_TOO_LARGE'));
+  }
+  assert.ok(Date.now() - t0 < 5000, 'capped reads must be quick');
+  writeFileSync(join(d, 'small'), 'hello');
+  assert.equal(new TextDecoder().decode(await readInputFile(join(d, 'small'))), 'hello');
+  assert.equal((await readInputFile(join(d, 'small'), { maxBytes: 5 })).length, 5);
+  await assert.rejects(readInputFile(join(d, 'small'), { maxBytes: 4 }), (e) => isMailPkiError(e, 'ERR_INPUT_TOO_LARGE'));
+});
