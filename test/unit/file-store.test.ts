@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../helpers/env.ts';
-import { checkWritable, ensureDirectory, readInputFile, writeFileAtomic, writeFilesAtomic } from '../../src/node/file-store.ts';
-import { isMailPkiError } from '../../src/errors.ts';
+import { tempDir } from '../helpers/env.js';
+import { checkWritable, ensureDirectory, readInputFile, writeFileAtomic, writeFilesAtomic } from '../../src/node/file-store.js';
+import { isMailPkiError } from '../../src/errors.js';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 
