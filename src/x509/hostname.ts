@@ -1,0 +1,209 @@
+/**
+ * Service identity checks on a certificate: does it name this host (RFC 9525)
+ * or this mailbox (RFC 8550 / RFC 5280 4.2.1.6)?
+ *
+ * Only the subjectAltName extension is consulted: RFC 9525 6.1 forbids the
+ * old fallback to the subject CN (browsers and Apple ignore CN too). Out of
+ * scope: path validation (verify.ts), name constraints (name-constraints.ts).
+ */
+import type { Certificate, GeneralName } from './types.js';
+
+/**
+ * Parse an IP address: dotted-quad IPv4 (exactly four decimal parts 0..255,
+ * no leading zeros: `010.0.0.1` is ambiguous, octal to some resolvers) or
+ * IPv6 in any RFC 4291 2.2 form (`::`, embedded IPv4, any case; brackets and
+ * zone ids are not addresses and are refused). Returns 4 or 16 bytes, or
+ * undefined when `text` is not an address.
+ * @internal
+ */
+export function parseIpAddress(text: string): Uint8Array | undefined {
+  if (typeof text !== 'string' || text.length === 0 || text.length > 45) return undefined;
+  if (text.includes(':')) return parseIpv6(text);
+  return parseIpv4(text);
+}
+
+function parseIpv4(text: string): Uint8Array | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i]!;
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
+    const v = Number(p);
+    if (v > 255) return undefined;
+    out[i] = v;
+  }
+  return out;
+}
+
+function parseIpv6(text: string): Uint8Array | undefined {
+  const dbl = text.indexOf('::');
+  if (dbl >= 0 && text.indexOf('::', dbl + 1) >= 0) return undefined;
+  const parse = (s: string): number[] | undefined => {
+    if (s === '') return [];
+    const groups = s.split(':');
+    const words: number[] = [];
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i]!;
+      if (i === groups.length - 1 && g.includes('.')) {
+        const v4 = parseIpv4(g);
+        if (!v4) return undefined;
+        words.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+        words.push(parseInt(g, 16));
+      }
+    }
+    return words;
+  };
+  let words: number[];
+  if (dbl >= 0) {
+    const head = parse(text.slice(0, dbl));
+    const tail = parse(text.slice(dbl + 2));
+    if (!head || !tail || head.length + tail.length > 7) return undefined;
+    words = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+  } else {
+    const all = parse(text);
+    if (!all || all.length !== 8) return undefined;
+    words = all;
+  }
+  const out = new Uint8Array(16);
+  words.forEach((w, i) => {
+    out[2 * i] = w >> 8;
+    out[2 * i + 1] = w & 0xff;
+  });
+  return out;
+}
+
+/**
+ * Normalise a DNS name for comparison: lower-case ASCII, one trailing dot
+ * removed (`mail.example.com.` is the same absolute name), U-labels turned
+ * into A-labels (so `bücher.example` compares with the `xn--bcher-kva`
+ * form certificates carry, RFC 9525 6.3). Undefined when not a usable name.
+ * @internal
+ */
+export function normalizeDnsName(name: string): string | undefined {
+  let s = name.endsWith('.') ? name.slice(0, -1) : name;
+  if (s.length === 0 || s.length > 253) return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(s)) {
+    // IDNA to A-labels through the WHATWG URL parser (present in Node and
+    // browsers; no node:* import). Wildcards never reach this path.
+    try {
+      s = new URL(`http://${s}/`).hostname;
+    } catch {
+      return undefined;
+    }
+  }
+  s = s.toLowerCase();
+  if (s.split('.').some((l) => l.length === 0 || l.length > 63)) return undefined;
+  return s;
+}
+
+/**
+ * Does the presented DNS-ID `pattern` (from a dNSName SAN) match the
+ * reference `host` (already normalised)? RFC 9525 6.3: a wildcard is only
+ * the complete left-most label (`*.example.com`), matches exactly one label
+ * (never `example.com`, never `a.b.example.com`); partial wildcards
+ * (`f*.example.com`, `*x.example.com`, `xn--*`) are ignored. We additionally
+ * refuse a wildcard directly over a single label (`*.com`), as OpenSSL and
+ * browsers do: it would cover a whole top-level domain.
+ * @internal
+ */
+export function dnsPatternMatches(pattern: string, host: string): boolean {
+  const p = pattern.endsWith('.') ? pattern.slice(0, -1).toLowerCase() : pattern.toLowerCase();
+  if (!p.includes('*')) return p === host;
+  const labels = p.split('.');
+  if (labels[0] !== '*' || labels.slice(1).some((l) => l.includes('*') || l.length === 0)) return false;
+  if (labels.length < 3) return false;
+  const hostLabels = host.split('.');
+  if (hostLabels.length !== labels.length || hostLabels[0]!.length === 0) return false;
+  return hostLabels.slice(1).join('.') === labels.slice(1).join('.');
+}
+
+/** Equal bytes. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function sanOf(cert: Certificate): readonly GeneralName[] {
+  if (!cert || typeof cert !== 'object' || !cert.decoded) throw new TypeError('cert: expected a parsed Certificate');
+  return cert.decoded.subjectAltName ?? [];
+}
+
+/**
+ * Does `cert` identify `host`? RFC 9525 rules:
+ * - only subjectAltName entries count; the subject CN is never consulted (6.1);
+ * - an IP address (`192.0.2.1`, `::1`, `[::1]`) matches only iPAddress SANs,
+ *   compared as addresses, so `::1` matches `0:0:0:0:0:0:0:1` (6.2.1);
+ * - a DNS name matches dNSName SANs case-insensitively, a trailing dot
+ *   ignored, IDNs compared as A-labels; a wildcard only as the whole
+ *   left-most label, for exactly one label (6.3).
+ *
+ * @param cert - a parsed certificate
+ * @param host - the reference identity: a DNS name or an IP address
+ * @returns true when one SAN matches
+ * @throws TypeError when `host` is not a non-empty string
+ * @example
+ * ```ts
+ * matchesHost(parseCertificate(pem), 'mail.example.com'); // true / false
+ * ```
+ * @public
+ */
+export function matchesHost(cert: Certificate, host: string): boolean {
+  if (typeof host !== 'string' || host.length === 0) throw new TypeError('host: expected a non-empty string');
+  const sans = sanOf(cert);
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  const ip = parseIpAddress(bare);
+  if (ip) {
+    // RFC 9525 6.2.1: an IP reference identity is compared with iPAddress SANs only.
+    return sans.some((g) => {
+      if (g.type !== 'ip') return false;
+      const v = parseIpAddress(g.value);
+      return v !== undefined && sameBytes(v, ip);
+    });
+  }
+  if (bare !== host) return false;
+  if (host.includes('*')) return false; // a reference identity is never a pattern
+  const name = normalizeDnsName(host);
+  if (!name) return false;
+  return sans.some((g) => g.type === 'dns' && dnsPatternMatches(g.value, name));
+}
+
+/**
+ * Split a mailbox into local part and domain (at the last `@`).
+ * @internal
+ */
+export function splitMailbox(addr: string): { local: string; domain: string } | undefined {
+  const at = addr.lastIndexOf('@');
+  if (at <= 0 || at === addr.length - 1) return undefined;
+  return { local: addr.slice(0, at), domain: addr.slice(at + 1) };
+}
+
+/**
+ * Does `cert` carry the mailbox `email` (S/MIME, RFC 8550 3)? Compared with
+ * rfc822Name SANs: the local part exactly (RFC 5280 4.2.1.6 leaves it
+ * case-sensitive), the domain case-insensitively (IDN domains as A-labels).
+ * Only subjectAltName is consulted, as for hosts; the legacy subject
+ * emailAddress attribute is not an identity here.
+ *
+ * @param cert - a parsed certificate
+ * @param email - `local@domain`
+ * @throws TypeError when `email` is not a string with an `@`
+ * @example
+ * ```ts
+ * matchesEmail(cert, 'alice@example.com');
+ * ```
+ * @public
+ */
+export function matchesEmail(cert: Certificate, email: string): boolean {
+  if (typeof email !== 'string' || !splitMailbox(email)) throw new TypeError('email: expected an address local@domain');
+  const want = splitMailbox(email)!;
+  const wantDomain = normalizeDnsName(want.domain);
+  if (!wantDomain) return false;
+  return sanOf(cert).some((g) => {
+    if (g.type !== 'email') return false;
+    const have = splitMailbox(g.value);
+    return !!have && have.local === want.local && normalizeDnsName(have.domain) === wantDomain;
+  });
+}
