@@ -10,6 +10,7 @@ export const OID = {
   ecPublicKey: '1.2.840.10045.2.1', // RFC 5480 2.1.1
   ed25519: '1.3.101.112', // RFC 8410 3
   x25519: '1.3.101.110', // RFC 8410 3 (recognised, not supported)
+  ed448: '1.3.101.113', // RFC 8410 3 (recognised, not supported)
   // --- named curves (RFC 5480 2.1.1.1)
   secp256r1: '1.2.840.10045.3.1.7',
   secp384r1: '1.3.132.0.34',
@@ -20,10 +21,12 @@ export const OID = {
   sha384WithRSAEncryption: '1.2.840.113549.1.1.12',
   sha512WithRSAEncryption: '1.2.840.113549.1.1.13',
   md5WithRSAEncryption: '1.2.840.113549.1.1.4', // recognised, refused
+  sha224WithRSAEncryption: '1.2.840.113549.1.1.14', // RFC 4055 5 (recognised, not supported)
   ecdsaWithSHA1: '1.2.840.10045.4.1', // recognised, refused
   ecdsaWithSHA256: '1.2.840.10045.4.3.2', // RFC 5758 3.2
   ecdsaWithSHA384: '1.2.840.10045.4.3.3',
   ecdsaWithSHA512: '1.2.840.10045.4.3.4',
+  ecdsaWithSHA224: '1.2.840.10045.4.3.1', // RFC 5758 3.2 (recognised, not supported)
   // --- hashes (RFC 8017 A.2.4, NIST CSOR)
   sha1: '1.3.14.3.2.26',
   sha224: '2.16.840.1.101.3.4.2.4',

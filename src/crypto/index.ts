@@ -1,2 +1,3 @@
 /** Public API of src/crypto: named re-exports only. */
-export {};
+export { digest, type DigestName } from './hash.js';
+export { sign, verify, defaultSignatureAlgorithm, type HashName, type SignatureAlgorithm, type SignOptions } from './sign.js';
