@@ -2,3 +2,7 @@
 export {};
 export { matchesHost, matchesEmail } from './hostname.js';
 export { checkNameConstraints, type NameConstraintViolation } from './name-constraints.js';
+export { parseName, formatNameOpenssl, formatNameRfc4514 } from './name.js';
+export { parseSan } from './general-name.js';
+export { computeKeyIdentifier } from './extensions.js';
+export { generateSerialNumber, SERIAL_RANDOM_BYTES } from './serial.js';

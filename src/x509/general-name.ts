@@ -1,0 +1,484 @@
+/**
+ * GeneralName (RFC 5280 4.2.1.6): the values of subjectAltName, name
+ * constraints, CRL distribution points and AIA.
+ *
+ * `parseSan` types a string automatically:
+ * - `192.0.2.1`, `2001:db8::1` -> iPAddress (4 or 16 octets; printed in
+ *   canonical text, RFC 5952 for IPv6);
+ * - `scheme:...` -> uniformResourceIdentifier (a scheme is required);
+ * - `user@example.com` -> rfc822Name (IA5String: ASCII only);
+ * - anything else -> dNSName: LDH labels (RFC 1034 3.5 / RFC 5890 A-labels),
+ *   lower-cased, at most 253 octets, `*` only as the whole leftmost label.
+ * OpenSSL-style prefixes (`DNS:`, `IP:`, `email:`, `URI:`) force a type.
+ *
+ * IDN decision: a U-label (`bücher.example`) is refused with a message asking
+ * for the A-label (`xn--bcher-kva.example`). Converting would need a full
+ * UTS #46 mapping table to be correct (a bare Punycode encoder gets case
+ * folding and confusables wrong), and a wrong silent conversion puts a name
+ * in the cert that no client will ever match. Refusal is loud and safe.
+ *
+ * Out of scope: SmtpUTF8Mailbox (RFC 8398) output; x400Address and
+ * ediPartyName are read as `{ type: 'other', oid: '' }` with their raw DER.
+ */
+import { MailPkiError, type MailPkiErrorCode } from '../errors.js';
+import {
+  type Asn1,
+  contextTag,
+  decodeDer,
+  derExplicit,
+  derImplicitBytes,
+  derImplicitChildren,
+  derOid,
+  derRaw,
+  encodeDer,
+  rawDer,
+  readExplicit,
+  readImplicitBytes,
+  readImplicitChildren,
+  readOid,
+} from '../encoding/der.js';
+import { fromUtf8 } from '../encoding/bytes.js';
+import type { GeneralName, SanInput } from './types.js';
+import { parseName, readName } from './name.js';
+
+const MAX_SAN_TEXT = 4096;
+
+function bad(msg: string, code: MailPkiErrorCode = 'ERR_SAN_INVALID'): never {
+  throw new MailPkiError(code, msg);
+}
+
+const show = (s: string): string => JSON.stringify(s.length > 80 ? s.slice(0, 80) + '…' : s);
+
+// ------------------------------------------------------------------ IP
+
+/** Parse dotted IPv4 (four decimal octets, no leading zeros) to 4 bytes, or null. @internal */
+export function parseIpv4(s: string): Uint8Array | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return null;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const part = m[i + 1]!;
+    if (part.length > 1 && part[0] === '0') return null; // 010 is octal to some parsers: ambiguous
+    const v = Number(part);
+    if (v > 255) return null;
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Parse IPv6 text (with `::` and an optional dotted IPv4 tail) to 16 bytes, or null. @internal */
+export function parseIpv6(s: string): Uint8Array | null {
+  if (s.length > 45 || !/^[0-9A-Fa-f:.]+$/.test(s)) return null;
+  let head = s;
+  let tail: number[] = [];
+  const lastColon = s.lastIndexOf(':');
+  if (s.includes('.')) {
+    const v4 = parseIpv4(s.slice(lastColon + 1));
+    if (!v4) return null;
+    tail = [(v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!];
+    head = s.slice(0, lastColon + 1);
+    if (head.endsWith(':') && !head.endsWith('::')) head = head.slice(0, -1);
+  }
+  const dbl = head.indexOf('::');
+  if (dbl !== head.lastIndexOf('::')) return null;
+  const parseGroups = (t: string): number[] | null => {
+    if (t === '') return [];
+    const out: number[] = [];
+    for (const g of t.split(':')) {
+      if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return null;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  let groups: number[];
+  if (dbl >= 0) {
+    const a = parseGroups(head.slice(0, dbl));
+    const b = parseGroups(head.slice(dbl + 2));
+    if (!a || !b) return null;
+    const missing = 8 - a.length - b.length - tail.length;
+    if (missing < 1) return null;
+    groups = [...a, ...new Array<number>(missing).fill(0), ...b, ...tail];
+  } else {
+    const a = parseGroups(head);
+    if (!a) return null;
+    groups = [...a, ...tail];
+  }
+  if (groups.length !== 8) return null;
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    out[2 * i] = g >> 8;
+    out[2 * i + 1] = g & 0xff;
+  });
+  return out;
+}
+
+/** Canonical text of a 4- or 16-byte address (IPv6 per RFC 5952 4). @internal */
+export function formatIp(b: Uint8Array): string {
+  if (b.length === 4) return Array.from(b).join('.');
+  if (b.length !== 16) throw new RangeError('formatIp: 4 or 16 bytes expected');
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push((b[i]! << 8) | b[i + 1]!);
+  // RFC 5952 5: IPv4-mapped addresses keep the dotted tail.
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  // RFC 5952 4.2: compress the longest run (≥ 2) of zero groups, the first on a tie.
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = g.map((x) => x.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+/** Address text -> bytes, or null. Accepts `[v6]`. @internal */
+export function parseIp(s: string): Uint8Array | null {
+  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
+  return parseIpv4(s) ?? (s.includes(':') ? parseIpv6(s) : null);
+}
+
+/** `addr/prefix` -> address + mask bytes (8 or 32), for name constraints. */
+function parseCidr(s: string): Uint8Array | null {
+  const slash = s.indexOf('/');
+  if (slash < 0) return null;
+  const addr = parseIp(s.slice(0, slash));
+  const pfx = s.slice(slash + 1);
+  if (!addr || !/^\d{1,3}$/.test(pfx)) return null;
+  const bits = Number(pfx);
+  if (bits > addr.length * 8) return null;
+  const mask = new Uint8Array(addr.length);
+  for (let i = 0; i < addr.length; i++) mask[i] = bits >= 8 * (i + 1) ? 0xff : bits <= 8 * i ? 0 : (0xff << (8 - (bits - 8 * i))) & 0xff;
+  const out = new Uint8Array(addr.length * 2);
+  for (let i = 0; i < addr.length; i++) out[i] = addr[i]! & mask[i]!; // RFC 5280 4.2.1.10: network address
+  out.set(mask, addr.length);
+  return out;
+}
+
+function formatCidr(b: Uint8Array): string {
+  const half = b.length / 2;
+  const addr = b.subarray(0, half);
+  const mask = b.subarray(half);
+  let bits = 0;
+  let contiguous = true;
+  let seenZero = false;
+  for (const byte of mask) {
+    for (let k = 7; k >= 0; k--) {
+      const one = (byte >> k) & 1;
+      if (one && seenZero) contiguous = false;
+      if (one) bits++;
+      else seenZero = true;
+    }
+  }
+  return `${formatIp(addr)}/${contiguous ? bits : formatIp(mask)}`;
+}
+
+// ------------------------------------------------------------------ DNS, email, URI
+
+const LABEL_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Validate and lower-case a DNS name (RFC 1034 3.5 LDH; RFC 5280 4.2.1.6;
+ * wildcard only as the whole leftmost label, CA/B BR 7.1.4.2).
+ * @internal
+ */
+export function normalizeDnsName(input: string, opts: { wildcard?: boolean; leadingDot?: boolean; code?: MailPkiErrorCode } = {}): string {
+  const code = opts.code ?? 'ERR_SAN_INVALID';
+  let s = input.trim();
+  if (s === '') bad('DNS name is empty', code);
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(s)) {
+    bad(`DNS name ${show(s)} has non-ASCII characters: give the IDNA A-label form (xn--...), e.g. from \`idn2 --lookup\` or new URL('http://name').hostname`, code);
+  }
+  s = s.toLowerCase();
+  let prefix = '';
+  if (opts.leadingDot && s.startsWith('.')) {
+    prefix = '.';
+    s = s.slice(1);
+  }
+  if (s.length + prefix.length > 253) bad(`DNS name ${show(s)} is longer than 253 characters`, code);
+  const labels = s.split('.');
+  labels.forEach((label, i) => {
+    if (label === '*' && i === 0 && opts.wildcard !== false && !prefix) {
+      if (labels.length < 3) bad(`wildcard ${show(s)} must have at least two labels after "*." (a wildcard for a whole TLD is refused)`, code);
+      return;
+    }
+    if (label.includes('*')) bad(`DNS name ${show(s)}: "*" is allowed only as the whole leftmost label (e.g. *.example.com)`, code);
+    if (label === '') bad(`DNS name ${show(s)} has an empty label (leading, trailing or double dot)`, code);
+    if (label.length > 63) bad(`DNS name ${show(s)} has a label longer than 63 characters`, code);
+    if (!LABEL_RE.test(label)) bad(`DNS name ${show(s)}: label ${show(label)} must be letters, digits and inner hyphens (RFC 1034 3.5)`, code);
+  });
+  if (labels.length > 1 && /^\d+$/.test(labels[labels.length - 1]!)) bad(`DNS name ${show(s)} looks like an IP address but is not a valid one`, code);
+  return prefix + s;
+}
+
+// RFC 5321 4.1.2 dot-atom local part (quoted local parts are refused: rare and error-prone).
+const LOCAL_RE = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+
+function normalizeEmail(s: string, code: MailPkiErrorCode = 'ERR_SAN_INVALID'): string {
+  const at = s.lastIndexOf('@');
+  if (at <= 0 || at === s.length - 1) bad(`email ${show(s)} must be local@domain`, code);
+  const local = s.slice(0, at);
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(local)) bad(`email ${show(s)} has a non-ASCII local part: rfc822Name is IA5String (SmtpUTF8Mailbox is not supported)`, code);
+  if (local.length > 64 || !LOCAL_RE.test(local)) bad(`email ${show(s)}: local part is not a valid dot-atom (RFC 5321 4.1.2)`, code);
+  return `${local}@${normalizeDnsName(s.slice(at + 1), { wildcard: false, code })}`;
+}
+
+function normalizeUri(s: string, code: MailPkiErrorCode = 'ERR_SAN_INVALID'): string {
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(s)) bad(`URI ${show(s)} must have a scheme (e.g. https://...) and no spaces (RFC 3986 3)`, code);
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x21-\x7e]/.test(s)) bad(`URI ${show(s)} must be ASCII (percent-encode other characters; RFC 5280 4.2.1.6)`, code);
+  return s;
+}
+
+const PREFIX_RE = /^(dns|ip|email|uri|rfc822):(.*)$/is;
+
+function autoType(s: string): GeneralName['type'] {
+  if (parseIp(s)) return 'ip';
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(s) && !s.includes('@') && !/^[0-9a-f:]+$/i.test(s)) return 'uri';
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(s) || /^mailto:/i.test(s)) return 'uri';
+  if (s.includes('@')) return 'email';
+  return 'dns';
+}
+
+/**
+ * Parse one subjectAltName value, typing it automatically (see the module
+ * notes) or by an OpenSSL-style prefix (`DNS:`, `IP:`, `email:`, `URI:`).
+ *
+ * @throws MailPkiError `ERR_SAN_INVALID` with the reason (bad label, U-label
+ *   instead of A-label, misplaced wildcard, bad IP, URI without scheme, ...).
+ * @example
+ * ```ts
+ * parseSan('Mail.Example.com'); // { type: 'dns', value: 'mail.example.com' }
+ * parseSan('2001:DB8:0::1');    // { type: 'ip', value: '2001:db8::1' }
+ * parseSan('postmaster@example.com'); // { type: 'email', ... }
+ * ```
+ * @public
+ */
+export function parseSan(value: string): GeneralName {
+  if (typeof value !== 'string') throw new TypeError('parseSan: value must be a string');
+  if (value.length > MAX_SAN_TEXT) bad(`SAN value is longer than ${MAX_SAN_TEXT} characters`);
+  const s = value.trim();
+  if (s === '') bad('SAN value is empty');
+  const m = PREFIX_RE.exec(s);
+  if (m) {
+    const t = m[1]!.toLowerCase();
+    return normalizeGeneralName({ type: t === 'dns' ? 'dns' : t === 'ip' ? 'ip' : t === 'uri' ? 'uri' : 'email', value: m[2]!.trim() });
+  }
+  return normalizeGeneralName({ type: autoType(s), value: s } as GeneralName);
+}
+
+/**
+ * Validate and canonicalize an explicit GeneralName (SAN context).
+ * @throws MailPkiError `ERR_SAN_INVALID`
+ * @internal
+ */
+export function normalizeGeneralName(g: GeneralName, code: MailPkiErrorCode = 'ERR_SAN_INVALID'): GeneralName {
+  if (!g || typeof g !== 'object') throw new TypeError('GeneralName must be an object');
+  switch (g.type) {
+    case 'dns':
+      return { type: 'dns', value: normalizeDnsName(String(g.value), { code }) };
+    case 'ip': {
+      const b = parseIp(String(g.value).trim());
+      if (!b) bad(`IP address ${show(String(g.value))} is not a valid IPv4 (dotted quad) or IPv6 address`, code);
+      return { type: 'ip', value: formatIp(b) };
+    }
+    case 'email':
+      return { type: 'email', value: normalizeEmail(String(g.value).trim(), code) };
+    case 'uri':
+      return { type: 'uri', value: normalizeUri(String(g.value).trim(), code) };
+    case 'dn':
+      return { type: 'dn', value: parseName(g.value) };
+    case 'registeredId':
+      if (!/^[0-2](\.\d+)+$/.test(g.value)) bad(`registeredID ${show(g.value)} is not a dotted OID`, code);
+      return g;
+    case 'other':
+      if (!/^[0-2](\.\d+)+$/.test(g.oid) || !(g.der instanceof Uint8Array)) bad('otherName needs a dotted OID and DER bytes', code);
+      return g;
+    default:
+      throw new TypeError(`unknown GeneralName type ${JSON.stringify((g as { type: unknown }).type)}`);
+  }
+}
+
+/** SanInput -> validated GeneralName. @internal */
+export function toGeneralName(input: SanInput): GeneralName {
+  return typeof input === 'string' ? parseSan(input) : normalizeGeneralName(input);
+}
+
+/**
+ * Parse a name-constraint base (RFC 5280 4.2.1.10): `example.com` or
+ * `.example.com` (DNS), `email:example.com` / `user@example.com` (rfc822),
+ * `10.0.0.0/8` / `2001:db8::/32` (IP with mask), `URI:.example.com`, or an
+ * explicit GeneralName (`{ type: 'ip', value: '10.0.0.0/8' }`).
+ * @throws MailPkiError `ERR_EXTENSION_INVALID`
+ * @internal
+ */
+export function parseConstraintName(input: SanInput): GeneralName {
+  const code: MailPkiErrorCode = 'ERR_EXTENSION_INVALID';
+  let type: GeneralName['type'];
+  let value: string;
+  if (typeof input === 'string') {
+    const s = input.trim();
+    const m = PREFIX_RE.exec(s);
+    if (m) {
+      const t = m[1]!.toLowerCase();
+      type = t === 'dns' ? 'dns' : t === 'ip' ? 'ip' : t === 'uri' ? 'uri' : 'email';
+      value = m[2]!.trim();
+    } else {
+      value = s;
+      type = s.includes('/') && parseCidr(s) ? 'ip' : s.includes('@') ? 'email' : 'dns';
+    }
+  } else {
+    if (input.type === 'dn' || input.type === 'other' || input.type === 'registeredId') return normalizeGeneralName(input, code);
+    type = input.type;
+    value = String(input.value).trim();
+  }
+  switch (type) {
+    case 'dns':
+      return { type, value: normalizeDnsName(value, { wildcard: false, leadingDot: true, code }) };
+    case 'email':
+      if (value.includes('@')) return { type, value: normalizeEmail(value, code) };
+      return { type, value: normalizeDnsName(value, { wildcard: false, leadingDot: true, code }) };
+    case 'uri':
+      return { type, value: normalizeDnsName(value, { wildcard: false, leadingDot: true, code }) };
+    case 'ip': {
+      const b = parseCidr(value);
+      if (!b) bad(`name constraint ${show(value)}: an IP constraint is address/prefix, e.g. 10.0.0.0/8 or 2001:db8::/32`, code);
+      return { type, value: formatCidr(b) };
+    }
+    default:
+      bad(`name constraint of type ${type} is not supported`, code);
+  }
+}
+
+// ------------------------------------------------------------------ DER
+
+function ascii(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) throw new MailPkiError('ERR_SAN_INVALID', `${show(s)} is not ASCII (IA5String)`);
+    out[i] = c;
+  }
+  return out;
+}
+
+/** Content octets of an OBJECT IDENTIFIER (for IMPLICIT [8]). */
+function oidContent(oid: string): Uint8Array {
+  const der = encodeDer(derOid(oid));
+  const first = der[1]!;
+  return der.subarray(first < 0x80 ? 2 : 2 + (first & 0x7f));
+}
+
+/**
+ * Encode a GeneralName (IMPLICIT tags, RFC 5280 appendix A.2). `inConstraint`
+ * makes `ip` values address+mask (8 or 32 octets).
+ * @internal
+ */
+export function encodeGeneralName(g: GeneralName, inConstraint = false): Asn1 {
+  switch (g.type) {
+    case 'other':
+      return derImplicitChildren(0, [derOid(g.oid), derExplicit(0, derRaw(g.der))]);
+    case 'email':
+      return derImplicitBytes(1, ascii(g.value));
+    case 'dns':
+      return derImplicitBytes(2, ascii(g.value));
+    case 'dn':
+      return derExplicit(4, derRaw(g.value.der));
+    case 'uri':
+      return derImplicitBytes(6, ascii(g.value));
+    case 'ip': {
+      const b = inConstraint ? parseCidr(g.value) : parseIp(g.value);
+      if (!b) throw new MailPkiError('ERR_SAN_INVALID', `IP ${show(g.value)} cannot be encoded`);
+      return derImplicitBytes(7, b);
+    }
+    case 'registeredId':
+      return derImplicitBytes(8, oidContent(g.value));
+  }
+}
+
+function readIa5(node: Asn1, tag: number, what: string): string {
+  const b = readImplicitBytes(node, tag, what);
+  for (const c of b) if (c > 0x7f) bad(`${what}: IA5String with non-ASCII bytes`, 'ERR_EXTENSION_INVALID');
+  return fromUtf8(b);
+}
+
+/**
+ * Decode one GeneralName node. IP values of 8/32 octets (name constraints)
+ * become `addr/prefix`.
+ * @throws MailPkiError `ERR_EXTENSION_INVALID` / `ERR_ASN1_STRUCTURE`
+ * @internal
+ */
+export function readGeneralName(node: Asn1 | undefined, what: string): GeneralName {
+  const tag = contextTag(node);
+  switch (tag) {
+    case 0: {
+      const kids = readImplicitChildren(node, 0, `${what} otherName`);
+      if (kids.length !== 2) bad(`${what}: otherName must have a type and a value`, 'ERR_EXTENSION_INVALID');
+      const oid = readOid(kids[0], `${what} otherName type`);
+      return { type: 'other', oid, der: rawDer(readExplicit(kids[1], 0, `${what} otherName value`)) };
+    }
+    case 1:
+      return { type: 'email', value: readIa5(node!, 1, what) };
+    case 2:
+      return { type: 'dns', value: readIa5(node!, 2, what) };
+    case 4:
+      return { type: 'dn', value: readName(readExplicit(node, 4, `${what} directoryName`), `${what} directoryName`) };
+    case 6:
+      return { type: 'uri', value: readIa5(node!, 6, what) };
+    case 7: {
+      const b = readImplicitBytes(node, 7, what);
+      if (b.length === 4 || b.length === 16) return { type: 'ip', value: formatIp(b) };
+      if (b.length === 8 || b.length === 32) return { type: 'ip', value: formatCidr(b) };
+      bad(`${what}: iPAddress of ${b.length} octets (expected 4 or 16, or 8 or 32 with a mask)`, 'ERR_EXTENSION_INVALID');
+    }
+    // falls through (unreachable)
+    case 8: {
+      const content = readImplicitBytes(node, 8, what);
+      if (content.length === 0 || content.length > 127) bad(`${what}: bad registeredID`, 'ERR_EXTENSION_INVALID');
+      const oidNode = decodeDer(Uint8Array.of(0x06, content.length, ...content), `${what} registeredID`);
+      return { type: 'registeredId', value: readOid(oidNode, `${what} registeredID`) };
+    }
+    case 3:
+    case 5:
+      return { type: 'other', oid: '', der: rawDer(node!) };
+    default:
+      bad(`${what}: not a GeneralName (tag ${node ? node.idBlock.tagNumber : 'none'})`, 'ERR_EXTENSION_INVALID');
+  }
+}
+
+/** GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName, from its children. @internal */
+export function readGeneralNames(children: Asn1[], what: string): GeneralName[] {
+  return children.map((c, i) => readGeneralName(c, `${what}[${i}]`));
+}
+
+/** Human text of a GeneralName, OpenSSL style (`DNS:x`, `IP Address:1.2.3.4`). @internal */
+export function formatGeneralName(g: GeneralName, formatDn: (dn: import('./types.js').DistinguishedName) => string): string {
+  switch (g.type) {
+    case 'dns':
+      return `DNS:${g.value}`;
+    case 'ip':
+      return `IP Address:${g.value}`;
+    case 'email':
+      return `email:${g.value}`;
+    case 'uri':
+      return `URI:${g.value}`;
+    case 'dn':
+      return `DirName:${formatDn(g.value)}`;
+    case 'registeredId':
+      return `Registered ID:${g.value}`;
+    case 'other':
+      return `othername:${g.oid || 'unsupported'}`;
+  }
+}
+
