@@ -38,7 +38,7 @@ for (const { file, curve, wyCurve, hash, count } of FILES) {
     let ran = 0;
     let highSValid = 0;
     let berRejected = 0;
-    const tally = { valid: 0, invalid: 0 };
+    const tally = { valid: 0, invalid: 0, acceptable: 0 };
     for (const g of data.testGroups) {
       assert.equal(g.publicKey.curve, wyCurve);
       assert.equal(g.sha, hash);
