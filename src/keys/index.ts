@@ -1,2 +1,13 @@
 /** Public API of src/keys: named re-exports only. */
-export {};
+export { generateKeyPair, type GenerateKeyPairOptions, type KeygenProgress } from './generate.js';
+export { encodeSpki, parseSpki, parseSpkiNode } from './spki.js';
+export { encodePkcs8, parsePkcs8 } from './pkcs8.js';
+export { encodePkcs1PrivateKey, parsePkcs1PrivateKey, encodePkcs1PublicKey, parsePkcs1PublicKey } from './pkcs1.js';
+export { encodeSec1PrivateKey, parseSec1PrivateKey, type EncodeSec1Options } from './sec1.js';
+export { encodeEncryptedPkcs8, parseEncryptedPkcs8, parseEncryptedPkcs8Info, type EncryptedPkcs8Info } from './encrypted-pkcs8.js';
+export { encodeLegacyEncryptedPem, isLegacyEncryptedPem, type LegacyPemOptions } from './legacy-pem.js';
+export { exportJwk, importJwk, type Jwk } from './jwk.js';
+export { getPublicKey, publicKeysEqual, keyBits, describeKey } from './public-key.js';
+export { checkKey, checkRsaPublicKey, checkRsaPrivateKey, checkEcPublicKey, assertKeyStrength, RSA_READ_LIMITS, type KeyStrengthOptions } from './check.js';
+export { parsePrivateKey, parsePublicKey, isEncryptedPrivateKey, encodePrivateKeyPem, encodePrivateKeyDer, encodePublicKeyPem, encodePublicKeyDer, MAX_KEY_INPUT, type ParsePrivateKeyOptions, type EncodePrivateKeyOptions, type EncodePublicKeyOptions } from './key-io.js';
+export { DEFAULT_PBKDF2_ITERATIONS, DEFAULT_SCRYPT, PBE_LIMITS, type Pbes2WriteOptions, type Pbes2Params, type Pbes2Kdf, type Pbkdf2Prf, type PbeCipher } from '../crypto/pbe.js';
