@@ -5,3 +5,5 @@
  */
 export { writeFilesAtomic, writeFileAtomic, checkWritable, readInputFile, ensureDirectory, FILE_MODES, MAX_INPUT_FILE } from './file-store.js';
 export type { FileKind, FileToWrite, WriteFilesOptions, WrittenFile } from './file-store.js';
+export { probeTls } from './probe.js';
+export type { ProbeOptions, ProbeResult, ProbeFailureCode, ProbeStage } from './probe.js';
