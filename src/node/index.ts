@@ -7,3 +7,4 @@ export { writeFilesAtomic, writeFileAtomic, checkWritable, readInputFile, ensure
 export type { FileKind, FileToWrite, WriteFilesOptions, WrittenFile } from './file-store.js';
 export { probeTls } from './probe.js';
 export type { ProbeOptions, ProbeResult, ProbeFailureCode, ProbeStage } from './probe.js';
+export { createKeygenPool, generateKeyPairParallel, type KeygenPool, type KeygenPoolOptions } from './keygen-workers.js';

@@ -1,0 +1,298 @@
+/**
+ * Probable primes for RSA key generation (FIPS 186-5 A.1.3 with the
+ * Miller-Rabin test of B.3 / C.3.1 of FIPS 186-4), tuned for bigint.
+ *
+ * The search (`probablePrimeSearch`) is a generator so that one driver can
+ * run it in slices on a main thread (yielding to the event loop between
+ * slices) and another can run it straight through in a worker:
+ *
+ * 1. draw a random odd start x0 of `bits` bits with the top two bits set
+ *    (so x0 >= 0.75·2^bits > sqrt(2)·2^(bits-1), the FIPS 186-5 A.1.3 lower
+ *    bound, and n = p·q has exactly 2·bits bits);
+ * 2. compute x0 mod p for every odd prime p below the sieve bound once
+ *    (primes grouped so each product fits in 2^53: one bigint `%` per group,
+ *    then JS-number `%`), turn each residue into "index of the next multiple"
+ *    and sieve an interval of odd candidates x0 + 2i (incremental: the next
+ *    interval only steps the stored offsets);
+ * 3. each survivor x with gcd(x-1, e) = 1 gets a base-2 strong probable-prime
+ *    test (squarings only, see modPow2), and only a survivor of that gets the
+ *    FIPS 186-5 Table B.1 number of Miller-Rabin rounds with random bases.
+ *
+ * Deviation, documented: FIPS 186-5 A.1.3 step 4.2 draws a fresh random
+ * candidate each time; we scan forward from one random start (as OpenSSL's
+ * BN_generate_prime and most libraries do, HAC 4.51). Primes that follow a
+ * long gap are slightly more likely; the min-entropy loss is a few bits at
+ * most and the search is ~50x cheaper per candidate.
+ *
+ * Out of scope: assembling the key (rsa-keygen.ts), threads (src/node).
+ */
+import type { RandomSource } from './random.js';
+import { bytesToBigInt } from '../encoding/bytes.js';
+import { bitLen, createReducer, gcd, modPow, modPow2 } from './bigint.js';
+
+/** The largest sieve bound we ever use (primes below it are tabled lazily). */
+const MAX_SIEVE_LIMIT = 1 << 21;
+
+let smallPrimeTable: Int32Array | null = null;
+/** Groups of consecutive table primes whose product is below 2^53. */
+let groupProducts: bigint[] = [];
+let groupStarts: Int32Array = new Int32Array(0);
+
+function ensureTable(): Int32Array {
+  if (smallPrimeTable) return smallPrimeTable;
+  const n = MAX_SIEVE_LIMIT;
+  const composite = new Uint8Array(n >> 1); // index i <-> 2i+1
+  const out: number[] = [];
+  for (let i = 1; i < n >> 1; i++) {
+    if (composite[i]) continue;
+    const p = 2 * i + 1;
+    out.push(p);
+    for (let j = (p * p) >> 1; j < n >> 1; j += p) composite[j] = 1;
+  }
+  const table = Int32Array.from(out);
+  const prods: bigint[] = [];
+  const starts: number[] = [];
+  let k = 0;
+  while (k < table.length) {
+    starts.push(k);
+    let prod = 1;
+    while (k < table.length && prod * table[k]! < 2 ** 53) prod *= table[k++]!;
+    prods.push(BigInt(prod));
+  }
+  starts.push(table.length);
+  groupProducts = prods;
+  groupStarts = Int32Array.from(starts);
+  smallPrimeTable = table;
+  return table;
+}
+
+/**
+ * The odd primes below `limit` (at most 2^21), ascending.
+ * @internal
+ */
+export function smallPrimes(limit: number): Int32Array {
+  const t = ensureTable();
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (t[mid]! < limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return t.subarray(0, lo);
+}
+
+/**
+ * Miller-Rabin rounds for the primes p, q of an RSA modulus of `nlen` bits:
+ * FIPS 186-5 Table B.1, "probable primes" rows, with the error probability
+ * matched to the security strength (2^-112 for nlen 2048, 2^-128 for 3072,
+ * 2^-144 for 4096): 5, 4 and 4 rounds. These are the values OpenSSL 3 uses
+ * too. (The table's 2^-100 column would allow 4, 3 and 2.) The base-2 strong
+ * test we run first is a filter and is not counted as one of these rounds:
+ * the FIPS rounds use random bases.
+ * @internal
+ */
+export function millerRabinRoundsForRsa(nlen: number): number {
+  if (nlen >= 3072) return 4;
+  if (nlen >= 2048) return 5;
+  // below our minimum key size: FIPS 186-4 C.3 2^-100 values for 512-bit primes
+  return 7;
+}
+
+/**
+ * Strong probable-prime test of odd w > 3 to base b (FIPS 186-4 C.3.1
+ * steps 4.3-4.7 for one base). True when w passes (is a strong probable
+ * prime to base b).
+ * @internal
+ */
+export function millerRabinBase(w: bigint, b: bigint, red: (x: bigint) => bigint = createReducer(w)): boolean {
+  const w1 = w - 1n;
+  let m = w1;
+  let a = 0;
+  while ((m & 1n) === 0n) {
+    m >>= 1n;
+    a++;
+  }
+  let z = b === 2n ? modPow2(m, w, red) : modPow(b, m, w);
+  if (z === 1n || z === w1) return true;
+  for (let j = 1; j < a; j++) {
+    z = red(z * z);
+    if (z === w1) return true;
+    if (z === 1n) return false;
+  }
+  return false;
+}
+
+/**
+ * A random base b with 1 < b < w - 1 (FIPS 186-4 C.3.1 steps 4.1-4.2:
+ * draw wlen bits, retry when out of range).
+ */
+function randomBase(w: bigint, wlen: number, rng: RandomSource): bigint {
+  const bytes = Math.ceil(wlen / 8);
+  const excess = bytes * 8 - wlen;
+  for (;;) {
+    const buf = rng(bytes);
+    buf[0] = buf[0]! & (0xff >> excess);
+    const b = bytesToBigInt(buf);
+    if (b > 1n && b < w - 1n) return b;
+  }
+}
+
+/**
+ * Probable-prime test: trial division by small primes, a base-2 strong test,
+ * then `rounds` Miller-Rabin rounds with random bases from `rng` (FIPS 186-4
+ * C.3.1). Error probability for a random input is far below 4^-rounds.
+ * @param w - the number to test.
+ * @param rounds - random-base Miller-Rabin rounds after the base-2 test.
+ * @param rng - source of the random bases.
+ * @internal
+ */
+export function isProbablePrime(w: bigint, rounds: number, rng: RandomSource): boolean {
+  if (w < 2n) return false;
+  const table = ensureTable();
+  if (w < BigInt(MAX_SIEVE_LIMIT)) {
+    const x = Number(w);
+    if (x === 2) return true;
+    if (x % 2 === 0) return false;
+    let lo = 0;
+    let hi = table.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (table[mid] === x) return true;
+      if (table[mid]! < x) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+  if ((w & 1n) === 0n) return false;
+  // trial division by the primes below 2^12 (group products, JS-number %)
+  for (let g = 0; g < groupProducts.length; g++) {
+    const s = groupStarts[g]!;
+    if (table[s]! > 4096) break;
+    const r = Number(w % groupProducts[g]!);
+    for (let j = s; j < groupStarts[g + 1]!; j++) if (r % table[j]! === 0) return false;
+  }
+  const red = createReducer(w);
+  if (!millerRabinBase(w, 2n, red)) return false;
+  const wlen = bitLen(w);
+  for (let i = 0; i < rounds; i++) if (!millerRabinBase(w, randomBase(w, wlen, rng), red)) return false;
+  return true;
+}
+
+/** Options of {@link probablePrimeSearch}. @internal */
+export interface PrimeSearchOptions {
+  /** Exact bit length of the prime (>= 256). */
+  bits: number;
+  /** Public exponent: the prime satisfies gcd(p - 1, e) = 1. */
+  e: bigint;
+  /** Miller-Rabin rounds with random bases (after the base-2 filter). */
+  rounds: number;
+  rng: RandomSource;
+  /** Sieve bound (default: tuned per size, see defaultSieveLimit). */
+  sieveLimit?: number;
+  /** Odd candidates per sieve interval (default: tuned per size). */
+  interval?: number;
+}
+
+/** What a search step did (the driver uses it for slicing and progress). */
+export type PrimeSearchEvent = 'sieve' | 'candidate' | 'round';
+
+/**
+ * Sieve bound per prime size, measured (bench/, `--quick` sweeps): a prime
+ * in the table costs one JS-number `%` per interval plus a share of a
+ * bigint `%`; it saves the base-2 tests of the candidates it removes. The
+ * sweet spot moves up with the cost of a modexp.
+ * @internal
+ */
+export function defaultSieveLimit(bits: number): number {
+  if (bits <= 1024) return 1 << 18;
+  if (bits <= 1536) return 1 << 20;
+  return 1 << 21;
+}
+
+/**
+ * Expected number of base-2 tests per prime found for this size and sieve
+ * bound (for progress estimates): (bits·ln 2 / 2) · prod over odd primes
+ * p < B of (1 - 1/p).
+ * @internal
+ */
+export function expectedCandidates(bits: number, sieveLimit: number): number {
+  const primes = smallPrimes(sieveLimit);
+  let s = 1;
+  for (let i = 0; i < primes.length; i++) s *= 1 - 1 / primes[i]!;
+  return (bits * Math.LN2 * s) / 2;
+}
+
+/**
+ * Search for one probable prime; a generator that yields after every unit
+ * of work (a chunk of the residue computation, a sieve interval, a base-2
+ * test, a Miller-Rabin round) and returns the prime.
+ * @internal
+ */
+export function* probablePrimeSearch(opts: PrimeSearchOptions): Generator<PrimeSearchEvent, bigint, void> {
+  const { bits, e, rounds, rng } = opts;
+  if (!Number.isInteger(bits) || bits < 256) throw new RangeError('probablePrimeSearch: bits must be an integer >= 256');
+  const limit = Math.min(opts.sieveLimit ?? defaultSieveLimit(bits), MAX_SIEVE_LIMIT);
+  const L = opts.interval ?? (bits <= 1024 ? 2048 : 4096);
+  const primes = smallPrimes(limit);
+  const np = primes.length;
+  const offsets = new Float64Array(np);
+  const marks = new Uint8Array(L);
+  const top = 1n << BigInt(bits);
+  const bytes = Math.ceil(bits / 8);
+  const excess = bytes * 8 - bits;
+  const rangeBits = 2n * BigInt(L);
+
+  for (;;) {
+    // 1. random odd start with the top two bits set
+    const buf = rng(bytes);
+    buf[0] = (buf[0]! & (0xff >> excess)) | (0xc0 >> excess);
+    buf[bytes - 1] = buf[bytes - 1]! | 1;
+    let x0 = bytesToBigInt(buf);
+
+    // 2. residues -> offset of the first multiple of each prime
+    const table = smallPrimeTable!;
+    for (let g = 0; groupStarts[g]! < np; g++) {
+      const s = groupStarts[g]!;
+      const end = Math.min(groupStarts[g + 1]!, np);
+      const r = Number(x0 % groupProducts[g]!);
+      for (let j = s; j < end; j++) {
+        const p = table[j]!;
+        const rp = r % p;
+        // x0 + 2i ≡ 0 (mod p)  <=>  i ≡ -x0 · 2^-1 ≡ (p - rp) · (p + 1)/2
+        offsets[j] = (((p - rp) % p) * ((p + 1) / 2)) % p;
+      }
+      if ((g & 4095) === 4095) yield 'sieve';
+    }
+    yield 'sieve';
+
+    // 3. intervals
+    while (x0 + rangeBits < top) {
+      marks.fill(0);
+      for (let j = 0; j < np; j++) {
+        const p = primes[j]!;
+        let i = offsets[j]!;
+        for (; i < L; i += p) marks[i] = 1;
+        offsets[j] = i - L;
+      }
+      yield 'sieve';
+      for (let i = 0; i < L; i++) {
+        if (marks[i]) continue;
+        const x = x0 + BigInt(2 * i);
+        if (gcd(x - 1n, e) !== 1n) continue;
+        const red = createReducer(x);
+        const ok = millerRabinBase(x, 2n, red);
+        yield 'candidate';
+        if (!ok) continue;
+        let prime = true;
+        for (let k = 0; k < rounds && prime; k++) {
+          prime = millerRabinBase(x, randomBase(x, bits, rng), red);
+          yield 'round';
+        }
+        if (prime) return x;
+      }
+      x0 += rangeBits;
+    }
+    // ran past 2^bits (practically never): start over from a fresh random point
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Key pair generation: RSA (FIPS 186-5 A.1.3, pure bigint, see
+ * crypto/rsa-keygen.ts), ECDSA P-256/384/521 and Ed25519 (noble).
+ * Always async; RSA runs in slices of about 20 ms so a browser tab or a
+ * CLI spinner stays responsive. Parallel RSA with worker threads:
+ * `generateKeyPairParallel` in `mailpki/node`.
+ * Out of scope: encodings (key-io.ts), key checks on import (check.ts).
+ */
+import type { EcCurve, KeyPair, PrivateKey, PublicKey } from './types.js';
+import { systemRandom, type RandomSource } from '../crypto/random.js';
+import { nobleCurve, ed25519PublicFromSeed, ecPointFromPrivate } from '../crypto/ec.js';
+import { abortedError, rsaKeygenSteps, runSliced, RSA_KEYGEN_SIZES, type KeygenProgress } from '../crypto/rsa-keygen.js';
+import type { RsaPrivateKey } from './types.js';
+
+/**
+ * Options of {@link generateKeyPair}.
+ * - `rng`: random source; default `crypto.getRandomValues`. Pass
+ *   `createSeededRandom(seed)` only for tests and fixed-work benchmarks: the
+ *   same seed gives the same key.
+ * - `signal`: cancels; the promise rejects with `MailPkiError('ERR_ABORTED')`.
+ * - `onProgress` (RSA): phase and an estimated fraction, called often.
+ * @public
+ */
+export type GenerateKeyPairOptions =
+  | { type: 'rsa'; bits: 2048 | 3072 | 4096; rng?: RandomSource; signal?: AbortSignal; onProgress?: (p: KeygenProgress) => void }
+  | { type: 'ec'; curve: 'P-256' | 'P-384' | 'P-521'; rng?: RandomSource; signal?: AbortSignal }
+  | { type: 'ed25519'; rng?: RandomSource; signal?: AbortSignal };
+
+export type { KeygenProgress };
+
+const CURVES: readonly EcCurve[] = ['P-256', 'P-384', 'P-521'];
+
+/** Argument checks shared with the worker path. @internal */
+export function validateKeygenOptions(options: GenerateKeyPairOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError('generateKeyPair: options must be an object');
+  const o = options as { type?: unknown; bits?: unknown; curve?: unknown; rng?: unknown; signal?: unknown; onProgress?: unknown };
+  if (o.rng !== undefined && typeof o.rng !== 'function') throw new TypeError('generateKeyPair: rng must be a function (length) => Uint8Array');
+  if (o.signal !== undefined && (typeof o.signal !== 'object' || o.signal === null || typeof (o.signal as AbortSignal).aborted !== 'boolean'))
+    throw new TypeError('generateKeyPair: signal must be an AbortSignal');
+  switch (o.type) {
+    case 'rsa':
+      if (typeof o.bits !== 'number' || !RSA_KEYGEN_SIZES.includes(o.bits))
+        throw new RangeError(`generateKeyPair: RSA bits must be 2048, 3072 or 4096 (got ${String(o.bits)}); new RSA keys are at least 2048 bits`);
+      if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new TypeError('generateKeyPair: onProgress must be a function');
+      return;
+    case 'ec':
+      if (!CURVES.includes(o.curve as EcCurve)) throw new RangeError(`generateKeyPair: curve must be P-256, P-384 or P-521 (got ${String(o.curve)})`);
+      return;
+    case 'ed25519':
+      return;
+    default:
+      throw new RangeError(`generateKeyPair: type must be 'rsa', 'ec' or 'ed25519' (got ${String(o.type)})`);
+  }
+}
+
+/** The public half of a freshly made private key. @internal */
+export function keyPairOf(privateKey: PrivateKey): KeyPair {
+  let publicKey: PublicKey;
+  switch (privateKey.type) {
+    case 'rsa':
+      publicKey = { kind: 'public', type: 'rsa', n: privateKey.n, e: privateKey.e };
+      break;
+    case 'ec':
+      publicKey = { kind: 'public', type: 'ec', curve: privateKey.curve, point: privateKey.point };
+      break;
+    default:
+      publicKey = { kind: 'public', type: 'ed25519', publicKey: privateKey.publicKey };
+  }
+  return { publicKey, privateKey };
+}
+
+/**
+ * EC private key: noble's `randomSecretKey` fed `lengths.seed` bytes from
+ * `rng` (FIPS 186-5 A.4.1 "extra random bits": 64 more bits than the order,
+ * reduced mod n-1, plus 1: no bias, never 0).
+ * @internal
+ */
+export function generateEcPrivate(curve: EcCurve, rng: RandomSource): PrivateKey {
+  const c = nobleCurve(curve);
+  const d = c.utils.randomSecretKey(rng(c.lengths.seed!));
+  return { kind: 'private', type: 'ec', curve, d, point: ecPointFromPrivate(curve, d) };
+}
+
+/** Ed25519 private key: a 32-byte random seed (RFC 8032 5.1.5). @internal */
+export function generateEd25519Private(rng: RandomSource): PrivateKey {
+  const seed = rng(32);
+  if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new TypeError('generateKeyPair: rng returned the wrong number of bytes');
+  return { kind: 'private', type: 'ed25519', seed, publicKey: ed25519PublicFromSeed(seed) };
+}
+
+/**
+ * Generate a key pair.
+ *
+ * RSA (e = 65537) follows FIPS 186-5 A.1.3 (random probable primes, p and q
+ * with the top two bits set so n has exactly `bits` bits, |p - q| >
+ * 2^(bits/2 - 100), d > 2^(bits/2), Miller-Rabin rounds per Table B.1) and
+ * keeps p > q, dp, dq and qi = q^-1 mod p. It runs on the calling thread in
+ * slices of about 20 ms, yielding to the event loop in between. For worker
+ * threads see `generateKeyPairParallel` in `mailpki/node`.
+ *
+ * @param options - `{ type: 'rsa', bits }`, `{ type: 'ec', curve }` or
+ *   `{ type: 'ed25519' }`, plus optional `rng`, `signal`, `onProgress` (RSA).
+ * @returns the private key and its public key.
+ * @throws RangeError for an unknown type or curve, or RSA bits other than
+ *   2048/3072/4096; TypeError for malformed options;
+ *   MailPkiError `ERR_ABORTED` when `signal` fires.
+ * @example
+ * ```ts
+ * const { privateKey, publicKey } = await generateKeyPair({ type: 'ec', curve: 'P-256' });
+ * const rsa = await generateKeyPair({ type: 'rsa', bits: 3072, onProgress: (p) => console.log(p.phase) });
+ * ```
+ * @public
+ */
+export async function generateKeyPair(options: GenerateKeyPairOptions): Promise<KeyPair> {
+  validateKeygenOptions(options);
+  const rng = options.rng ?? systemRandom;
+  const signal = options.signal;
+  if (signal?.aborted) throw abortedError();
+  switch (options.type) {
+    case 'rsa': {
+      const key: RsaPrivateKey = await runSliced(rsaKeygenSteps({ bits: options.bits, rng, onProgress: options.onProgress }), signal);
+      return keyPairOf(key);
+    }
+    case 'ec':
+      return keyPairOf(generateEcPrivate(options.curve, rng));
+    default:
+      return keyPairOf(generateEd25519Private(rng));
+  }
+}
