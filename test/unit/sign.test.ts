@@ -132,6 +132,23 @@ test('RSA-PSS: random salt, verifies both ways with node:crypto, salt length enf
   assert.equal(toHex(sign(RSA, MSG, seeded, { rng: createSeededRandom('x') })), toHex(sign(RSA, MSG, seeded, { rng: createSeededRandom('x') })));
 });
 
+test('RSA with odd modulus sizes (emLen = k - 1 when modBits = 8j + 1): PSS and PKCS#1 agree with node:crypto', () => {
+  for (const bits of [1025, 1031, 1032, 1033]) {
+    const node = generateKeyPairSync('rsa', { modulusLength: bits });
+    const key = rsaFromNode(node.privateKey);
+    assert.equal(key.n.toString(2).length, bits);
+    for (const saltLength of [0, 32]) {
+      const alg = { name: 'RSA-PSS', hash: 'SHA-256', saltLength } as const;
+      const ours = sign(key, MSG, alg);
+      assert.equal(ours.length, Math.ceil(bits / 8));
+      assert.equal(nodeVerify('sha256', MSG, { key: node.publicKey, padding: 6, saltLength }, ours), true, `${bits} bits, salt ${saltLength}: node verifies ours`);
+      const theirs = nodeSign('sha256', MSG, { key: node.privateKey, padding: 6, saltLength });
+      assert.equal(verify(rsaPub(key), MSG, theirs, alg), true, `${bits} bits, salt ${saltLength}: we verify node's`);
+    }
+    assert.equal(toHex(sign(key, MSG)), nodeSign('sha256', MSG, node.privateKey).toString('hex'), `${bits} bits PKCS#1 v1.5`);
+  }
+});
+
 test('RSA verify: signature length must be k, integer must be < n; bad bytes give false, never a throw', () => {
   const pub = rsaPub(RSA);
   const sig = sign(RSA, MSG);
