@@ -6,3 +6,6 @@ export { parseName, formatNameOpenssl, formatNameRfc4514 } from './name.js';
 export { parseSan } from './general-name.js';
 export { computeKeyIdentifier } from './extensions.js';
 export { generateSerialNumber, SERIAL_RANDOM_BYTES } from './serial.js';
+export { createCertificateRequest, parseCertificateRequest, verifyCertificateRequest, type CreateCertificateRequestOptions } from './csr.js';
+export { parseCertificate, parseCertificates } from './certificate.js';
+export { createRootCa, createIntermediateCa, issueCertificate, NOT_BEFORE_BACKDATE_MS, type IssuedCertificate, type CommonIssueOptions, type NameConstraintsInput, type CreateRootCaOptions, type CreateIntermediateCaOptions, type IssueCertificateOptions } from './issue.js';

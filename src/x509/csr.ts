@@ -1,0 +1,244 @@
+/**
+ * PKCS#10 certification requests (RFC 2986), with the extensionRequest
+ * (RFC 2985 5.4.2) carrying the SANs, and the challengePassword attribute
+ * (RFC 2985 5.4.1).
+ *
+ * Kept light on purpose: this file and what it imports go into the browser
+ * CSR bundle (54 KB gz budget), so no pkijs here.
+ * Out of scope: issuing (issue.ts), attributes other than the two above
+ * (read raw, never written).
+ */
+import * as asn1js from 'asn1js';
+import { MailPkiError, wrapDecode } from '../errors.js';
+import { OID } from '../oid.js';
+import {
+  type Asn1,
+  contextTag,
+  decodeDer,
+  derBitString,
+  derImplicitChildren,
+  derInt,
+  derOid,
+  derPrintable,
+  derRaw,
+  derSeq,
+  derSet,
+  derUtf8,
+  encodeDer,
+  rawDer,
+  readBitStringBytes,
+  readOid,
+  readSequence,
+  readSet,
+  readSmallInt,
+  readString,
+} from '../encoding/der.js';
+import { encodePem, latin1, looksLikePem, parsePemBlock } from '../encoding/pem.js';
+import { type SignatureAlgorithm, defaultSignatureAlgorithm, sign, verify } from '../crypto/sign.js';
+import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlgorithmId } from '../crypto/algorithm-id.js';
+import type { RandomSource } from '../crypto/random.js';
+import { encodeSpki, parseSpkiNode } from '../keys/spki.js';
+import { getPublicKey } from '../keys/public-key.js';
+import type { PrivateKey } from '../keys/types.js';
+import type { CertificateRequest, Extension, NameInput, SanInput } from './types.js';
+import { encodeName, parseName, readName } from './name.js';
+import { toGeneralName } from './general-name.js';
+import { decodeExtensions, encodeExtensions, readExtensions, subjectAltNameExtension } from './extensions.js';
+
+/** Options of {@link createCertificateRequest}. @public */
+export interface CreateCertificateRequestOptions {
+  /** Subject name (object, OpenSSL `/C=..`, RFC 4514 string, or parsed). May be empty when `sans` is given. */
+  readonly subject: NameInput;
+  /** subjectAltNames, auto-typed strings (DNS, IP, email, URI) or explicit GeneralNames. Default none. */
+  readonly sans?: readonly SanInput[];
+  /** The key the CSR proves possession of; any supported type (RSA, EC P-256/384/521, Ed25519). */
+  readonly privateKey: PrivateKey;
+  /** Default: {@link defaultSignatureAlgorithm} (SHA-256; SHA-384 for P-384, SHA-512 for P-521). */
+  readonly signatureAlgorithm?: SignatureAlgorithm;
+  /** challengePassword attribute (RFC 2985 5.4.1); rarely needed, never printed by inspect. */
+  readonly challengePassword?: string;
+  /** Extra extensions to request (raw); SAN comes from `sans`. */
+  readonly extensions?: readonly Extension[];
+  /** Random source for signing (tests only). */
+  readonly rng?: RandomSource;
+}
+
+const PRINTABLE_RE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/** SET OF in DER order (X.690 11.6). */
+function sortedSetOf(items: Asn1[]): Asn1[] {
+  return items.map((n) => encodeDer(n)).sort(compareBytes).map((b) => derRaw(b));
+}
+
+/**
+ * Create and sign a PKCS#10 certification request.
+ *
+ * The SANs go in an extensionRequest attribute; a CA that follows
+ * DESIGN.md §4 copies them and decides everything else itself.
+ *
+ * @returns the parsed request (`der`, `pem`, decoded fields).
+ * @throws MailPkiError `ERR_NAME_INVALID`, `ERR_SAN_INVALID`, `ERR_POLICY`
+ *   (neither subject nor SAN), `ERR_KEY_TOO_SMALL`, signing errors.
+ * @example
+ * ```ts
+ * const { privateKey } = await generateKeyPair({ type: 'ec', curve: 'P-256' });
+ * const csr = createCertificateRequest({
+ *   subject: { CN: 'mail.example.com' },
+ *   sans: ['mail.example.com', 'smtp.example.com'],
+ *   privateKey,
+ * });
+ * console.log(csr.pem);
+ * ```
+ * @public
+ */
+export function createCertificateRequest(options: CreateCertificateRequestOptions): CertificateRequest {
+  if (!options || typeof options !== 'object') throw new TypeError('createCertificateRequest: options object required');
+  const { privateKey } = options;
+  if (!privateKey || privateKey.kind !== 'private') throw new TypeError('privateKey: a private key object is required');
+  const subject = parseName(options.subject ?? '');
+  const sans = (options.sans ?? []).map(toGeneralName);
+  if (subject.rdns.length === 0 && sans.length === 0) throw new MailPkiError('ERR_POLICY', 'a CSR needs a subject or at least one subjectAltName');
+  const alg = options.signatureAlgorithm ?? defaultSignatureAlgorithm(privateKey);
+  const publicKey = getPublicKey(privateKey);
+
+  const exts: Extension[] = [];
+  // RFC 5280 4.2.1.6: with an empty subject the SAN must be critical.
+  if (sans.length) exts.push(subjectAltNameExtension(sans, subject.rdns.length === 0));
+  exts.push(...(options.extensions ?? []));
+  const attrs: Asn1[] = [];
+  if (exts.length) attrs.push(derSeq(derOid(OID.extensionRequest), derSet(encodeExtensions(exts))));
+  if (options.challengePassword !== undefined) {
+    const pw = options.challengePassword;
+    if (typeof pw !== 'string') throw new TypeError('challengePassword must be a string');
+    if (pw.length === 0 || [...pw].length > 255) throw new MailPkiError('ERR_POLICY', 'challengePassword must be 1..255 characters (RFC 2985 5.4.1)');
+    // DirectoryString: PrintableString when it fits (as OpenSSL writes it), else UTF8String.
+    attrs.push(derSeq(derOid(OID.challengePassword), derSet(PRINTABLE_RE.test(pw) ? derPrintable(pw) : derUtf8(pw))));
+  }
+  const cri = derSeq(
+    derInt(0), // RFC 2986 4.1: version 0 (v1)
+    encodeName(subject),
+    derRaw(encodeSpki(publicKey)),
+    derImplicitChildren(0, sortedSetOf(attrs)), // attributes [0] IMPLICIT SET OF, always present
+  );
+  const tbs = encodeDer(cri);
+  const signature = sign(privateKey, tbs, alg, options.rng ? { rng: options.rng } : {});
+  const der = encodeDer(derSeq(derRaw(tbs), encodeSignatureAlgorithmId(alg), derBitString(signature)));
+  return parseCertificateRequest(der);
+}
+
+/** PEM or DER input -> DER bytes of the first block with one of `labels`. */
+function inputDer(input: string | Uint8Array, labels: readonly string[], what: string): Uint8Array {
+  if (typeof input === 'string') return parsePemBlock(input, labels).der;
+  if (!(input instanceof Uint8Array)) throw new TypeError(`${what}: input must be a PEM string or DER bytes`);
+  if (looksLikePem(input)) return parsePemBlock(latin1(input), labels).der;
+  return input;
+}
+
+/** Decode strictly; fall back to BER for old tools (signatures still cover the original bytes). */
+function decodeTolerant(der: Uint8Array, what: string): Asn1 {
+  try {
+    return decodeDer(der, what);
+  } catch (e) {
+    if (e instanceof MailPkiError && e.code === 'ERR_DER_NOT_CANONICAL') return decodeDer(der, what, { strict: false });
+    throw e;
+  }
+}
+
+/**
+ * Parse a PKCS#10 request: PEM (`CERTIFICATE REQUEST` or `NEW CERTIFICATE
+ * REQUEST`) or DER. Reads OpenSSL's requests with or without SANs and with
+ * a challengePassword. Does not check the signature: see
+ * {@link verifyCertificateRequest}.
+ * @throws MailPkiError `ERR_PEM_*`, `ERR_DER_*`, `ERR_ASN1_STRUCTURE`,
+ *   `ERR_NAME_INVALID`, `ERR_EXTENSION_INVALID`, `ERR_KEY_UNSUPPORTED`.
+ * @example
+ * ```ts
+ * const csr = parseCertificateRequest(readFileSync('mail.csr', 'utf8'));
+ * verifyCertificateRequest(csr);
+ * ```
+ * @public
+ */
+export function parseCertificateRequest(input: string | Uint8Array): CertificateRequest {
+  const der = inputDer(input, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'parseCertificateRequest');
+  return wrapDecode('ERR_ASN1_STRUCTURE', 'certificate request', () => {
+    const root = decodeTolerant(der, 'certificate request');
+    const [criNode, algNode, sigNode] = readSequence(root, 'CertificationRequest', 3, 3) as [Asn1, Asn1, Asn1];
+    const cri = readSequence(criNode, 'CertificationRequestInfo', 3, 4);
+    const version = readSmallInt(cri[0], 'CertificationRequestInfo version', 10);
+    if (version !== 0) throw new MailPkiError('ERR_ASN1_STRUCTURE', `CertificationRequestInfo version ${version + 1} is not v1 (RFC 2986 4.1)`);
+    const subject = readName(cri[1], 'CSR subject');
+    const spkiNode = cri[2]!;
+    const publicKey = parseSpkiNode(spkiNode);
+    let extensions: Extension[] = [];
+    let challengePassword: string | undefined;
+    const attributes: Array<{ oid: string; der: Uint8Array }> = [];
+    if (cri[3] !== undefined) {
+      if (contextTag(cri[3]) !== 0 || !cri[3].idBlock.isConstructed) throw new MailPkiError('ERR_ASN1_STRUCTURE', 'CSR attributes: expected [0] IMPLICIT SET');
+      for (const attr of (cri[3] as asn1js.Constructed).valueBlock.value as Asn1[]) {
+        const [typeNode, valuesNode] = readSequence(attr, 'CSR attribute', 2, 2);
+        const oid = readOid(typeNode, 'CSR attribute type');
+        const values = readSet(valuesNode, 'CSR attribute values', 1);
+        if (oid === OID.extensionRequest) {
+          if (values.length !== 1) throw new MailPkiError('ERR_ASN1_STRUCTURE', 'extensionRequest: expected one value');
+          if (readSequence(values[0], 'extensionRequest').length) extensions = readExtensions(values[0], 'extensionRequest');
+        } else if (oid === OID.challengePassword) {
+          challengePassword = readString(values[0], 'challengePassword').value;
+        } else attributes.push({ oid, der: rawDer(attr) });
+      }
+    } else {
+      throw new MailPkiError('ERR_ASN1_STRUCTURE', 'CertificationRequestInfo: attributes [0] missing (RFC 2986 4.1)');
+    }
+    const { info } = parseSignatureAlgorithmId(algNode);
+    const signature = readBitStringBytes(sigNode, 'CSR signature');
+    const decoded = decodeExtensions(extensions);
+    const out: CertificateRequest = {
+      version: version + 1,
+      subject,
+      publicKey,
+      spki: rawDer(spkiNode),
+      extensions,
+      decoded,
+      ...(challengePassword !== undefined ? { challengePassword } : {}),
+      attributes,
+      signatureAlgorithm: info,
+      tbs: rawDer(criNode),
+      signature,
+      der: Uint8Array.from(der),
+      pem: encodePem('CERTIFICATE REQUEST', der),
+    };
+    return out;
+  });
+}
+
+/**
+ * Check the request's self-signature (proof of possession of the private
+ * key, RFC 2986 3).
+ * @throws MailPkiError `ERR_CSR_SIGNATURE` when the signature does not verify,
+ *   or its algorithm is weak (SHA-1, MD5) or unknown, or does not fit the key.
+ * @example
+ * ```ts
+ * verifyCertificateRequest(parseCertificateRequest(pem)); // throws if forged
+ * ```
+ * @public
+ */
+export function verifyCertificateRequest(csr: CertificateRequest): void {
+  if (!csr || !(csr.der instanceof Uint8Array)) throw new TypeError('verifyCertificateRequest: a parsed CertificateRequest is required');
+  const root = decodeTolerant(csr.der, 'certificate request');
+  const algNode = readSequence(root, 'CertificationRequest', 3, 3)[1]!;
+  const { info, algorithm } = parseSignatureAlgorithmId(algNode);
+  if (!algorithm) throw new MailPkiError('ERR_CSR_SIGNATURE', `CSR is signed with ${info.name}, which mailpki does not accept (weak or unsupported)`);
+  let ok = false;
+  try {
+    checkAlgorithmMatchesKey(algorithm, csr.publicKey);
+    ok = verify(csr.publicKey, csr.tbs, csr.signature, algorithm);
+  } catch (e) {
+    throw new MailPkiError('ERR_CSR_SIGNATURE', `CSR signature cannot be checked: ${e instanceof Error ? e.message : 'invalid'}`, { cause: e });
+  }
+  if (!ok) throw new MailPkiError('ERR_CSR_SIGNATURE', 'CSR signature does not verify: the request was altered or not signed by the key it contains');
+}

@@ -1,0 +1,531 @@
+/**
+ * Issuing certificates: self-signed root CAs, intermediate CAs, and leaves
+ * with the `tls-server`, `tls-client` and `smime` profiles.
+ *
+ * Creation = template + explicit issuer + signer -> bytes (DESIGN.md §3).
+ * The profile, not the request, decides keyUsage, extKeyUsage and
+ * basicConstraints; SANs come from the request (or the caller), filtered by
+ * the profile's SAN types and an optional allow-list.
+ *
+ * Decisions (with reasons):
+ * - A leaf (or intermediate) that would outlive its issuer is **clamped** to
+ *   the issuer's notAfter, with a warning. Refusing would make every renewal
+ *   near the end of a CA's life fail, while a cert past its issuer is
+ *   useless anyway (no chain validates after the issuer expires, RFC 5280
+ *   6.1.3 (a)(2)); clamping states the real lifetime in the cert itself.
+ * - Warnings (validity over 200 days for tls-server, clamping, dropped SANs)
+ *   are returned in `warnings` on the result: a library must not print.
+ * - notBefore is backdated 5 minutes (clock skew between CA and clients);
+ *   notAfter = notBefore + days, so the span is exactly `days` (Apple counts
+ *   the span: 825 days + 5 minutes would be refused).
+ * - Serial: 16 CSPRNG bytes (serial.ts). Times: time.ts. SKI/AKI: RFC 7093
+ *   method 1 (extensions.ts).
+ * Out of scope: CRL/OCSP signing, precertificates.
+ */
+import { MailPkiError } from '../errors.js';
+import { OID } from '../oid.js';
+import { derBitString, derExplicit, derInt, derRaw, derSeq, encodeDer } from '../encoding/der.js';
+import { type SignatureAlgorithm, defaultSignatureAlgorithm, sign } from '../crypto/sign.js';
+import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId } from '../crypto/algorithm-id.js';
+import type { RandomSource } from '../crypto/random.js';
+import { encodeSpki } from '../keys/spki.js';
+import { getPublicKey, publicKeysEqual } from '../keys/public-key.js';
+import { assertKeyStrength } from '../keys/check.js';
+import type { PrivateKey, PublicKey } from '../keys/types.js';
+import type { Certificate, CertificateRequest, DistinguishedName, Extension, GeneralName, NameInput, SanInput } from './types.js';
+import type { CertificateProfile, LeafProfileName } from '../profiles/types.js';
+import { ROOT_CA_PROFILE } from '../profiles/root-ca.js';
+import { INTERMEDIATE_CA_PROFILE } from '../profiles/intermediate-ca.js';
+import { TLS_SERVER_PROFILE } from '../profiles/tls-server.js';
+import { TLS_CLIENT_PROFILE } from '../profiles/tls-client.js';
+import { SMIME_PROFILE } from '../profiles/smime.js';
+import { encodeName, nameAttribute, parseName } from './name.js';
+import { formatIp, parseConstraintName, parseIp, parseSan, toGeneralName } from './general-name.js';
+import {
+  authorityInfoAccessExtension,
+  authorityKeyIdentifierExtension,
+  basicConstraintsExtension,
+  certificatePoliciesExtension,
+  computeKeyIdentifier,
+  crlDistributionPointsExtension,
+  encodeExtensions,
+  extKeyUsageExtension,
+  keyUsageExtension,
+  nameConstraintsExtension,
+  subjectAltNameExtension,
+  subjectKeyIdentifierExtension,
+} from './extensions.js';
+import { encodeTime, wholeSeconds } from './time.js';
+import { checkSerialNumber, generateSerialNumber } from './serial.js';
+import { parseCertificateDer } from './certificate.js';
+import { parseCertificateRequest, verifyCertificateRequest } from './csr.js';
+
+/** Backdate of notBefore: 5 minutes, for clock skew between the CA and clients. @public */
+export const NOT_BEFORE_BACKDATE_MS = 5 * 60 * 1000;
+
+const DAY_MS = 86_400_000;
+
+/** A certificate just issued, with the warnings raised while issuing it. @public */
+export type IssuedCertificate = Certificate & {
+  /** Human-readable warnings (e.g. validity over 200 days, clamped to the issuer). Empty when none. */
+  readonly warnings: readonly string[];
+};
+
+/** Options shared by every issuing function. @public */
+export interface CommonIssueOptions {
+  /** Validity in days (default: the profile's). */
+  readonly days?: number;
+  /** The current time (default `new Date()`); notBefore = now - 5 minutes. */
+  readonly now?: Date;
+  /** Serial number (default: 16 random bytes, see `generateSerialNumber`). Must be positive, ≤ 20 octets. */
+  readonly serialNumber?: bigint;
+  /** Signature algorithm (default: SHA-256; SHA-384 for P-384 issuer keys, SHA-512 for P-521). */
+  readonly signatureAlgorithm?: SignatureAlgorithm;
+  /** cRLDistributionPoints URIs (RFC 5280 4.2.1.13). Default none. */
+  readonly crlDistributionPoints?: readonly string[];
+  /** OCSP responder URIs for authorityInfoAccess (RFC 5280 4.2.2.1). Default none. */
+  readonly ocsp?: readonly string[];
+  /** caIssuers URIs for authorityInfoAccess. Default none. */
+  readonly caIssuers?: readonly string[];
+  /** certificatePolicies (RFC 5280 4.2.1.4). Default none. */
+  readonly policies?: ReadonlyArray<{ readonly oid: string; readonly cps?: readonly string[]; readonly userNotice?: readonly string[] }>;
+  /** Random source for the serial and the signature (tests only; default the CSPRNG). */
+  readonly rng?: RandomSource;
+}
+
+/** Name constraints as callers give them (RFC 5280 4.2.1.10). @public */
+export interface NameConstraintsInput {
+  /** e.g. `['example.com', 'email:example.com', '192.168.0.0/16']`. */
+  readonly permitted?: readonly SanInput[];
+  /** e.g. `['bad.example.com', '10.0.0.0/8']`. */
+  readonly excluded?: readonly SanInput[];
+}
+
+/** Options of {@link createRootCa}. @public */
+export interface CreateRootCaOptions extends CommonIssueOptions {
+  readonly subject: NameInput;
+  /** The root's own key (it signs itself). */
+  readonly privateKey: PrivateKey;
+  /** pathLenConstraint (default none). */
+  readonly pathLen?: number;
+  /** Optional name constraints (critical): strongly advised for a private root. */
+  readonly nameConstraints?: NameConstraintsInput;
+}
+
+/** Options of {@link createIntermediateCa}. @public */
+export interface CreateIntermediateCaOptions extends CommonIssueOptions {
+  readonly subject: NameInput;
+  /** The intermediate's public key (or its private key; only the public half is used). */
+  readonly publicKey: PublicKey | PrivateKey;
+  readonly issuer: Certificate;
+  readonly issuerKey: PrivateKey;
+  /** pathLenConstraint (default 0: signs leaves only). */
+  readonly pathLen?: number;
+  readonly nameConstraints?: NameConstraintsInput;
+}
+
+/** Options of {@link issueCertificate}. @public */
+export interface IssueCertificateOptions extends CommonIssueOptions {
+  readonly profile: LeafProfileName;
+  /** The request (parsed, PEM or DER); its signature is checked. Give `csr` or `publicKey`. */
+  readonly csr?: CertificateRequest | string | Uint8Array;
+  /** The subject's public key when there is no CSR. */
+  readonly publicKey?: PublicKey;
+  /** Subject (default: the CSR's subject; required without a CSR unless `sans` are given). */
+  readonly subject?: NameInput;
+  /** SANs (default: the CSR's). */
+  readonly sans?: readonly SanInput[];
+  /**
+   * Keep only SANs the CA allows: strings (`mail.example.com` exact;
+   * `.example.com` any name under example.com; for email, a domain or an
+   * address; IPs exact) or a predicate. Dropped names give a warning.
+   */
+  readonly sanAllowList?: readonly string[] | ((name: GeneralName) => boolean);
+  readonly issuer: Certificate;
+  readonly issuerKey: PrivateKey;
+  /** Allow validity over the profile maximum (825 days). Explicit override; Apple clients will reject such a TLS server cert. */
+  readonly allowLongValidity?: boolean;
+}
+
+const LEAF_PROFILES: Readonly<Record<LeafProfileName, CertificateProfile>> = {
+  'tls-server': TLS_SERVER_PROFILE,
+  'tls-client': TLS_CLIENT_PROFILE,
+  smime: SMIME_PROFILE,
+};
+
+interface Template {
+  readonly subject: DistinguishedName;
+  readonly issuerName: DistinguishedName;
+  readonly publicKey: PublicKey;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly serial: bigint;
+  readonly extensions: readonly Extension[];
+  readonly signer: PrivateKey;
+  readonly alg: SignatureAlgorithm;
+  readonly rng?: RandomSource;
+}
+
+function policy(msg: string): never {
+  throw new MailPkiError('ERR_POLICY', msg);
+}
+
+/** Build, sign and re-parse a v3 certificate (RFC 5280 4.1). */
+function build(t: Template, warnings: string[]): IssuedCertificate {
+  const algId = encodeSignatureAlgorithmId(t.alg);
+  const tbs = encodeDer(
+    derSeq(
+      derExplicit(0, derInt(2)), // v3
+      derInt(t.serial),
+      algId,
+      encodeName(t.issuerName),
+      derSeq(encodeTime(t.notBefore), encodeTime(t.notAfter)),
+      encodeName(t.subject),
+      derRaw(encodeSpki(t.publicKey)),
+      derExplicit(3, encodeExtensions(t.extensions)),
+    ),
+  );
+  const signature = sign(t.signer, tbs, t.alg, t.rng ? { rng: t.rng } : {});
+  const der = encodeDer(derSeq(derRaw(tbs), encodeSignatureAlgorithmId(t.alg), derBitString(signature)));
+  return { ...parseCertificateDer(der), warnings };
+}
+
+function checkAlg(alg: SignatureAlgorithm, key: PrivateKey): SignatureAlgorithm {
+  const hash = (alg as { hash?: string }).hash;
+  if (hash !== undefined && hash !== 'SHA-256' && hash !== 'SHA-384' && hash !== 'SHA-512') {
+    throw new MailPkiError('ERR_WEAK_ALGORITHM', `signature hash ${String(hash)} is refused: clients reject SHA-1 signatures (use SHA-256 or stronger)`);
+  }
+  checkAlgorithmMatchesKey(alg, key);
+  return alg;
+}
+
+function checkDays(days: number, profile: CertificateProfile, allowLong: boolean, warnings: string[]): void {
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1) throw new RangeError('days must be a positive integer');
+  if (days > 36500) throw new RangeError('days must be at most 36500');
+  if (profile.maxDays !== undefined && days > profile.maxDays && !allowLong) {
+    policy(`${profile.name} certificate of ${days} days refused: the maximum is ${profile.maxDays} days (${profile.reasons.maxDays}); pass allowLongValidity: true to override`);
+  }
+  if (profile.warnDays !== undefined && days > profile.warnDays) {
+    warnings.push(`validity of ${days} days exceeds ${profile.warnDays} days: ${profile.reasons.warnDays}`);
+  }
+}
+
+function validity(opts: CommonIssueOptions, days: number): { notBefore: Date; notAfter: Date } {
+  const now = opts.now ?? new Date();
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new TypeError('now must be a valid Date');
+  const notBefore = wholeSeconds(new Date(now.getTime() - NOT_BEFORE_BACKDATE_MS));
+  return { notBefore, notAfter: new Date(notBefore.getTime() + days * DAY_MS) };
+}
+
+function serialFor(opts: CommonIssueOptions): bigint {
+  if (opts.serialNumber !== undefined) {
+    checkSerialNumber(opts.serialNumber);
+    return opts.serialNumber;
+  }
+  return generateSerialNumber(opts.rng);
+}
+
+function extraExtensions(opts: CommonIssueOptions): Extension[] {
+  const out: Extension[] = [];
+  if (opts.crlDistributionPoints?.length) out.push(crlDistributionPointsExtension(opts.crlDistributionPoints.map((u) => toGeneralName({ type: 'uri', value: u }))));
+  const aia = [
+    ...(opts.ocsp ?? []).map((u) => ({ method: OID.ocsp, location: toGeneralName({ type: 'uri', value: u }) })),
+    ...(opts.caIssuers ?? []).map((u) => ({ method: OID.caIssuers, location: toGeneralName({ type: 'uri', value: u }) })),
+  ];
+  if (aia.length) out.push(authorityInfoAccessExtension(aia));
+  if (opts.policies?.length) out.push(certificatePoliciesExtension(opts.policies));
+  return out;
+}
+
+function constraintsExtension(nc: NameConstraintsInput | undefined): Extension[] {
+  if (!nc) return [];
+  const permitted = (nc.permitted ?? []).map(parseConstraintName);
+  const excluded = (nc.excluded ?? []).map(parseConstraintName);
+  if (!permitted.length && !excluded.length) return [];
+  return [nameConstraintsExtension({ permitted, excluded })];
+}
+
+/**
+ * Check that `issuer` can sign and `issuerKey` is its key; clamp the window.
+ * RFC 5280 4.2.1.9 / 4.2.1.3: the issuer needs cA TRUE and keyCertSign.
+ */
+function checkIssuer(
+  issuer: Certificate,
+  issuerKey: PrivateKey,
+  win: { notBefore: Date; notAfter: Date },
+  now: Date,
+  warnings: string[],
+  issuingCa: boolean,
+  pathLen?: number,
+): { notBefore: Date; notAfter: Date } {
+  if (!issuer || !(issuer.der instanceof Uint8Array)) throw new TypeError('issuer: a parsed Certificate is required');
+  if (!issuerKey || issuerKey.kind !== 'private') throw new TypeError('issuerKey: a private key object is required');
+  const bc = issuer.decoded.basicConstraints;
+  if (!bc?.ca) throw new MailPkiError('ERR_ISSUER_NOT_CA', 'the issuer certificate is not a CA (basicConstraints cA is not TRUE, RFC 5280 4.2.1.9)');
+  if (!issuer.decoded.keyUsage?.includes('keyCertSign')) throw new MailPkiError('ERR_ISSUER_NOT_CA', 'the issuer certificate lacks keyUsage keyCertSign (RFC 5280 4.2.1.3)');
+  if (!publicKeysEqual(issuerKey, issuer.publicKey)) throw new MailPkiError('ERR_KEY_MISMATCH', 'issuerKey does not belong to the issuer certificate (its public key differs)');
+  assertKeyStrength(issuerKey);
+  if (issuingCa && bc.pathLen !== undefined) {
+    if (bc.pathLen === 0) policy('the issuer has pathLen 0: it may sign leaf certificates only, not another CA');
+    if (pathLen !== undefined && pathLen >= bc.pathLen) policy(`pathLen ${pathLen} must be below the issuer's pathLen ${bc.pathLen}`);
+  }
+  if (now.getTime() > issuer.notAfter.getTime()) throw new MailPkiError('ERR_VALIDITY', `the issuer certificate expired on ${issuer.notAfter.toISOString()}`);
+  let { notBefore, notAfter } = win;
+  if (notBefore < issuer.notBefore) notBefore = issuer.notBefore;
+  if (notAfter > issuer.notAfter) {
+    warnings.push(`validity clamped to the issuer's notAfter ${issuer.notAfter.toISOString()}: a certificate cannot be used past its issuer`);
+    notAfter = issuer.notAfter;
+  }
+  if (notAfter <= notBefore) throw new MailPkiError('ERR_VALIDITY', 'the validity window is empty (the issuer is not yet valid or expires first)');
+  return { notBefore, notAfter };
+}
+
+function keyIdOf(cert: Certificate): Uint8Array {
+  return cert.decoded.subjectKeyIdentifier ?? computeKeyIdentifier(cert.spki);
+}
+
+/**
+ * Create a self-signed root CA certificate: basicConstraints CA:true
+ * (critical, optional pathLen), keyUsage keyCertSign + cRLSign (critical),
+ * SKI, optional name constraints (critical); 1,825 days by default.
+ *
+ * @throws MailPkiError `ERR_NAME_INVALID`, `ERR_KEY_TOO_SMALL`,
+ *   `ERR_EXTENSION_INVALID` (bad constraint), `ERR_WEAK_ALGORITHM`.
+ * @example
+ * ```ts
+ * const { privateKey } = await generateKeyPair({ type: 'ec', curve: 'P-384' });
+ * const root = createRootCa({
+ *   subject: { O: 'Example', CN: 'Example Mail Root CA' },
+ *   privateKey,
+ *   nameConstraints: { permitted: ['example.com', 'email:example.com'] },
+ * });
+ * ```
+ * @public
+ */
+export function createRootCa(options: CreateRootCaOptions): IssuedCertificate {
+  if (!options || typeof options !== 'object') throw new TypeError('createRootCa: options object required');
+  const { privateKey } = options;
+  if (!privateKey || privateKey.kind !== 'private') throw new TypeError('privateKey: a private key object is required');
+  assertKeyStrength(privateKey);
+  const subject = parseName(options.subject);
+  if (subject.rdns.length === 0) policy('a CA certificate needs a non-empty subject (RFC 5280 4.1.2.6)');
+  const warnings: string[] = [];
+  const days = options.days ?? ROOT_CA_PROFILE.defaultDays;
+  checkDays(days, ROOT_CA_PROFILE, false, warnings);
+  const publicKey = getPublicKey(privateKey);
+  const spki = encodeSpki(publicKey);
+  const exts: Extension[] = [
+    basicConstraintsExtension(options.pathLen === undefined ? { ca: true } : { ca: true, pathLen: options.pathLen }),
+    keyUsageExtension(ROOT_CA_PROFILE.keyUsage(publicKey.type)),
+    subjectKeyIdentifierExtension(computeKeyIdentifier(spki)),
+    ...constraintsExtension(options.nameConstraints),
+    ...extraExtensions(options),
+  ];
+  return build(
+    {
+      subject,
+      issuerName: subject,
+      publicKey,
+      ...validity(options, days),
+      serial: serialFor(options),
+      extensions: exts,
+      signer: privateKey,
+      alg: checkAlg(options.signatureAlgorithm ?? defaultSignatureAlgorithm(privateKey), privateKey),
+      ...(options.rng ? { rng: options.rng } : {}),
+    },
+    warnings,
+  );
+}
+
+/**
+ * Create an intermediate CA certificate signed by `issuer`: CA:true with
+ * pathLen 0 by default (critical), keyCertSign + cRLSign (critical), SKI,
+ * AKI; 1,095 days by default, clamped to the issuer.
+ *
+ * @throws MailPkiError `ERR_ISSUER_NOT_CA`, `ERR_KEY_MISMATCH`, `ERR_POLICY`
+ *   (issuer pathLen forbids another CA), `ERR_KEY_TOO_SMALL`, `ERR_VALIDITY`.
+ * @example
+ * ```ts
+ * const inter = createIntermediateCa({ subject: { CN: 'Example Mail Issuing CA' }, publicKey: interKeys.publicKey, issuer: root, issuerKey: rootKey });
+ * ```
+ * @public
+ */
+export function createIntermediateCa(options: CreateIntermediateCaOptions): IssuedCertificate {
+  if (!options || typeof options !== 'object') throw new TypeError('createIntermediateCa: options object required');
+  if (!options.publicKey) throw new TypeError('publicKey is required');
+  const publicKey = getPublicKey(options.publicKey);
+  assertKeyStrength(publicKey);
+  const subject = parseName(options.subject);
+  if (subject.rdns.length === 0) policy('a CA certificate needs a non-empty subject (RFC 5280 4.1.2.6)');
+  const warnings: string[] = [];
+  const days = options.days ?? INTERMEDIATE_CA_PROFILE.defaultDays;
+  checkDays(days, INTERMEDIATE_CA_PROFILE, false, warnings);
+  const pathLen = options.pathLen ?? INTERMEDIATE_CA_PROFILE.pathLen;
+  const now = options.now ?? new Date();
+  const win = checkIssuer(options.issuer, options.issuerKey, validity(options, days), now, warnings, true, pathLen);
+  const exts: Extension[] = [
+    basicConstraintsExtension(pathLen === undefined ? { ca: true } : { ca: true, pathLen }),
+    keyUsageExtension(INTERMEDIATE_CA_PROFILE.keyUsage(publicKey.type)),
+    subjectKeyIdentifierExtension(computeKeyIdentifier(encodeSpki(publicKey))),
+    authorityKeyIdentifierExtension(keyIdOf(options.issuer)),
+    ...constraintsExtension(options.nameConstraints),
+    ...extraExtensions(options),
+  ];
+  return build(
+    {
+      subject,
+      issuerName: options.issuer.subject,
+      publicKey,
+      ...win,
+      serial: serialFor(options),
+      extensions: exts,
+      signer: options.issuerKey,
+      alg: checkAlg(options.signatureAlgorithm ?? defaultSignatureAlgorithm(options.issuerKey), options.issuerKey),
+      ...(options.rng ? { rng: options.rng } : {}),
+    },
+    warnings,
+  );
+}
+
+function sanKey(g: GeneralName): string {
+  return g.type === 'dn' ? `dn:${Array.from(g.value.der).join(',')}` : g.type === 'other' ? `other:${g.oid}` : `${g.type}:${g.value}`;
+}
+
+function allowed(g: GeneralName, list: readonly string[] | ((name: GeneralName) => boolean)): boolean {
+  if (typeof list === 'function') return list(g);
+  if (g.type !== 'dns' && g.type !== 'email' && g.type !== 'ip' && g.type !== 'uri') return false;
+  const v = g.value.toLowerCase();
+  for (const raw of list) {
+    const e = raw.trim().toLowerCase();
+    if (g.type === 'ip') {
+      const a = parseIp(e);
+      if (a && formatIp(a) === g.value) return true;
+      continue;
+    }
+    if (v === e) return true;
+    const host = g.type === 'email' ? v.slice(v.lastIndexOf('@') + 1) : v;
+    if (g.type === 'email' && !e.includes('@') && host === e.replace(/^\./, '') && !e.startsWith('.')) return true;
+    if (e.startsWith('.') && host.endsWith(e)) return true;
+    if (g.type === 'dns' && e.startsWith('*.') && v.startsWith('*.') && v === e) return true;
+  }
+  return false;
+}
+
+/**
+ * Issue a leaf certificate from a CSR or a public key with the
+ * `tls-server`, `tls-client` or `smime` profile.
+ *
+ * - SANs: from `sans`, else the CSR's extensionRequest; only the profile's
+ *   types are kept (tls-server: DNS/IP; smime: email), then the allow-list;
+ *   when none is left, the CN (tls-*) or emailAddress (smime) is added as
+ *   a SAN.
+ * - keyUsage digitalSignature (+ keyEncipherment for RSA) critical; EKU
+ *   serverAuth / clientAuth / emailProtection; basicConstraints CA:false
+ *   critical; SKI; AKI = issuer's SKI. Nothing else from the CSR is copied.
+ * - Validity: 397 days; over 825 refused unless `allowLongValidity`; over
+ *   200 (tls-server) a warning; clamped to the issuer's notAfter.
+ *
+ * @throws MailPkiError `ERR_CSR_SIGNATURE` (bad proof of possession),
+ *   `ERR_POLICY` (tls-server without SAN, smime without email SAN, too long),
+ *   `ERR_KEY_TOO_SMALL` (RSA < 2048, subject or issuer), `ERR_KEY_MISMATCH`,
+ *   `ERR_ISSUER_NOT_CA`, `ERR_WEAK_ALGORITHM` (SHA-1), `ERR_VALIDITY`.
+ * @example
+ * ```ts
+ * const cert = issueCertificate({ profile: 'tls-server', csr: csrPem, issuer: inter, issuerKey: interKey });
+ * for (const w of cert.warnings) console.warn(w);
+ * ```
+ * @public
+ */
+export function issueCertificate(options: IssueCertificateOptions): IssuedCertificate {
+  if (!options || typeof options !== 'object') throw new TypeError('issueCertificate: options object required');
+  const profile = LEAF_PROFILES[options.profile];
+  if (!profile) throw new TypeError(`profile must be one of ${Object.keys(LEAF_PROFILES).join(', ')}`);
+  if ((options.csr === undefined) === (options.publicKey === undefined)) throw new TypeError('give exactly one of csr or publicKey');
+  const warnings: string[] = [];
+  let csr: CertificateRequest | undefined;
+  if (options.csr !== undefined) {
+    csr = typeof options.csr === 'string' || options.csr instanceof Uint8Array ? parseCertificateRequest(options.csr) : options.csr;
+    verifyCertificateRequest(csr); // RFC 2986 3: proof of possession
+  }
+  const publicKey = csr ? csr.publicKey : getPublicKey(options.publicKey!);
+  assertKeyStrength(publicKey);
+  const subject = options.subject !== undefined ? parseName(options.subject) : csr ? csr.subject : parseName('');
+
+  // SANs: explicit, else from the CSR; the profile's types only; then the allow-list.
+  let sans: GeneralName[] = options.sans ? options.sans.map(toGeneralName) : [...(csr?.decoded.subjectAltName ?? [])];
+  const seen = new Set<string>();
+  sans = sans.filter((g) => {
+    const k = sanKey(g);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    if (!(profile.sanTypes as readonly string[]).includes(g.type)) {
+      warnings.push(`SAN ${k} dropped: the ${profile.name} profile carries only ${profile.sanTypes.join('/')} names`);
+      return false;
+    }
+    if (options.sanAllowList && !allowed(g, options.sanAllowList)) {
+      warnings.push(`SAN ${k} dropped: not in the CA's allow-list`);
+      return false;
+    }
+    return true;
+  });
+  if (sans.length === 0) {
+    if (profile.name === 'smime') {
+      const email = nameAttribute(subject, OID.emailAddress);
+      if (email) {
+        const g = toGeneralName({ type: 'email', value: email });
+        if (!options.sanAllowList || allowed(g, options.sanAllowList)) sans.push(g);
+      }
+    } else {
+      // DESIGN.md §4: the CN becomes a SAN when there is none (clients ignore the CN).
+      const cn = nameAttribute(subject, OID.commonName);
+      if (cn) {
+        try {
+          const g = parseIp(cn) ? parseSan(`IP:${cn}`) : parseSan(`DNS:${cn}`);
+          if (!options.sanAllowList || allowed(g, options.sanAllowList)) {
+            sans.push(g);
+            warnings.push(`no SAN in the request: the CN ${cn} was added as a SAN`);
+          }
+        } catch {
+          // a CN that is no host name (e.g. "Jane Doe") is not a SAN
+        }
+      }
+    }
+  }
+  if (profile.requireSan === 'dns-or-ip' && !sans.some((g) => g.type === 'dns' || g.type === 'ip')) {
+    policy('a TLS server certificate needs at least one DNS or IP subjectAltName: clients match the SAN only, never the CN (RFC 9525 6.3)');
+  }
+  if (profile.requireSan === 'email' && !sans.some((g) => g.type === 'email')) {
+    policy('an S/MIME certificate needs an rfc822Name (email) subjectAltName (CA/B S/MIME BR 7.1.2.3)');
+  }
+  if (subject.rdns.length === 0 && sans.length === 0) policy('the certificate would have neither subject nor SAN');
+
+  const days = options.days ?? profile.defaultDays;
+  checkDays(days, profile, options.allowLongValidity === true, warnings);
+  const now = options.now ?? new Date();
+  const win = checkIssuer(options.issuer, options.issuerKey, validity(options, days), now, warnings, false);
+
+  const exts: Extension[] = [
+    basicConstraintsExtension({ ca: false }),
+    keyUsageExtension(profile.keyUsage(publicKey.type)),
+    extKeyUsageExtension(profile.extKeyUsage),
+    subjectKeyIdentifierExtension(computeKeyIdentifier(encodeSpki(publicKey))),
+    authorityKeyIdentifierExtension(keyIdOf(options.issuer)),
+    ...(sans.length ? [subjectAltNameExtension(sans, subject.rdns.length === 0)] : []), // RFC 5280 4.2.1.6: critical when the subject is empty
+    ...extraExtensions(options),
+  ];
+  return build(
+    {
+      subject,
+      issuerName: options.issuer.subject,
+      publicKey,
+      ...win,
+      serial: serialFor(options),
+      extensions: exts,
+      signer: options.issuerKey,
+      alg: checkAlg(options.signatureAlgorithm ?? defaultSignatureAlgorithm(options.issuerKey), options.issuerKey),
+      ...(options.rng ? { rng: options.rng } : {}),
+    },
+    warnings,
+  );
+}
+
