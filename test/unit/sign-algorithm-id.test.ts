@@ -4,6 +4,7 @@
 // OpenSSL's encodings are compared in test/interop/openssl-sign.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   checkAlgorithmMatchesKey,
   encodeSignatureAlgorithmId,
@@ -146,4 +147,30 @@ test('checkAlgorithmMatchesKey', () => {
   assert.throws(() => checkAlgorithmMatchesKey({ name: 'ECDSA', hash: 'SHA-256' }, rsa), code('ERR_SIGNATURE_INVALID'));
   assert.throws(() => checkAlgorithmMatchesKey({ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, ec), code('ERR_SIGNATURE_INVALID'));
   assert.throws(() => checkAlgorithmMatchesKey({ name: 'Ed25519' }, ec), code('ERR_SIGNATURE_INVALID'));
+});
+
+test('fuzz: arbitrary and mutated inputs give a result or a MailPkiError, never another error, quickly', () => {
+  const seeds = CASES.map((c) => fromHex(c.hex));
+  const check = (bytes: Uint8Array): void => {
+    const t0 = performance.now();
+    try {
+      const r = parseSignatureAlgorithmId(bytes);
+      assert.equal(typeof r.info.oid, 'string');
+      assert.equal(typeof r.info.name, 'string');
+      if (r.algorithm) assert.equal(toHex(encodeDer(encodeSignatureAlgorithmId(r.algorithm))).length > 0, true);
+    } catch (e) {
+      assert.ok(isMailPkiError(e), `not a MailPkiError: ${String(e)}`);
+    }
+    assert.ok(performance.now() - t0 < 1000);
+  };
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (b) => check(b)), { numRuns: 500 });
+  fc.assert(
+    fc.property(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (seed, edits) => {
+      const b = seed.slice();
+      for (const [i, v] of edits) b[i % b.length] = v;
+      check(b);
+    }),
+    { numRuns: 1000 },
+  );
+  check(new Uint8Array(64 * 1024).fill(0x30));
 });
