@@ -48,9 +48,24 @@ function refuseWeakForSigning(hash: DigestName): void {
   if (hash === 'SHA-1') throw new MailPkiError('ERR_WEAK_ALGORITHM', 'refusing to sign with SHA-1 (collisions are practical)');
 }
 
+/** OpenSSL's limits (rsa.h): the largest modulus, and above 3072 bits a public exponent of at most 64 bits. */
+const MAX_MODULUS_BITS = 16384;
+const SMALL_MODULUS_BITS = 3072;
+const MAX_PUBEXP_BITS = 64;
+
+/**
+ * RFC 8017 3.1: n > 0, 3 <= e <= n - 1, e odd (gcd(e, lambda(n)) = 1 with
+ * lambda(n) even). Size limits bound the work a hostile key can cause.
+ */
 function checkPublicKey(key: RsaPublicKey | RsaPrivateKey): void {
-  if (typeof key.n !== 'bigint' || typeof key.e !== 'bigint' || key.n < 3n || key.e < 1n) {
-    throw new MailPkiError('ERR_KEY_INVALID', 'RSA key: modulus and public exponent must be positive integers');
+  const { n, e } = key;
+  if (typeof n !== 'bigint' || typeof e !== 'bigint' || n < 3n || e < 3n || e >= n || (e & 1n) === 0n) {
+    throw new MailPkiError('ERR_KEY_INVALID', 'RSA key: the public exponent must be odd and in [3, n - 1] (RFC 8017 3.1)');
+  }
+  const bits = bitLength(n);
+  if (bits > MAX_MODULUS_BITS) throw new MailPkiError('ERR_KEY_UNSUPPORTED', `RSA key: modulus of ${bits} bits is above ${MAX_MODULUS_BITS}`);
+  if (bits > SMALL_MODULUS_BITS && bitLength(e) > MAX_PUBEXP_BITS) {
+    throw new MailPkiError('ERR_KEY_UNSUPPORTED', `RSA key: public exponent above ${MAX_PUBEXP_BITS} bits with a modulus above ${SMALL_MODULUS_BITS} bits`);
   }
 }
 

@@ -159,7 +159,10 @@ export function sign(key: PrivateKey, data: Uint8Array, alg?: SignatureAlgorithm
  * @returns true when valid; false for any wrong, malformed or out-of-range
  *   signature (never throws because of the signature bytes).
  * @throws TypeError for non-byte arguments or an `alg` that does not fit the key;
- *   MailPkiError `ERR_ALGORITHM_UNSUPPORTED` / `ERR_WEAK_ALGORITHM` for the algorithm.
+ *   MailPkiError `ERR_ALGORITHM_UNSUPPORTED` / `ERR_WEAK_ALGORITHM` for the algorithm;
+ *   `ERR_KEY_INVALID` / `ERR_KEY_UNSUPPORTED` for an unusable RSA public key
+ *   (exponent not odd in [3, n-1], RFC 8017 3.1; modulus above 16384 bits).
+ *   An EC or Ed25519 public key that is not a valid point gives false.
  * @example
  * ```ts
  * if (!verify(issuerKey, cert.tbs, cert.signature, alg)) throw new Error('bad signature');

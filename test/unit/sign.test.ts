@@ -215,6 +215,15 @@ test('RSA: SHA-1 refused, key too small for the hash refused, broken key objects
   assert.throws(() => sign(small, MSG, { name: 'RSA-PSS', hash: 'SHA-512', saltLength: 64 }), code('ERR_KEY_TOO_SMALL'));
   assert.equal(verify(rsaPub(small), MSG, new Uint8Array(64), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' }), false);
   assert.throws(() => sign({ ...RSA, p: 0n }, MSG), code('ERR_KEY_INVALID'));
+  // RFC 8017 3.1 public exponent: odd, 3 <= e <= n - 1. With e = 1 anyone could "sign".
+  const sig = sign(RSA, MSG);
+  for (const e of [1n, 2n, 65536n, RSA.n, RSA.n + 2n]) {
+    assert.throws(() => verify({ ...rsaPub(RSA), e }, MSG, sig), code('ERR_KEY_INVALID'), `e = ${e}`);
+  }
+  const huge: RsaPublicKey = { kind: 'public', type: 'rsa', n: (1n << 16384n) + 1n, e: 65537n };
+  assert.throws(() => verify(huge, MSG, new Uint8Array(2049)), code('ERR_KEY_UNSUPPORTED'));
+  const bigE: RsaPublicKey = { kind: 'public', type: 'rsa', n: (1n << 4095n) + 1n, e: (1n << 65n) + 1n };
+  assert.throws(() => verify(bigE, MSG, new Uint8Array(512)), code('ERR_KEY_UNSUPPORTED'));
 });
 
 // ------------------------------------------------------------------ ECDSA
