@@ -232,7 +232,11 @@ export function createKeygenPool(options: KeygenPoolOptions = {}): KeygenPool {
   return {
     size,
     generateKeyPair(opts: GenerateKeyPairOptions): Promise<KeyPair> {
-      validateKeygenOptions(opts);
+      try {
+        validateKeygenOptions(opts);
+      } catch (err) {
+        return Promise.reject(err);
+      }
       if (closed) return Promise.reject(new MailPkiError('ERR_ABORTED', 'key generation pool is closed'));
       if (opts.type !== 'rsa') return generateKeyPair(opts);
       const seeds = opts.rng ? Array.from({ length: size }, () => opts.rng!(32)) : null;
