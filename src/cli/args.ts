@@ -1,0 +1,211 @@
+/**
+ * Command specs and argument parsing for the CLI, over node:util `parseArgs`
+ * (no dependency). Every command declares its options once; the same
+ * declaration drives parsing, value checks (choices, integers, required,
+ * mutually exclusive) and `--help`.
+ *
+ * Usage errors (unknown option, bad value, missing argument) throw
+ * `MailPkiError('ERR_USAGE')`; main.ts turns them into one line and exit 2.
+ */
+import { parseArgs } from 'node:util';
+import { MailPkiError } from '../errors.js';
+
+/** One option of one command. */
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  /** Option may be repeated (`--san a --san b`); value is an array. */
+  readonly multiple?: boolean;
+  readonly short?: string;
+  /** Allowed values (checked, and listed in help). */
+  readonly choices?: readonly string[];
+  /** Value must be an integer in [min, max]. */
+  readonly integer?: readonly [min: number, max: number];
+  readonly required?: boolean;
+  /** Placeholder in help, e.g. `FILE`, `DN`, `N`. */
+  readonly arg?: string;
+  /** Default shown in help (the command applies it). */
+  readonly default?: string;
+  readonly desc: string;
+}
+
+/** What a command sees when it runs. */
+export interface CommandContext {
+  /** Parsed option values (integers already converted). */
+  readonly values: Readonly<Record<string, string | boolean | number | string[] | undefined>>;
+  readonly positionals: readonly string[];
+  readonly io: CliIo;
+}
+
+/** The process's terminal and streams, injectable for tests. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** stderr is a terminal: progress and prompts may be shown. */
+  readonly stderrIsTTY: boolean;
+  /** stdin is a terminal: passphrase prompts are possible. */
+  readonly stdinIsTTY: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** A CLI command: its spec (drives parsing and help) and its action. */
+export interface CommandSpec {
+  /** e.g. `key new`, `sign`. */
+  readonly name: string;
+  readonly summary: string;
+  /** Synopsis lines after `mailpki`. */
+  readonly usage: readonly string[];
+  /** Paragraphs shown under the synopsis. */
+  readonly description?: readonly string[];
+  readonly positionals: { readonly min: number; readonly max: number; readonly name: string; readonly choices?: readonly string[] };
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Groups of options that exclude each other. */
+  readonly exclusive?: ReadonlyArray<readonly string[]>;
+  readonly examples: readonly string[];
+  run(ctx: CommandContext): Promise<number | void>;
+}
+
+/** Options every command accepts. */
+export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  help: { type: 'boolean', short: 'h', desc: 'show this help' },
+  debug: { type: 'boolean', desc: 'print the stack trace of an error' },
+};
+
+/** A usage error: exit code 2. */
+export function usageError(message: string): MailPkiError {
+  return new MailPkiError('ERR_USAGE', message);
+}
+
+/** Parse `args` for `spec`: options, positionals and value checks. */
+export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): { values: Record<string, string | boolean | number | string[] | undefined>; positionals: string[] } {
+  const all = { ...COMMON_OPTIONS, ...spec.options };
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
+  for (const [name, o] of Object.entries(all)) {
+    options[name] = { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) };
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw usageError(`${spec.name}: ${parseErrorMessage(e)}`);
+  }
+  const values: Record<string, string | boolean | number | string[] | undefined> = { ...(parsed.values as Record<string, string | boolean | string[] | undefined>) };
+  if (values.help) return { values, positionals: parsed.positionals };
+
+  for (const [name, o] of Object.entries(all)) {
+    const v = values[name];
+    if (v === undefined) {
+      if (o.required) throw usageError(`${spec.name}: --${name} is required`);
+      continue;
+    }
+    const list = Array.isArray(v) ? v : [v];
+    for (const item of list) {
+      if (typeof item !== 'string') continue;
+      if (item === '') throw usageError(`${spec.name}: --${name} needs a non-empty value`);
+      if (o.choices && !o.choices.includes(item)) {
+        throw usageError(`${spec.name}: invalid value ${quote(item)} for --${name} (expected ${o.choices.join(', ')})`);
+      }
+    }
+    if (o.integer && typeof v === 'string') {
+      const [min, max] = o.integer;
+      if (!/^\d{1,9}$/.test(v) || Number(v) < min || Number(v) > max) {
+        throw usageError(`${spec.name}: invalid value ${quote(v)} for --${name} (expected an integer from ${min} to ${max})`);
+      }
+      values[name] = Number(v);
+    }
+  }
+  for (const group of spec.exclusive ?? []) {
+    const given = group.filter((n) => values[n] !== undefined && values[n] !== false);
+    if (given.length > 1) throw usageError(`${spec.name}: ${given.map((n) => `--${n}`).join(' and ')} cannot be used together`);
+  }
+  const { min, max, name, choices } = spec.positionals;
+  const pos = parsed.positionals;
+  if (pos.length < min) throw usageError(`${spec.name}: missing ${name}`);
+  if (pos.length > max) throw usageError(`${spec.name}: unexpected argument ${quote(pos[max]!)}`);
+  if (choices) {
+    for (const p of pos) if (!choices.includes(p)) throw usageError(`${spec.name}: invalid ${name} ${quote(p)} (expected ${choices.join(' or ')})`);
+  }
+  return { values, positionals: pos };
+}
+
+function parseErrorMessage(e: unknown): string {
+  const err = e as { code?: string; message?: string };
+  const msg = String(err.message ?? 'invalid arguments');
+  const opt = /'(-[^' ]+)/.exec(msg)?.[1];
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${opt ?? ''}`.trim();
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (/argument missing/.test(msg)) return `${opt} needs a value`;
+      if (/does not take an argument/.test(msg)) return `${opt} does not take a value`;
+      if (/ambiguous/.test(msg)) return `${opt} needs a value (to pass a value starting with '-', write ${opt}=VALUE)`;
+      return msg.split('\n')[0]!;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return msg.split('\n')[0]!;
+    default:
+      return msg.split('\n')[0]!;
+  }
+}
+
+/** Quote a user-supplied value for a one-line message (control characters escaped, length capped). */
+export function quote(s: string): string {
+  const clipped = s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  return JSON.stringify(clipped);
+}
+
+/** Help text for a command, generated from its spec. */
+export function formatHelp(spec: CommandSpec): string {
+  const lines: string[] = [];
+  lines.push(`Usage: ${spec.usage.map((u, i) => (i === 0 ? `mailpki ${u}` : `       mailpki ${u}`)).join('\n')}`, '');
+  lines.push(spec.summary);
+  for (const p of spec.description ?? []) lines.push('', wrap(p, 78));
+  lines.push('', 'Options:');
+  const entries = Object.entries({ ...spec.options, ...COMMON_OPTIONS });
+  const heads = entries.map(([name, o]) => {
+    const short = o.short ? `-${o.short}, ` : '    ';
+    const arg = o.type === 'string' ? ` ${o.choices ? o.choices.join('|') : (o.arg ?? 'VALUE')}` : '';
+    return `  ${short}--${name}${arg}`;
+  });
+  const width = Math.min(40, Math.max(...heads.map((h) => h.length)) + 2);
+  entries.forEach(([, o], i) => {
+    const extra = [o.required ? 'required' : '', o.multiple ? 'repeatable' : '', o.default ? `default: ${o.default}` : ''].filter(Boolean).join('; ');
+    const desc = o.desc + (extra ? ` (${extra})` : '');
+    const head = heads[i]!;
+    const pad = head.length + 2 > width ? `\n${' '.repeat(width)}` : ' '.repeat(width - head.length);
+    lines.push(`${head}${pad}${wrap(desc, 78 - width).split('\n').join(`\n${' '.repeat(width)}`)}`);
+  });
+  if (spec.examples.length) {
+    lines.push('', 'Examples:');
+    for (const ex of spec.examples) lines.push(`  ${ex}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function wrap(text: string, width: number): string {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out.join('\n');
+}
+
+/** Typed accessors for parsed values. */
+export function str(ctx: CommandContext, name: string): string | undefined {
+  const v = ctx.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+export function num(ctx: CommandContext, name: string): number | undefined {
+  const v = ctx.values[name];
+  return typeof v === 'number' ? v : undefined;
+}
+export function flag(ctx: CommandContext, name: string): boolean {
+  return ctx.values[name] === true;
+}
+export function list(ctx: CommandContext, name: string): string[] {
+  const v = ctx.values[name];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+}

@@ -1,0 +1,102 @@
+/** `mailpki ca intermediate`: an intermediate CA signed by a CA (pathLen 0). */
+import { MailPkiError } from '../../errors.js';
+import { describeKey, encodePrivateKeyPem } from '../../keys/index.js';
+import { buildChain, createIntermediateCa, encodeChainPem, parseName } from '../../x509/index.js';
+import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
+import { flag, num, str, type CommandSpec } from '../args.js';
+import { getPassphrase, note } from '../io.js';
+import { assertKeyMatches, generateWithProgress, keyOptionsFrom, keyTypeOptions, loadCertificates, loadPrivateKey } from '../load.js';
+
+const DEFAULTS = { type: 'ec', bits: '3072', curve: 'P-384' };
+const CA_PASS = { fileFlag: 'ca-passphrase-file', envFlag: 'ca-passphrase-env', what: 'issuing CA key' };
+const PASS = { fileFlag: 'passphrase-file', envFlag: 'passphrase-env', what: 'new intermediate CA key' };
+
+export const spec: CommandSpec = {
+  name: 'ca intermediate',
+  summary: 'Create an intermediate CA signed by a CA (basicConstraints CA:true, pathLen 0 by default).',
+  usage: [
+    'ca intermediate --ca CERT --ca-key KEY --subject DN --key-out FILE --cert-out FILE',
+    '       [--ca-passphrase-file F] [--type ..] [--days N] [--passphrase-file F | --no-passphrase] [--chain-out FILE]',
+  ],
+  description: [
+    'The issuing CA key is read with --ca-passphrase-file / --ca-passphrase-env or a terminal prompt when it is encrypted. ' +
+      'The new key is encrypted like a root key (--passphrase-file / --passphrase-env / prompt) unless --no-passphrase.',
+    'Default validity 1825 days (cut to the issuer\'s notAfter by the library if it would outlive it).',
+  ],
+  positionals: { min: 0, max: 0, name: 'argument' },
+  options: {
+    ca: { type: 'string', required: true, arg: 'CERT', desc: 'issuing CA certificate (a file with its chain is fine: the first cert is the issuer)' },
+    'ca-key': { type: 'string', required: true, arg: 'KEY', desc: 'issuing CA private key' },
+    'ca-passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of --ca-key: first line of F' },
+    'ca-passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase of --ca-key: environment variable NAME' },
+    subject: { type: 'string', required: true, arg: 'DN', desc: 'subject of the intermediate CA' },
+    'key-out': { type: 'string', required: true, arg: 'FILE', desc: 'where to write the new key' },
+    'cert-out': { type: 'string', required: true, arg: 'FILE', desc: 'where to write the intermediate certificate' },
+    'chain-out': { type: 'string', arg: 'FILE', desc: 'also write the intermediate followed by the issuer chain (without the root)' },
+    ...keyTypeOptions(DEFAULTS),
+    days: { type: 'string', integer: [1, 36500], arg: 'N', default: '1825', desc: 'validity in days' },
+    'path-len': { type: 'string', integer: [0, 10], arg: 'N', default: '0', desc: 'basicConstraints pathLenConstraint' },
+    'passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase for the new key: first line of F' },
+    'passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase for the new key: environment variable NAME' },
+    'no-passphrase': { type: 'boolean', desc: 'write the new key unencrypted (test CAs only)' },
+    force: { type: 'boolean', desc: 'replace existing output files (atomically)' },
+  },
+  exclusive: [
+    ['passphrase-file', 'passphrase-env', 'no-passphrase'],
+    ['ca-passphrase-file', 'ca-passphrase-env'],
+  ],
+  examples: [
+    'mailpki ca intermediate --ca root.crt --ca-key root.key --ca-passphrase-file root.pass \\\n      --subject "/O=Example/CN=Example Mail Issuing CA" --key-out int.key --cert-out int.crt --passphrase-file int.pass',
+  ],
+  async run(ctx) {
+    const keyOut = str(ctx, 'key-out')!;
+    const certOut = str(ctx, 'cert-out')!;
+    const chainOut = str(ctx, 'chain-out');
+    const force = flag(ctx, 'force');
+    const subject = parseName(str(ctx, 'subject')!);
+    const keyOpts = keyOptionsFrom(ctx, DEFAULTS);
+    await checkWritable([keyOut, certOut, ...(chainOut ? [chainOut] : [])], { force });
+
+    const caPath = str(ctx, 'ca')!;
+    const caKeyPath = str(ctx, 'ca-key')!;
+    const caCerts = await loadCertificates(caPath);
+    const issuer = caCerts[0]!;
+    const { key: issuerKey } = await loadPrivateKey(ctx, caKeyPath, CA_PASS);
+    assertKeyMatches(issuerKey, issuer.publicKey, caKeyPath, `the certificate in ${caPath}`);
+
+    let passphrase: string | undefined;
+    if (!flag(ctx, 'no-passphrase')) {
+      passphrase = await getPassphrase(ctx, PASS, { confirm: true });
+      if (passphrase === undefined) {
+        throw new MailPkiError(
+          'ERR_PASSPHRASE_REQUIRED',
+          'the new CA key is encrypted by default: give --passphrase-file F or --passphrase-env NAME, or --no-passphrase (no terminal to prompt on)',
+        );
+      }
+    }
+    const { privateKey, publicKey } = await generateWithProgress(ctx, keyOpts, 'intermediate CA key');
+    const cert = createIntermediateCa({
+      subject,
+      publicKey,
+      issuer,
+      issuerKey,
+      days: num(ctx, 'days') ?? 1825,
+      pathLen: num(ctx, 'path-len') ?? 0,
+    });
+    const files: FileToWrite[] = [
+      { path: keyOut, data: encodePrivateKeyPem(privateKey, passphrase !== undefined ? { passphrase } : {}), kind: 'key' },
+      { path: certOut, data: cert.pem, kind: 'cert' },
+    ];
+    if (chainOut) {
+      const { chain } = buildChain([cert, ...caCerts], { leaf: cert, withRoot: false });
+      files.push({ path: chainOut, data: encodeChainPem(chain), kind: 'cert' });
+    }
+    await writeFilesAtomic(files, { force });
+    ctx.io.out(`wrote ${keyOut}: ${describeKey(privateKey)} intermediate CA key, ${passphrase !== undefined ? 'encrypted' : 'UNENCRYPTED'}, mode 0600\n`);
+    ctx.io.out(`wrote ${certOut}: intermediate CA certificate, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);
+    if (chainOut) ctx.io.out(`wrote ${chainOut}: intermediate + issuer chain (no root)\n`);
+    for (const w of cert.warnings) note(ctx.io, w);
+    if (passphrase === undefined) note(ctx.io, 'the CA key is not encrypted (--no-passphrase): anyone who can read it can issue certificates');
+  },
+};
+

@@ -1,0 +1,97 @@
+/** `mailpki csr new`: a PKCS#10 request with SANs, from an existing key or a new one. */
+import { MailPkiError } from '../../errors.js';
+import { describeKey, encodePrivateKeyPem } from '../../keys/index.js';
+import { createCertificateRequest, parseName, parseSan } from '../../x509/index.js';
+import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
+import type { PrivateKey } from '../../keys/types.js';
+import { flag, list, str, type CommandSpec } from '../args.js';
+import { getPassphrase, note } from '../io.js';
+import { generateWithProgress, keyOptionsFrom, keyTypeOptions, loadPrivateKey } from '../load.js';
+
+const DEFAULTS = { type: 'ec', bits: '2048', curve: 'P-256' };
+const PASS = { fileFlag: 'passphrase-file', envFlag: 'passphrase-env', what: 'key' };
+
+export const spec: CommandSpec = {
+  name: 'csr new',
+  summary: 'Create a certificate signing request (PKCS#10) with subjectAltNames, signed by its key (proof of possession).',
+  usage: ['csr new --subject DN [--san NAME]... (--key FILE | --key-out FILE [--type ..]) --out FILE'],
+  description: [
+    'DN: "/C=US/O=Example/CN=mail.example.com" or "CN=mail.example.com,O=Example,C=US". ' +
+      'NAME in --san is typed automatically: mail.example.com (DNS), 192.0.2.1 / 2001:db8::1 (IP), postmaster@example.com (email), https://... (URI).',
+    'Clients ignore the CN and check only the SANs (RFC 9525); a host name CN with no --san is added as a SAN, with a note.',
+    'With --key-out a new key is made (EC P-256 by default) and written unencrypted, because Postfix cannot read an encrypted key; ' +
+      'give --passphrase-file / --passphrase-env to encrypt it anyway (for Dovecot or other servers that can ask for it).',
+  ],
+  positionals: { min: 0, max: 0, name: 'argument' },
+  options: {
+    subject: { type: 'string', required: true, arg: 'DN', desc: 'subject name' },
+    san: { type: 'string', multiple: true, arg: 'NAME', desc: 'subjectAltName (DNS, IP, email or URI, typed automatically)' },
+    key: { type: 'string', arg: 'FILE', desc: 'existing private key (its passphrase, if encrypted: --passphrase-file/-env or prompt)' },
+    'key-out': { type: 'string', arg: 'FILE', desc: 'make a new key and write it here (mode 0600)' },
+    ...keyTypeOptions(DEFAULTS),
+    out: { type: 'string', required: true, arg: 'FILE', desc: 'where to write the CSR' },
+    'passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of --key, or to encrypt --key-out: first line of F' },
+    'passphrase-env': { type: 'string', arg: 'NAME', desc: 'the same, from environment variable NAME' },
+    force: { type: 'boolean', desc: 'replace existing output files (atomically)' },
+  },
+  exclusive: [
+    ['key', 'key-out'],
+    ['passphrase-file', 'passphrase-env'],
+  ],
+  examples: [
+    'mailpki csr new --subject "/O=Example/CN=mail.example.com" --san mail.example.com --san smtp.example.com \\\n      --key-out mail.key --out mail.csr',
+    'mailpki csr new --subject "CN=mail.example.com" --san mail.example.com --key existing.key --out mail.csr',
+  ],
+  async run(ctx) {
+    const keyIn = str(ctx, 'key');
+    const keyOut = str(ctx, 'key-out');
+    const out = str(ctx, 'out')!;
+    const force = flag(ctx, 'force');
+    if (!keyIn && !keyOut) throw new MailPkiError('ERR_USAGE', 'csr new: give --key FILE (an existing key) or --key-out FILE (make a new one)');
+    if (keyIn && (str(ctx, 'type') || str(ctx, 'bits') || str(ctx, 'curve'))) {
+      throw new MailPkiError('ERR_USAGE', 'csr new: --type/--bits/--curve apply to a new key (--key-out), not to --key');
+    }
+    const subject = parseName(str(ctx, 'subject')!);
+    const sans = list(ctx, 'san').map((s) => parseSan(s));
+    const keyOpts = keyOptionsFrom(ctx, DEFAULTS);
+    await checkWritable(keyOut ? [keyOut, out] : [out], { force });
+
+    let privateKey: PrivateKey;
+    let passphrase: string | undefined;
+    if (keyIn) {
+      privateKey = (await loadPrivateKey(ctx, keyIn, PASS)).key;
+    } else {
+      if (str(ctx, 'passphrase-file') !== undefined || str(ctx, 'passphrase-env') !== undefined) {
+        passphrase = await getPassphrase(ctx, PASS, { confirm: true });
+      }
+      privateKey = (await generateWithProgress(ctx, keyOpts, 'key')).privateKey;
+    }
+    if (sans.length === 0) {
+      const cn = subject.rdns.flat().filter((a) => a.type === 'CN').pop()?.value;
+      const cnSan = cn !== undefined ? sanOrUndefined(cn) : undefined;
+      if (cnSan?.type === 'dns') {
+        sans.push(cnSan);
+        note(ctx.io, `no --san given: added the CN ${cn} as a DNS SAN (clients check only SANs)`);
+      } else {
+        note(ctx.io, 'the CSR has no subjectAltName: a TLS server certificate needs one (mailpki sign --san NAME can add it)');
+      }
+    }
+    const csr = createCertificateRequest({ subject, sans, privateKey });
+    const files: FileToWrite[] = [{ path: out, data: csr.pem, kind: 'cert' }];
+    if (keyOut) files.unshift({ path: keyOut, data: encodePrivateKeyPem(privateKey, passphrase !== undefined ? { passphrase } : {}), kind: 'key' });
+    await writeFilesAtomic(files, { force });
+    if (keyOut) {
+      ctx.io.out(`wrote ${keyOut}: ${describeKey(privateKey)} private key, ${passphrase !== undefined ? 'encrypted' : 'unencrypted'}, mode 0600\n`);
+    }
+    ctx.io.out(`wrote ${out}: certificate request for ${sans.map((s) => ('value' in s ? String(s.value) : s.type)).join(', ') || '(no SAN)'}\n`);
+    if (keyOut && passphrase === undefined) note(ctx.io, 'the key is not encrypted because Postfix cannot read an encrypted key; it is mode 0600, keep it root-only');
+  },
+};
+
+function sanOrUndefined(value: string): ReturnType<typeof parseSan> | undefined {
+  try {
+    return parseSan(value);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * `mailpki mail init`: the whole classic "mail server TLS with OpenSSL"
+ * procedure in one go: private root CA, server key + CSR + certificate,
+ * chain files, Postfix/Dovecot snippets, TLSA, SELinux and NEXT-STEPS.
+ * All files are written together or not at all.
+ */
+import { join } from 'node:path';
+import { MailPkiError } from '../../errors.js';
+import { encodePrivateKeyPem } from '../../keys/index.js';
+import { DEFAULT_MAIL_FILE_NAMES, mailServerFiles } from '../../mail/index.js';
+import {
+  buildChain,
+  createCertificateRequest,
+  createRootCa,
+  encodeChainPem,
+  encodeKeyAndChainPem,
+  issueCertificate,
+  parseName,
+  parseSan,
+  verifyCertificate,
+} from '../../x509/index.js';
+import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
+import type { GenerateKeyPairOptions } from '../../keys/index.js';
+import { flag, list, num, str, type CommandSpec } from '../args.js';
+import { getPassphrase, note } from '../io.js';
+import { generateWithProgress, keyLabel } from '../load.js';
+
+const CA_PASS = { fileFlag: 'ca-passphrase-file', envFlag: 'ca-passphrase-env', what: 'root CA key' };
+const CSR_NAME = 'server.csr';
+
+/**
+ * Key choice. EC P-256 by default: every Postfix and Dovecot build of the last
+ * decade and every current mail client accept it, ECDHE-ECDSA suites are in
+ * Mozilla's intermediate list, and it is made in milliseconds (RSA in pure
+ * JavaScript takes a noticeable moment). `--key-type rsa` gives RSA 2048 for
+ * the rare very old client; then the root is RSA 3072 (it lives five years).
+ */
+const KEYS: Record<'ec' | 'rsa', { server: GenerateKeyPairOptions; ca: GenerateKeyPairOptions }> = {
+  ec: { server: { type: 'ec', curve: 'P-256' }, ca: { type: 'ec', curve: 'P-384' } },
+  rsa: { server: { type: 'rsa', bits: 2048 }, ca: { type: 'rsa', bits: 3072 } },
+};
+
+export const spec: CommandSpec = {
+  name: 'mail init',
+  summary: 'Make everything a mail server needs for TLS with a private CA, in one directory.',
+  usage: [
+    'mail init HOST [--out DIR] [--san NAME]... [--key-type ec|rsa] [--days N]',
+    '          [--name-constraint DOMAIN]... [--ca-passphrase-file F | --ca-passphrase-env NAME | --no-ca-passphrase] [--force]',
+  ],
+  description: [
+    'Writes into DIR (default ./mailpki-out; created 0700): a root CA (root-ca.pem, root-ca.key: encrypted unless --no-ca-passphrase), ' +
+      'the server key (server.key, unencrypted because Postfix cannot read an encrypted key, 0600), server.csr, the server certificate ' +
+      '(server.pem, SANs: HOST and every --san), server-chain.pem (Dovecot), postfix-chain.pem (key + chain for smtpd_tls_chain_files, 0600), ' +
+      'postfix-main.cf, postfix-master.cf (587 STARTTLS required, 465 implicit TLS), dovecot-2.3-10-ssl.conf, dovecot-2.4-10-ssl.conf, ' +
+      'tlsa.txt (DANE 3 1 1), selinux.sh (semanage fcontext + restorecon) and NEXT-STEPS.txt (where to copy what, how to test).',
+    'The root CA is name-constrained to the parent domain of HOST (and of each --san DNS name), so that, once trusted by your clients, ' +
+      'it cannot vouch for anyone else\'s site; --name-constraint sets the domains yourself, --no-name-constraint drops the constraint.',
+    'Keys: EC P-256 server key and EC P-384 root by default (fast, accepted by Postfix, Dovecot and every current client); ' +
+      '--key-type rsa for RSA 2048 / 3072. Server certificate: 397 days (Apple rejects TLS certificates valid over 825 days).',
+    'Nothing is overwritten without --force, and a failure leaves nothing behind.',
+  ],
+  positionals: { min: 1, max: 1, name: 'HOST (the mail server\'s name, e.g. mail.example.com)' },
+  options: {
+    out: { type: 'string', arg: 'DIR', default: './mailpki-out', desc: 'output directory' },
+    san: { type: 'string', multiple: true, arg: 'NAME', desc: 'another name for the server (DNS or IP), e.g. smtp.example.com' },
+    'key-type': { type: 'string', choices: ['ec', 'rsa'], default: 'ec', desc: 'EC (P-256 server, P-384 root) or RSA (2048 server, 3072 root)' },
+    days: { type: 'string', integer: [1, 825], arg: 'N', default: '397', desc: 'server certificate validity' },
+    'ca-days': { type: 'string', integer: [1, 36500], arg: 'N', default: '1825', desc: 'root CA validity' },
+    'ca-subject': { type: 'string', arg: 'DN', desc: 'root CA subject (default: "/O=mailpki/CN=Mail root CA for DOMAIN DATE")' },
+    'name-constraint': { type: 'string', multiple: true, arg: 'DOMAIN', desc: 'constrain the root CA to DOMAIN instead of the parent domain(s)' },
+    'no-name-constraint': { type: 'boolean', desc: 'no name constraints on the root CA' },
+    'ca-passphrase-file': { type: 'string', arg: 'F', desc: 'encrypt the root CA key with the first line of F' },
+    'ca-passphrase-env': { type: 'string', arg: 'NAME', desc: 'encrypt the root CA key with environment variable NAME' },
+    'no-ca-passphrase': { type: 'boolean', desc: 'write the root CA key unencrypted (demos and tests)' },
+    'install-dir': { type: 'string', arg: 'DIR', default: '/etc/mailpki', desc: 'where the files will live on the mail server (used in the configs)' },
+    'postfix-version': { type: 'string', arg: 'X.Y', default: '3.4', desc: 'Postfix version of the main.cf snippet (postconf -h mail_version)' },
+    profile: { type: 'string', choices: ['intermediate', 'modern'], default: 'intermediate', desc: 'Mozilla TLS profile for both daemons' },
+    mlkem: { type: 'boolean', desc: 'offer X25519MLKEM768 (needs OpenSSL >= 3.5 under Postfix and Dovecot)' },
+    force: { type: 'boolean', desc: 'replace existing files in DIR (each atomically)' },
+  },
+  exclusive: [
+    ['ca-passphrase-file', 'ca-passphrase-env', 'no-ca-passphrase'],
+    ['name-constraint', 'no-name-constraint'],
+  ],
+  examples: [
+    'mailpki mail init mail.example.com --san smtp.example.com --san imap.example.com',
+    'mailpki mail init mail.example.com --ca-passphrase-file ca.pass --postfix-version 3.7 --out /root/mail-tls',
+    'mailpki mail init mail.example.test --out ./demo --no-ca-passphrase --force     # what `npm run demo` runs',
+  ],
+  async run(ctx) {
+    const hostArg = ctx.positionals[0]!;
+    const hostSan = parseSan(hostArg);
+    if (hostSan.type !== 'dns' || hostSan.value.startsWith('*')) {
+      throw new MailPkiError('ERR_USAGE', `mail init: HOST must be the server's DNS name, not ${JSON.stringify(hostArg.slice(0, 80))}`);
+    }
+    const host = hostSan.value;
+    const extra = list(ctx, 'san').map((s) => parseSan(s));
+    const sanInputs = [hostSan, ...extra.filter((g) => !(g.type === 'dns' && g.value === host))];
+    const sanStrings = sanInputs.map((g) => ('value' in g && typeof g.value === 'string' ? g.value : ''));
+    const dnsNames = sanInputs.flatMap((g) => (g.type === 'dns' ? [g.value] : []));
+    const constraints = flag(ctx, 'no-name-constraint') ? [] : list(ctx, 'name-constraint').length ? list(ctx, 'name-constraint') : parentDomains(dnsNames);
+    const outArg = str(ctx, 'out') ?? './mailpki-out';
+    const force = flag(ctx, 'force');
+    const keyType = (str(ctx, 'key-type') ?? 'ec') as 'ec' | 'rsa';
+    const days = num(ctx, 'days') ?? 397;
+    const names = DEFAULT_MAIL_FILE_NAMES;
+    const path = (n: string) => join(outArg, n);
+    const keyNames = [names.rootKey, names.serverKey, names.postfixChain];
+    const certNames = [names.rootCert, CSR_NAME, names.serverCert, names.chain];
+    const textNames = ['postfix-main.cf', 'postfix-master.cf', 'dovecot-2.3-10-ssl.conf', 'dovecot-2.4-10-ssl.conf', 'tlsa.txt', 'selinux.sh', 'NEXT-STEPS.txt'];
+    await checkWritable([...keyNames, ...certNames, ...textNames].map(path), { force });
+    const caSubject = parseName(str(ctx, 'ca-subject') ?? { O: 'mailpki', CN: `Mail root CA for ${constraints[0] ?? host} ${new Date().toISOString().slice(0, 10)}` });
+
+    let passphrase: string | undefined;
+    if (!flag(ctx, 'no-ca-passphrase')) {
+      passphrase = await getPassphrase(ctx, CA_PASS, { confirm: true });
+      if (passphrase === undefined) {
+        throw new MailPkiError(
+          'ERR_PASSPHRASE_REQUIRED',
+          'the root CA key is encrypted by default: give --ca-passphrase-file F or --ca-passphrase-env NAME, or --no-ca-passphrase (no terminal to prompt on)',
+        );
+      }
+    }
+
+    const ca = await generateWithProgress(ctx, KEYS[keyType].ca, 'root CA key');
+    const server = await generateWithProgress(ctx, KEYS[keyType].server, 'server key');
+    const root = createRootCa({
+      subject: caSubject,
+      privateKey: ca.privateKey,
+      days: num(ctx, 'ca-days') ?? 1825,
+      ...(constraints.length ? { nameConstraints: { permitted: constraints, excluded: [] } } : {}),
+    });
+    const csr = createCertificateRequest({ subject: { CN: host }, sans: sanInputs, privateKey: server.privateKey });
+    const cert = issueCertificate({ profile: 'tls-server', csr, issuer: root, issuerKey: ca.privateKey, days });
+    // Self-check before writing anything: the result must verify for every name (e.g. a --san outside --name-constraint fails here).
+    for (const name of sanStrings) {
+      const r = verifyCertificate(cert, { trustAnchors: [root], host: name, purpose: 'tls-server' });
+      if (!r.ok) throw new MailPkiError('ERR_POLICY', `the new certificate would not verify for ${name}: ${r.message}`);
+    }
+    const { chain } = buildChain([cert, root], { leaf: cert });
+    const texts = mailServerFiles({
+      host,
+      sans: sanStrings.filter((s) => s !== host),
+      serverCert: cert,
+      outDir: outArg,
+      ...(str(ctx, 'install-dir') ? { installDir: str(ctx, 'install-dir')! } : {}),
+      ...(str(ctx, 'postfix-version') ? { postfixVersion: str(ctx, 'postfix-version')! } : {}),
+      ...(str(ctx, 'profile') ? { profile: str(ctx, 'profile') as 'intermediate' | 'modern' } : {}),
+      mlkem: flag(ctx, 'mlkem'),
+      caKeyEncrypted: passphrase !== undefined,
+      nameConstraints: constraints,
+      serverDays: days,
+    });
+
+    const files: FileToWrite[] = [
+      { path: path(names.rootKey), data: encodePrivateKeyPem(ca.privateKey, passphrase !== undefined ? { passphrase } : {}), kind: 'key' },
+      { path: path(names.rootCert), data: root.pem, kind: 'cert' },
+      { path: path(names.serverKey), data: encodePrivateKeyPem(server.privateKey), kind: 'key' },
+      { path: path(CSR_NAME), data: csr.pem, kind: 'cert' },
+      { path: path(names.serverCert), data: cert.pem, kind: 'cert' },
+      { path: path(names.chain), data: encodeChainPem(chain), kind: 'cert' },
+      { path: path(names.postfixChain), data: encodeKeyAndChainPem(server.privateKey, chain), kind: 'key' },
+      ...texts.map((t) => ({ path: path(t.name), data: t.content, kind: 'config' as const, mode: t.mode })),
+    ];
+    await writeFilesAtomic(files, { force });
+
+    const o = ctx.io;
+    o.out(`mailpki mail init: wrote ${files.length} files to ${outArg}/ for ${host}\n`);
+    o.out(`  ${names.rootCert.padEnd(24)} root CA (${keyLabel(KEYS[keyType].ca)}), valid until ${root.notAfter.toISOString().slice(0, 10)}` +
+      `${constraints.length ? `, constrained to ${constraints.join(', ')}` : ', NOT name-constrained'}\n`);
+    o.out(`  ${names.rootKey.padEnd(24)} root CA key, ${passphrase !== undefined ? 'encrypted' : 'NOT encrypted (--no-ca-passphrase)'}: keep it off the mail server\n`);
+    o.out(`  ${names.serverKey.padEnd(24)} server key (${keyLabel(KEYS[keyType].server)}), unencrypted because Postfix cannot read an encrypted key, mode 0600\n`);
+    o.out(`  ${names.serverCert.padEnd(24)} server certificate for ${sanStrings.join(', ')}, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);
+    o.out(`  ${`${names.chain}, ${names.postfixChain}`.padEnd(24)} chain (Dovecot ssl_cert); key + chain (Postfix smtpd_tls_chain_files, 0600)\n`);
+    o.out(`  ${'postfix-*.cf, dovecot-*'.padEnd(24)} configuration snippets; also tlsa.txt, selinux.sh, ${CSR_NAME}\n`);
+    for (const w of [...root.warnings, ...cert.warnings]) note(o, w);
+    o.out(`Next: read ${path('NEXT-STEPS.txt')}\n`);
+  },
+};
+
+/**
+ * Default name constraints: the parent domain of each DNS name
+ * (mail.example.com -> example.com; a two-label name stays itself), minus
+ * those already under another one.
+ */
+function parentDomains(dnsNames: readonly string[]): string[] {
+  const parents = dnsNames.map((n) => {
+    const labels = n.replace(/^\*\./, '').split('.');
+    return labels.length >= 3 ? labels.slice(1).join('.') : labels.join('.');
+  });
+  const unique = [...new Set(parents)];
+  return unique.filter((d) => !unique.some((o) => o !== d && d.endsWith(`.${o}`)));
+}

@@ -1,0 +1,144 @@
+/**
+ * Terminal and file plumbing for commands: capped input reads, passphrases
+ * (file, environment variable, or a no-echo prompt; never a flag value),
+ * progress on a TTY, and the output file set.
+ */
+import { readInputFile } from '../node/file-store.js';
+import { MailPkiError } from '../errors.js';
+import { looksLikePem } from '../encoding/pem.js';
+import { str, type CliIo, type CommandContext } from './args.js';
+
+/** Read an input file (16 MiB cap); PEM comes back as text, anything else as bytes (DER). */
+export async function readInput(path: string): Promise<string | Uint8Array> {
+  const bytes = await readInputFile(path);
+  if (bytes.length === 0) throw new MailPkiError('ERR_PEM_NOT_FOUND', `${path} is empty`);
+  if (looksLikePem(bytes)) return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  return bytes;
+}
+
+/** Where a passphrase may come from, as flag names of the command. */
+export interface PassphraseSource {
+  /** e.g. `ca-passphrase-file` */
+  readonly fileFlag: string;
+  /** e.g. `ca-passphrase-env` */
+  readonly envFlag: string;
+  /** e.g. `CA key`, used in prompts and errors. */
+  readonly what: string;
+}
+
+/**
+ * A passphrase from `--<x>-passphrase-file F` (first line, line end
+ * stripped), `--<x>-passphrase-env NAME`, or a no-echo prompt when stdin is
+ * a terminal (asked twice when `confirm`). `undefined` when none was given
+ * and there is no terminal: the caller decides whether that is an error.
+ */
+export async function getPassphrase(ctx: CommandContext, src: PassphraseSource, options: { confirm: boolean; prompt?: boolean }): Promise<string | undefined> {
+  const file = str(ctx, src.fileFlag);
+  const envName = str(ctx, src.envFlag);
+  if (file !== undefined) {
+    const bytes = await readInputFile(file, { maxBytes: 64 * 1024 });
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    const first = text.split(/\r?\n/)[0] ?? '';
+    if (first === '') throw new MailPkiError('ERR_USAGE', `--${src.fileFlag} ${file}: the first line is empty`);
+    return first;
+  }
+  if (envName !== undefined) {
+    const v = ctx.io.env[envName];
+    if (v === undefined || v === '') throw new MailPkiError('ERR_USAGE', `--${src.envFlag}: environment variable ${envName} is not set or empty`);
+    return v;
+  }
+  if (options.prompt === false || !ctx.io.stdinIsTTY || !ctx.io.stderrIsTTY) return undefined;
+  const first = await promptHidden(ctx.io, `Passphrase for the ${src.what}: `);
+  if (first === '') throw new MailPkiError('ERR_USAGE', 'empty passphrase');
+  if (options.confirm) {
+    const again = await promptHidden(ctx.io, `Repeat the passphrase for the ${src.what}: `);
+    if (again !== first) throw new MailPkiError('ERR_USAGE', 'the passphrases do not match');
+  }
+  return first;
+}
+
+/** The error for an encrypted key with no passphrase source and no terminal. */
+export function passphraseRequired(src: PassphraseSource, path: string): MailPkiError {
+  return new MailPkiError(
+    'ERR_PASSPHRASE_REQUIRED',
+    `${path}: the ${src.what} is encrypted; give --${src.fileFlag} FILE or --${src.envFlag} NAME (no terminal to prompt on)`,
+  );
+}
+
+/** Read a line from the terminal without echo (stdin in raw mode). */
+function promptHidden(io: CliIo, prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  io.err(prompt);
+  return new Promise((resolvePromise, reject) => {
+    let buf = '';
+    const cleanup = () => {
+      stdin.removeListener('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      io.err('\n');
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') {
+          cleanup();
+          resolvePromise(buf);
+          return;
+        }
+        if (ch === '\u0003' || (ch === '\u0004' && buf === '')) {
+          cleanup();
+          reject(new MailPkiError('ERR_ABORTED', 'passphrase entry cancelled'));
+          return;
+        }
+        if (ch === '\u007f' || ch === '\b') buf = buf.slice(0, -1);
+        else if (ch === '\u0015') buf = '';
+        else if (ch >= ' ') buf += ch;
+      }
+    };
+    stdin.setEncoding('utf8');
+    stdin.setRawMode(true);
+    stdin.on('data', onData);
+    stdin.resume();
+  });
+}
+
+/** A progress line on stderr, shown only on a terminal and only once the work has taken ~1 s. */
+export interface Progress {
+  update(p: { phase: string; fraction?: number }): void;
+  done(): void;
+}
+
+export function startProgress(io: CliIo, label: string): Progress {
+  if (!io.stderrIsTTY) return { update: () => undefined, done: () => undefined };
+  const t0 = Date.now();
+  let last = '';
+  let shown = false;
+  let state: { phase: string; fraction?: number } = { phase: '' };
+  const frames = ['|', '/', '-', '\\'];
+  let frame = 0;
+  const render = () => {
+    if (Date.now() - t0 < 1000) return;
+    const pct = state.fraction !== undefined ? ` ${Math.round(Math.min(1, Math.max(0, state.fraction)) * 100)}%` : '';
+    const line = `${frames[frame++ % frames.length]} ${label}${state.phase ? ` (${state.phase})` : ''}${pct}`;
+    if (line !== last) {
+      io.err(`\r\u001b[K${line}`);
+      last = line;
+      shown = true;
+    }
+  };
+  const timer = setInterval(render, 200);
+  timer.unref();
+  return {
+    update(p) {
+      state = p;
+    },
+    done() {
+      clearInterval(timer);
+      if (shown) io.err('\r\u001b[K');
+    },
+  };
+}
+
+/** Print `note: ...` on stderr (explanations the user should see, e.g. why a key is unencrypted). */
+export function note(io: CliIo, text: string): void {
+  io.err(`note: ${text}\n`);
+}

@@ -1,0 +1,90 @@
+/**
+ * Loading inputs for commands: certificates, CSRs, private keys (asking for
+ * a passphrase only when the key is encrypted), and generating keys with
+ * progress. Every parse is the library's; this file only wires files,
+ * passphrases and the terminal to it.
+ */
+import { MailPkiError } from '../errors.js';
+import {
+  generateKeyPair,
+  getPublicKey,
+  isEncryptedPrivateKey,
+  parsePrivateKey,
+  publicKeysEqual,
+  type GenerateKeyPairOptions,
+} from '../keys/index.js';
+import { parseCertificateRequest, parseCertificates } from '../x509/index.js';
+import type { Certificate, CertificateRequest } from '../x509/types.js';
+import type { KeyPair, PrivateKey, PublicKey } from '../keys/types.js';
+import { num, str, type CommandContext, type OptionSpec } from './args.js';
+import { getPassphrase, passphraseRequired, readInput, startProgress, type PassphraseSource } from './io.js';
+
+/** Every certificate in a file (PEM bundle or one DER cert). */
+export async function loadCertificates(path: string): Promise<Certificate[]> {
+  const input = await readInput(path);
+  const certs = parseCertificates(input);
+  if (certs.length === 0) throw new MailPkiError('ERR_NO_CERTIFICATE', `${path}: no certificate found`);
+  return certs;
+}
+
+/** The CSR in a file (PEM or DER). */
+export async function loadCsr(path: string): Promise<CertificateRequest> {
+  return parseCertificateRequest(await readInput(path));
+}
+
+/**
+ * A private key from a file; asks for (or reads) the passphrase only when the
+ * key is encrypted. `ERR_PASSPHRASE_REQUIRED` when it is encrypted and there
+ * is neither a passphrase flag nor a terminal.
+ */
+export async function loadPrivateKey(ctx: CommandContext, path: string, src: PassphraseSource): Promise<{ key: PrivateKey; encrypted: boolean }> {
+  const input = await readInput(path);
+  if (!isEncryptedPrivateKey(input)) return { key: parsePrivateKey(input), encrypted: false };
+  const passphrase = await getPassphrase(ctx, src, { confirm: false });
+  if (passphrase === undefined) throw passphraseRequired(src, path);
+  return { key: parsePrivateKey(input, { passphrase }), encrypted: true };
+}
+
+/** Throw ERR_KEY_MISMATCH unless `key` is the private half of `pub`. */
+export function assertKeyMatches(key: PrivateKey, pub: PublicKey, keyPath: string, otherWhat: string): void {
+  if (!publicKeysEqual(getPublicKey(key), pub)) {
+    throw new MailPkiError('ERR_KEY_MISMATCH', `${keyPath} is not the private key of ${otherWhat}`);
+  }
+}
+
+/** `--type`, `--bits`, `--curve` options shared by commands that make keys. */
+export function keyTypeOptions(defaults: { type: string; bits: string; curve: string }, prefix = ''): Record<string, OptionSpec> {
+  return {
+    [`${prefix}type`]: { type: 'string', choices: ['rsa', 'ec', 'ed25519'], default: defaults.type, desc: 'key algorithm of the new key' },
+    [`${prefix}bits`]: { type: 'string', choices: ['2048', '3072', '4096'], arg: 'N', default: defaults.bits, desc: 'RSA modulus size' },
+    [`${prefix}curve`]: { type: 'string', choices: ['P-256', 'P-384', 'P-521'], default: defaults.curve, desc: 'EC curve' },
+  };
+}
+
+/** The generateKeyPair options from `--type/--bits/--curve` (or the given defaults). */
+export function keyOptionsFrom(ctx: CommandContext, defaults: { type: string; bits: string; curve: string }, prefix = ''): GenerateKeyPairOptions {
+  const type = str(ctx, `${prefix}type`) ?? defaults.type;
+  const bits = Number(str(ctx, `${prefix}bits`) ?? num(ctx, `${prefix}bits`) ?? defaults.bits);
+  const curve = str(ctx, `${prefix}curve`) ?? defaults.curve;
+  if (type !== 'rsa' && str(ctx, `${prefix}bits`) !== undefined) throw new MailPkiError('ERR_USAGE', `--${prefix}bits applies to RSA keys only (--${prefix}type rsa)`);
+  if (type !== 'ec' && str(ctx, `${prefix}curve`) !== undefined) throw new MailPkiError('ERR_USAGE', `--${prefix}curve applies to EC keys only (--${prefix}type ec)`);
+  if (type === 'rsa') return { type: 'rsa', bits: bits as 2048 | 3072 | 4096 };
+  if (type === 'ec') return { type: 'ec', curve: curve as 'P-256' | 'P-384' | 'P-521' };
+  return { type: 'ed25519' };
+}
+
+/** Human label of a key spec, e.g. `RSA 4096`, `EC P-256`. */
+export function keyLabel(o: GenerateKeyPairOptions): string {
+  return o.type === 'rsa' ? `RSA ${o.bits}` : o.type === 'ec' ? `EC ${o.curve}` : 'Ed25519';
+}
+
+/** Generate a key pair, with a progress line on a terminal when it takes over a second. */
+export async function generateWithProgress(ctx: CommandContext, o: GenerateKeyPairOptions, what: string): Promise<KeyPair> {
+  const progress = startProgress(ctx.io, `generating the ${what} (${keyLabel(o)})`);
+  try {
+    if (o.type === 'rsa') return await generateKeyPair({ ...o, onProgress: (p) => progress.update(p) });
+    return await generateKeyPair(o);
+  } finally {
+    progress.done();
+  }
+}
