@@ -1,0 +1,295 @@
+/**
+ * Inspecting certificates and CSRs: a readable text dump (what
+ * `openssl x509 -text` tells, structured and legible), JSON forms, and
+ * fingerprints (SHA-256 / SHA-1 of the DER, as `openssl x509 -fingerprint`
+ * prints them; SHA-256 of the SubjectPublicKeyInfo for DANE `3 1 1` and
+ * pinning, RFC 7671 / RFC 7469).
+ *
+ * A CSR's challengePassword is never printed, in text or JSON: only that
+ * one is present. Out of scope: linting (lint.ts), chain checks.
+ */
+import { digest } from '../crypto/hash.js';
+import { toHex } from '../encoding/bytes.js';
+import { oidName } from '../oid.js';
+import { describeKey, keyBits } from '../keys/public-key.js';
+import { encodeSpki } from '../keys/spki.js';
+import type { PublicKey } from '../keys/types.js';
+import type { Certificate, CertificateRequest, DecodedExtensions, DistinguishedName, Extension, GeneralName } from './types.js';
+import { formatNameOpenssl, formatNameRfc4514 } from './name.js';
+import { formatGeneralName } from './general-name.js';
+import { serialToHex } from './serial.js';
+
+const DAY_MS = 86_400_000;
+
+const colonHex = (b: Uint8Array, upper = true): string => {
+  const h = toHex(b).replace(/(..)(?!$)/g, '$1:');
+  return upper ? h.toUpperCase() : h;
+};
+
+function isCert(x: unknown): x is Certificate {
+  return !!x && typeof x === 'object' && (x as Certificate).der instanceof Uint8Array && (x as Certificate).spki instanceof Uint8Array;
+}
+
+/**
+ * SHA-256 fingerprint of the certificate's DER, colon-separated upper-case
+ * hex, exactly as `openssl x509 -noout -fingerprint -sha256` prints it.
+ * @example
+ * ```ts
+ * sha256Fingerprint(cert); // 'AB:12:...'
+ * ```
+ * @public
+ */
+export function sha256Fingerprint(cert: Certificate): string {
+  if (!isCert(cert)) throw new TypeError('sha256Fingerprint: a parsed Certificate is required');
+  return colonHex(digest('SHA-256', cert.der));
+}
+
+/**
+ * SHA-1 fingerprint (colon hex, as `openssl x509 -fingerprint -sha1`):
+ * for display and matching old inventories only, not security.
+ * @public
+ */
+export function sha1Fingerprint(cert: Certificate): string {
+  if (!isCert(cert)) throw new TypeError('sha1Fingerprint: a parsed Certificate is required');
+  return colonHex(digest('SHA-1', cert.der));
+}
+
+/**
+ * SHA-256 of the DER SubjectPublicKeyInfo, lower-case hex without colons:
+ * the data of a DANE `TLSA 3 1 1` (or `2 1 1` for a CA) record (RFC 7671,
+ * RFC 7672) and an HPKP-style pin. Survives renewals that keep the key.
+ * @param subject - a certificate (its SPKI as read) or a public key.
+ * @example
+ * ```ts
+ * `_25._tcp.mx.example.com. IN TLSA 3 1 1 ${spkiSha256(cert)}`
+ * ```
+ * @public
+ */
+export function spkiSha256(subject: Certificate | PublicKey): string {
+  if (isCert(subject)) return toHex(digest('SHA-256', subject.spki));
+  if (!subject || (subject as PublicKey).kind !== 'public') throw new TypeError('spkiSha256: a Certificate or a public key is required');
+  return toHex(digest('SHA-256', encodeSpki(subject)));
+}
+
+function utc(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
+}
+
+function span(ms: number): string {
+  const days = Math.floor(Math.abs(ms) / DAY_MS);
+  if (days >= 1) return `${days} day${days === 1 ? '' : 's'}`;
+  const hours = Math.floor(Math.abs(ms) / 3_600_000);
+  return `${hours} hour${hours === 1 ? '' : 's'}`;
+}
+
+function gn(g: GeneralName): string {
+  return formatGeneralName(g, formatNameRfc4514);
+}
+
+function crit(exts: readonly Extension[], name: string): string {
+  return exts.find((e) => e.name === name)?.critical ? ' (critical)' : '';
+}
+
+const KNOWN = new Set([
+  'subjectAltName',
+  'keyUsage',
+  'extKeyUsage',
+  'basicConstraints',
+  'subjectKeyIdentifier',
+  'authorityKeyIdentifier',
+  'nameConstraints',
+  'crlDistributionPoints',
+  'authorityInfoAccess',
+  'certificatePolicies',
+]);
+
+function extensionLines(exts: readonly Extension[], d: DecodedExtensions): Array<[string, string]> {
+  const rows: Array<[string, string]> = [];
+  if (d.subjectAltName) rows.push(['Subject alt names' + crit(exts, 'subjectAltName'), d.subjectAltName.map(gn).join(', ')]);
+  if (d.keyUsage) rows.push(['Key usage' + crit(exts, 'keyUsage'), d.keyUsage.join(', ') || '(none)']);
+  if (d.extKeyUsage) rows.push(['Extended key usage' + crit(exts, 'extKeyUsage'), d.extKeyUsage.map(oidName).join(', ')]);
+  if (d.basicConstraints) {
+    const bc = d.basicConstraints;
+    rows.push(['Basic constraints' + crit(exts, 'basicConstraints'), `CA:${bc.ca ? 'TRUE' : 'FALSE'}${bc.pathLen !== undefined ? `, pathLen:${bc.pathLen}` : ''}`]);
+  }
+  if (d.subjectKeyIdentifier) rows.push(['Subject key id', colonHex(d.subjectKeyIdentifier)]);
+  if (d.authorityKeyIdentifier) {
+    const a = d.authorityKeyIdentifier;
+    const parts = [
+      a.keyIdentifier ? colonHex(a.keyIdentifier) : '',
+      a.issuer ? `issuer ${a.issuer.map(gn).join(', ')}` : '',
+      a.serial !== undefined ? `serial ${serialToHex(a.serial)}` : '',
+    ].filter(Boolean);
+    rows.push(['Authority key id', parts.join('; ')]);
+  }
+  if (d.nameConstraints) {
+    const nc = d.nameConstraints;
+    rows.push([
+      'Name constraints' + crit(exts, 'nameConstraints'),
+      [nc.permitted.length ? `permitted ${nc.permitted.map(gn).join(', ')}` : '', nc.excluded.length ? `excluded ${nc.excluded.map(gn).join(', ')}` : '']
+        .filter(Boolean)
+        .join('; '),
+    ]);
+  }
+  if (d.crlDistributionPoints) rows.push(['CRL distribution points', d.crlDistributionPoints.map(gn).join(', ')]);
+  if (d.authorityInfoAccess) rows.push(['Authority info access', d.authorityInfoAccess.map((a) => `${oidName(a.method)} ${gn(a.location)}`).join(', ')]);
+  if (d.certificatePolicies) {
+    rows.push([
+      'Certificate policies',
+      d.certificatePolicies
+        .map((p) => [oidName(p.oid), ...(p.cps ?? []).map((c) => `CPS ${c}`), ...(p.userNotice ?? []).map((t) => `notice "${t}"`)].join(' '))
+        .join(', '),
+    ]);
+  }
+  for (const e of exts) if (!KNOWN.has(e.name)) rows.push([`Extension ${e.name}${e.critical ? ' (critical)' : ''}`, `${e.der.length} bytes`]);
+  return rows;
+}
+
+function table(title: string, rows: Array<[string, string]>): string {
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return [title, ...rows.map(([k, v]) => `  ${(k + ':').padEnd(w + 2)}${v}`)].join('\n') + '\n';
+}
+
+function nameText(dn: DistinguishedName): string {
+  return dn.rdns.length ? formatNameRfc4514(dn) : '(empty)';
+}
+
+/** Options of {@link inspectCertificate}. @public */
+export interface InspectOptions {
+  /** The time "days left" is counted from (default now). */
+  readonly now?: Date;
+}
+
+/**
+ * A readable multi-line description of a certificate: subject, issuer,
+ * validity with days left, key, signature, SANs, key usages, basic
+ * constraints, key identifiers, other extensions, fingerprints.
+ * @example
+ * ```ts
+ * console.log(inspectCertificate(parseCertificate(pem)));
+ * ```
+ * @public
+ */
+export function inspectCertificate(cert: Certificate, options: InspectOptions = {}): string {
+  if (!isCert(cert)) throw new TypeError('inspectCertificate: a parsed Certificate is required');
+  const now = options.now ?? new Date();
+  const left = cert.notAfter.getTime() - now.getTime();
+  const status =
+    now < cert.notBefore
+      ? `not valid yet (starts in ${span(cert.notBefore.getTime() - now.getTime())})`
+      : left < 0
+        ? `EXPIRED ${span(left)} ago`
+        : `${span(left)} left`;
+  const total = Math.round((cert.notAfter.getTime() - cert.notBefore.getTime()) / DAY_MS);
+  const selfIssued = formatNameRfc4514(cert.subject) === formatNameRfc4514(cert.issuer);
+  const rows: Array<[string, string]> = [
+    ['Subject', nameText(cert.subject)],
+    ['Issuer', nameText(cert.issuer) + (selfIssued ? ' (self-issued)' : '')],
+    ['Version', `v${cert.version}`],
+    ['Serial', colonHex(Uint8Array.from(cert.serialHex.match(/../g) ?? [], (h) => parseInt(h, 16)), false)],
+    ['Not before', utc(cert.notBefore)],
+    ['Not after', `${utc(cert.notAfter)} (${total} days; ${status})`],
+    ['Public key', describeKey(cert.publicKey)],
+    ['Signature', cert.signatureAlgorithm.name],
+    ...extensionLines(cert.extensions, cert.decoded),
+    ['SHA-256 fingerprint', sha256Fingerprint(cert)],
+    ['SHA-1 fingerprint', sha1Fingerprint(cert)],
+    ['SPKI SHA-256 (DANE 3 1 1)', spkiSha256(cert)],
+  ];
+  return table('Certificate', rows);
+}
+
+/**
+ * A readable description of a CSR (subject, key, requested extensions,
+ * signature algorithm). A challengePassword is shown as present, never its
+ * value.
+ * @public
+ */
+export function inspectCertificateRequest(csr: CertificateRequest): string {
+  if (!csr || !(csr.der instanceof Uint8Array)) throw new TypeError('inspectCertificateRequest: a parsed CertificateRequest is required');
+  const rows: Array<[string, string]> = [
+    ['Subject', nameText(csr.subject)],
+    ['Version', `v${csr.version}`],
+    ['Public key', describeKey(csr.publicKey)],
+    ['Signature', csr.signatureAlgorithm.name],
+    ...extensionLines(csr.extensions, csr.decoded),
+  ];
+  if (csr.challengePassword !== undefined) rows.push(['Challenge password', '(present, not shown)']);
+  for (const a of csr.attributes) rows.push([`Attribute ${oidName(a.oid)}`, `${a.der.length} bytes`]);
+  rows.push(['SPKI SHA-256', toHex(digest('SHA-256', csr.spki))]);
+  return table('Certificate request', rows);
+}
+
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+
+function nameJson(dn: DistinguishedName): Json {
+  return {
+    rfc4514: formatNameRfc4514(dn),
+    openssl: formatNameOpenssl(dn),
+    rdns: dn.rdns.map((rdn) => rdn.map((a) => ({ oid: a.oid, type: a.type, value: a.value, stringType: a.stringType ?? null }))),
+  };
+}
+
+function toJson(v: unknown): Json {
+  if (v === undefined || v === null) return null;
+  if (v instanceof Uint8Array) return toHex(v);
+  if (typeof v === 'bigint') return serialToHex(v);
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map(toJson);
+  if (typeof v === 'object') {
+    if ('rdns' in v && 'der' in v) return nameJson(v as DistinguishedName);
+    const o: { [k: string]: Json } = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) o[k] = toJson(x);
+    return o;
+  }
+  return v as Json;
+}
+
+function keyJson(k: PublicKey): Json {
+  return { type: k.type, description: describeKey(k), bits: keyBits(k), ...(k.type === 'ec' ? { curve: k.curve } : {}) };
+}
+
+/**
+ * JSON-safe form of a certificate: names in both string styles plus RDNs,
+ * bytes and bigints as lower-case hex, dates as ISO 8601, every extension
+ * raw (hex) and decoded, fingerprints.
+ * @public
+ */
+export function certificateToJson(cert: Certificate): Record<string, unknown> {
+  if (!isCert(cert)) throw new TypeError('certificateToJson: a parsed Certificate is required');
+  return {
+    version: cert.version,
+    serialNumber: cert.serialHex,
+    signatureAlgorithm: toJson(cert.signatureAlgorithm),
+    issuer: nameJson(cert.issuer),
+    subject: nameJson(cert.subject),
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    publicKey: keyJson(cert.publicKey),
+    extensions: cert.extensions.map((e) => ({ oid: e.oid, name: e.name, critical: e.critical, der: toHex(e.der) })),
+    decoded: toJson(cert.decoded),
+    fingerprints: { sha256: sha256Fingerprint(cert), sha1: sha1Fingerprint(cert), spkiSha256: spkiSha256(cert) },
+    pem: cert.pem,
+  };
+}
+
+/**
+ * JSON-safe form of a CSR (as {@link certificateToJson});
+ * `challengePassword` is `true` when present, never the value.
+ * @public
+ */
+export function certificateRequestToJson(csr: CertificateRequest): Record<string, unknown> {
+  if (!csr || !(csr.der instanceof Uint8Array)) throw new TypeError('certificateRequestToJson: a parsed CertificateRequest is required');
+  return {
+    version: csr.version,
+    subject: nameJson(csr.subject),
+    publicKey: keyJson(csr.publicKey),
+    signatureAlgorithm: toJson(csr.signatureAlgorithm),
+    extensions: csr.extensions.map((e) => ({ oid: e.oid, name: e.name, critical: e.critical, der: toHex(e.der) })),
+    decoded: toJson(csr.decoded),
+    challengePassword: csr.challengePassword !== undefined,
+    attributes: csr.attributes.map((a) => ({ oid: a.oid, name: oidName(a.oid), der: toHex(a.der) })),
+    spkiSha256: toHex(digest('SHA-256', csr.spki)),
+    pem: csr.pem,
+  };
+}
