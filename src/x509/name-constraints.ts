@@ -7,7 +7,8 @@
  * form) and every subject emailAddress attribute (rfc822Name form, as RFC
  * 5280 4.2.1.10 requires when there is no SAN; applied always, as OpenSSL and
  * Go do, so a constrained CA cannot slip an address through the subject).
- * The subject CN is never a DNS name here (RFC 9525: no CN fallback).
+ * A host-like subject CN counts as a DNS name only when there is no dNSName
+ * SAN (see {@link constrainedNames}).
  *
  * Out of scope: which CAs' constraints apply to which certificate (verify.ts
  * walks the path), policy constraints.
@@ -210,12 +211,27 @@ function ipFamily(value: string): number {
   return a ? a.length : 0;
 }
 
-/** Every name of `cert` that constraints apply to (SANs, subject DN, subject emailAddress). @internal */
+/** A CN that other clients could take for a host name (letters, digits, hyphens, at least one dot). */
+const HOSTNAME_LIKE = /^(\*|[a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+\.?$/i;
+
+/**
+ * Every name of `cert` that constraints apply to: SANs, the subject DN,
+ * subject emailAddress attributes, and, when there is no dNSName SAN, a CN
+ * that looks like a host name (as OpenSSL ≥ 1.1.0 and Chromium do: mailpki
+ * never matches a host against the CN, but older clients fall back to it, so
+ * a constrained CA must not vouch for an outside name there either).
+ * @internal
+ */
 export function constrainedNames(cert: Certificate): GeneralName[] {
-  const names: GeneralName[] = [...(cert.decoded.subjectAltName ?? [])];
+  const sans = cert.decoded.subjectAltName ?? [];
+  const names: GeneralName[] = [...sans];
   if (cert.subject.rdns.length > 0) names.push({ type: 'dn', value: cert.subject });
+  const noDnsSan = !sans.some((g) => g.type === 'dns');
   for (const rdn of cert.subject.rdns) {
-    for (const a of rdn) if (a.oid === OID.emailAddress) names.push({ type: 'email', value: a.value });
+    for (const a of rdn) {
+      if (a.oid === OID.emailAddress) names.push({ type: 'email', value: a.value });
+      if (a.oid === OID.commonName && noDnsSan && HOSTNAME_LIKE.test(a.value)) names.push({ type: 'dns', value: a.value });
+    }
   }
   return names;
 }

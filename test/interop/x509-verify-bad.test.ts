@@ -36,6 +36,7 @@ test('verifyCertificate and openssl verify agree on good and bad paths', (t) => 
   const ncRoot = pki.cert({ name: 'Agree NC Root', ext: [...EXT.root, 'nameConstraints=critical,permitted;DNS:example.com,excluded;DNS:secret.example.com'] });
   const ncBad = pki.cert({ name: 'evil.test', issuer: ncRoot, ext: EXT.server('DNS:evil.test') });
   const ncExcl = pki.cert({ name: 'secret.example.com', issuer: ncRoot, ext: EXT.server('DNS:secret.example.com') });
+  const ncCn = pki.cert({ name: 'cn-only.evil.test', issuer: ncRoot, ext: ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=serverAuth', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid'] });
   const ncGood = pki.cert({ name: 'ok.example.com', issuer: ncRoot, ext: EXT.server('DNS:ok.example.com') });
   const sub = pki.cert({ name: 'Agree Sub', issuer: ica, ext: EXT.ca() });
   const deep = pki.cert({ name: 'deep.example.com', issuer: sub, ext: EXT.server('DNS:deep.example.com') });
@@ -63,6 +64,7 @@ test('verifyCertificate and openssl verify agree on good and bad paths', (t) => 
     { label: 'leaf used as a CA', leaf: underLeaf, root, intermediates: [direct], reason: 'not-a-ca', openssl: /invalid CA certificate/ },
     { label: 'name constraints: outside permitted', leaf: ncBad, root: ncRoot, intermediates: [], reason: 'name-constraint-violation', openssl: /permitted subtree violation/ },
     { label: 'name constraints: excluded', leaf: ncExcl, root: ncRoot, intermediates: [], reason: 'name-constraint-violation', openssl: /excluded subtree violation/ },
+    { label: 'name constraints: host-like CN without SAN', leaf: ncCn, root: ncRoot, intermediates: [], reason: 'name-constraint-violation', openssl: /permitted subtree violation/ },
     { label: 'path length', leaf: deep, root, intermediates: [ica, sub], reason: 'path-length-exceeded', openssl: /path length constraint exceeded/ },
     { label: 'wrong purpose', leaf: client, root, intermediates: [], reason: 'wrong-purpose', openssl: /unsuitable certificate purpose|unsupported certificate purpose/ },
     { label: 'untrusted root', leaf: direct, root: ncRoot, intermediates: [], reason: 'unknown-issuer', openssl: /unable to get local issuer certificate/ },

@@ -105,3 +105,12 @@ test('directoryName constraints: RDN prefix, case-insensitive values', () => {
   assert.equal(checkNameConstraints({ permitted: [base], excluded: [] }, outside)?.kind, 'not-permitted');
   assert.equal(checkNameConstraints({ permitted: [], excluded: [base] }, inside)?.kind, 'excluded');
 });
+
+test('a host-like CN is constrained as a DNS name when there is no dNSName SAN', () => {
+  const cn = (v: string, sans?: GeneralName[]) => stub(sans, [[attr(OID.commonName, 'CN', v)]]);
+  const nc = { permitted: [dns('example.com')], excluded: [] };
+  assert.equal(checkNameConstraints(nc, cn('evil.test'))?.name, 'DNS:evil.test');
+  assert.equal(checkNameConstraints(nc, cn('mail.example.com')), undefined);
+  assert.equal(checkNameConstraints(nc, cn('Jane Doe')), undefined, 'not a host name');
+  assert.equal(checkNameConstraints(nc, cn('evil.test', [dns('mail.example.com')])), undefined, 'with a dNSName SAN the CN is not a name');
+});
