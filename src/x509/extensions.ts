@@ -219,8 +219,22 @@ export function readExtensions(node: Asn1 | undefined, what: string): Extension[
   return out;
 }
 
+const DECODED = new Set<string>([
+  OID.subjectAltName,
+  OID.keyUsage,
+  OID.extKeyUsage,
+  OID.basicConstraints,
+  OID.subjectKeyIdentifier,
+  OID.authorityKeyIdentifier,
+  OID.nameConstraints,
+  OID.crlDistributionPoints,
+  OID.authorityInfoAccess,
+  OID.certificatePolicies,
+]);
+
 function decodeOne(e: Extension): Partial<Record<keyof DecodedExtensions, unknown>> {
   const what = e.name;
+  if (!DECODED.has(e.oid)) return {}; // unknown: kept raw only
   const node = decodeDer(e.der, what, { strict: false });
   switch (e.oid) {
     case OID.subjectAltName:
