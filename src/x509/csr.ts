@@ -35,7 +35,7 @@ import {
 } from '../encoding/der.js';
 import { encodePem, latin1, looksLikePem, parsePemBlock } from '../encoding/pem.js';
 import { type SignatureAlgorithm, defaultSignatureAlgorithm, sign, verify } from '../crypto/sign.js';
-import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlgorithmId } from '../crypto/algorithm-id.js';
+import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlgorithmId, signatureAlgorithmInfo } from '../crypto/algorithm-id.js';
 import type { RandomSource } from '../crypto/random.js';
 import { encodeSpki, parseSpkiNode } from '../keys/spki.js';
 import { getPublicKey } from '../keys/public-key.js';
@@ -82,7 +82,10 @@ function sortedSetOf(items: Asn1[]): Asn1[] {
  * The SANs go in an extensionRequest attribute; a CA that follows
  * DESIGN.md §4 copies them and decides everything else itself.
  *
- * @returns the parsed request (`der`, `pem`, decoded fields).
+ * @returns the request (`der`, `pem`, fields). It is built from the inputs,
+ *   not re-parsed, so the browser CSR bundle carries no decoders: `decoded`
+ *   holds the SANs only; raw `extensions` given in the options are listed in
+ *   `extensions` (parse `der` to decode them).
  * @throws MailPkiError `ERR_NAME_INVALID`, `ERR_SAN_INVALID`, `ERR_POLICY`
  *   (neither subject nor SAN), `ERR_KEY_TOO_SMALL`, signing errors.
  * @example
@@ -106,6 +109,7 @@ export function createCertificateRequest(options: CreateCertificateRequestOption
   if (subject.rdns.length === 0 && sans.length === 0) throw new MailPkiError('ERR_POLICY', 'a CSR needs a subject or at least one subjectAltName');
   const alg = options.signatureAlgorithm ?? defaultSignatureAlgorithm(privateKey);
   const publicKey = getPublicKey(privateKey);
+  const spki = encodeSpki(publicKey);
 
   const exts: Extension[] = [];
   // RFC 5280 4.2.1.6: with an empty subject the SAN must be critical.
@@ -123,13 +127,30 @@ export function createCertificateRequest(options: CreateCertificateRequestOption
   const cri = derSeq(
     derInt(0), // RFC 2986 4.1: version 0 (v1)
     encodeName(subject),
-    derRaw(encodeSpki(publicKey)),
+    derRaw(spki),
     derImplicitChildren(0, sortedSetOf(attrs)), // attributes [0] IMPLICIT SET OF, always present
   );
   const tbs = encodeDer(cri);
   const signature = sign(privateKey, tbs, alg, options.rng ? { rng: options.rng } : {});
   const der = encodeDer(derSeq(derRaw(tbs), encodeSignatureAlgorithmId(alg), derBitString(signature)));
-  return parseCertificateRequest(der);
+  // Built from what we encoded, not re-parsed: the browser CSR bundle then
+  // carries no decoders (DESIGN.md §1.4). Tests check it equals the parse.
+  const out: CertificateRequest = {
+    version: 1,
+    subject,
+    publicKey,
+    spki,
+    extensions: exts,
+    decoded: sans.length ? { subjectAltName: sans } : {},
+    ...(options.challengePassword !== undefined ? { challengePassword: options.challengePassword } : {}),
+    attributes: [],
+    signatureAlgorithm: signatureAlgorithmInfo(alg),
+    tbs,
+    signature,
+    der,
+    pem: encodePem('CERTIFICATE REQUEST', der),
+  };
+  return out;
 }
 
 /** PEM or DER input -> DER bytes of the first block with one of `labels`. */

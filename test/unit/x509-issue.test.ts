@@ -82,6 +82,10 @@ test('every key type: CSR (openssl req -verify), issue chain root -> intermediat
     const { root, inter, interKey } = pki(rootKt, interKt);
     const csr = createCertificateRequest({ subject: { O: 'Example', CN: 'mail.example.com' }, sans: ['mail.example.com', 'smtp.example.com', '192.0.2.25', '2001:db8::25'], privateKey: key(leafKt) });
     verifyCertificateRequest(csr);
+    // the object createCertificateRequest returns (built, not parsed) equals what parsing its DER gives
+    const reparsed = parseCertificateRequest(csr.der);
+    assert.deepEqual({ ...csr, publicKey: null }, { ...reparsed, publicKey: null });
+    assert.deepEqual(getPublicKey(csr.publicKey as never), getPublicKey(reparsed.publicKey as never));
     const leaf = issueCertificate({ profile: 'tls-server', csr: csr.pem, issuer: inter, issuerKey: interKey });
     assert.deepEqual(leaf.decoded.subjectAltName, [
       { type: 'dns', value: 'mail.example.com' }, { type: 'dns', value: 'smtp.example.com' }, { type: 'ip', value: '192.0.2.25' }, { type: 'ip', value: '2001:db8::25' },
@@ -159,7 +163,7 @@ test('the CA, not the CSR, decides KU/EKU/BC', () => {
   const bc = { oid: OID.basicConstraints, name: 'basicConstraints', critical: true, der: Uint8Array.of(0x30, 0x03, 0x01, 0x01, 0xff) };
   const eku = { oid: OID.extKeyUsage, name: 'extKeyUsage', critical: false, der: Uint8Array.of(0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03) };
   const csr = createCertificateRequest({ subject: { CN: 'x.example.com' }, sans: ['x.example.com'], privateKey: key('p256'), extensions: [bc, eku] });
-  assert.deepEqual(csr.decoded.basicConstraints, { ca: true });
+  assert.deepEqual(parseCertificateRequest(csr.der).decoded.basicConstraints, { ca: true });
   const leaf = issueCertificate({ profile: 'tls-client', csr, issuer: root, issuerKey: rootKey });
   assert.deepEqual(leaf.decoded.basicConstraints, { ca: false });
   assert.deepEqual(leaf.decoded.extKeyUsage, [OID.clientAuth]);
