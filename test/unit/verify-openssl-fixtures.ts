@@ -33,7 +33,7 @@ export interface CertSpec {
   /** Extension lines for the [v3] section. */
   ext: string[];
   days?: number;
-  md?: 'sha256' | 'sha384' | 'sha1';
+  md?: 'sha256' | 'sha384' | 'sha224' | 'sha1';
 }
 
 /** Extension presets. */
