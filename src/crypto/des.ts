@@ -115,35 +115,108 @@ function keySchedule(key: Uint8Array): Schedule {
   return rounds;
 }
 
-/** The cipher function f(R, K) (FIPS 46-3, "The Cipher Function f"). */
-function feistel(r: number, k: Uint8Array): number {
-  let sOut = 0;
-  for (let j = 0; j < 8; j++) {
-    let six = 0;
-    for (let i = 0; i < 6; i++) six = (six << 1) | bit32(r, E[j * 6 + i]!);
-    six ^= k[j]!;
-    // Row: first and last bit; column: the middle four.
-    const row = ((six >> 4) & 2) | (six & 1);
-    const col = (six >> 1) & 15;
-    sOut = (sOut << 4) | S[j]![row * 16 + col]!;
+/**
+ * IP and FP as byte-indexed tables: entry (i, v) is the permuted image of a
+ * block whose only non-zero byte is byte i = v; a permutation is linear over
+ * XOR, so the image of a block is the XOR of its eight bytes' images.
+ * Built on first use from the FIPS tables above.
+ */
+let IP_T: Uint32Array | undefined;
+let FP_T: Uint32Array | undefined;
+function byteTable(table: readonly number[]): Uint32Array {
+  const t = new Uint32Array(8 * 256 * 2);
+  for (let i = 0; i < 8; i++) {
+    for (let v = 0; v < 256; v++) {
+      const hi = i < 4 ? (v << (24 - 8 * i)) >>> 0 : 0;
+      const lo = i >= 4 ? (v << (24 - 8 * (i - 4))) >>> 0 : 0;
+      const [a, b] = permute64(hi, lo, table);
+      t[(i * 256 + v) * 2] = a;
+      t[(i * 256 + v) * 2 + 1] = b;
+    }
   }
-  sOut >>>= 0;
+  return t;
+}
+function permuteFast(hi: number, lo: number, t: Uint32Array): [number, number] {
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < 4; i++) {
+    const x = ((i * 256 + ((hi >>> (24 - 8 * i)) & 255)) << 1) >>> 0;
+    a ^= t[x]!;
+    b ^= t[x + 1]!;
+    const y = (((i + 4) * 256 + ((lo >>> (24 - 8 * i)) & 255)) << 1) >>> 0;
+    a ^= t[y]!;
+    b ^= t[y + 1]!;
+  }
+  return [a >>> 0, b >>> 0];
+}
+
+/**
+ * S-boxes merged with the P permutation: SP[j][v] = P(S_j(v) in its nibble).
+ * Built on first use (no work at import time).
+ */
+let SP: Uint32Array[] | undefined;
+function spTables(): Uint32Array[] {
+  if (SP) return SP;
+  SP = [];
+  for (let j = 0; j < 8; j++) {
+    const t = new Uint32Array(64);
+    for (let v = 0; v < 64; v++) {
+      // Row: first and last bit; column: the middle four.
+      const row = ((v >> 4) & 2) | (v & 1);
+      const col = (v >> 1) & 15;
+      const sOut = (S[j]![row * 16 + col]! << (28 - 4 * j)) >>> 0;
+      let out = 0;
+      for (let i = 0; i < 32; i++) out = (out << 1) | bit32(sOut, P[i]!);
+      t[v] = out >>> 0;
+    }
+    SP.push(t);
+  }
+  return SP;
+}
+
+/**
+ * The cipher function f(R, K) (FIPS 46-3, "The Cipher Function f"). E takes
+ * six-bit groups R[4j-1 .. 4j+4] (cyclic): rotating R right by one bit makes
+ * group j bits 4j+1 .. 4j+6 of the rotated word.
+ */
+function feistel(r: number, k: Uint8Array, sp: Uint32Array[]): number {
+  const rr = ((r >>> 1) | (r << 31)) >>> 0;
   let out = 0;
-  for (let i = 0; i < 32; i++) out = (out << 1) | bit32(sOut, P[i]!);
+  for (let j = 0; j < 7; j++) out |= sp[j]![((rr >>> (26 - 4 * j)) & 63) ^ k[j]!]!;
+  out |= sp[7]![(((rr & 15) << 2) | (rr >>> 30)) ^ k[7]!]!;
   return out >>> 0;
+}
+
+/** The 16 rounds on (L0, R0) after IP; returns the preoutput (R16, L16). */
+function rounds(l: number, r: number, ks: Schedule, decrypt: boolean, sp: Uint32Array[]): [number, number] {
+  for (let i = 0; i < 16; i++) {
+    const next = (l ^ feistel(r, ks[decrypt ? 15 - i : i]!, sp)) >>> 0;
+    l = r;
+    r = next;
+  }
+  return [r, l];
 }
 
 /** One DES block operation on (hi, lo) with a schedule, forwards or backwards. */
 function desBlock(hi: number, lo: number, ks: Schedule, decrypt: boolean): [number, number] {
-  let [l, r] = permute64(hi, lo, IP);
-  for (let i = 0; i < 16; i++) {
-    const k = ks[decrypt ? 15 - i : i]!;
-    const next = (l ^ feistel(r, k)) >>> 0;
-    l = r;
-    r = next;
-  }
-  // Preoutput is R16 L16 (the halves are swapped after the last round).
-  return permute64(r, l, FP);
+  const [l, r] = permute64(hi, lo, IP);
+  const [a, b] = rounds(l, r, ks, decrypt, spTables());
+  return permute64(a, b, FP);
+}
+
+/**
+ * Triple DES on one block: three DES operations; FP followed by IP between
+ * them is the identity, so IP and FP are applied once.
+ */
+function ede(hi: number, lo: number, k: [Schedule, Schedule, Schedule], dirs: [boolean, boolean, boolean]): [number, number] {
+  const sp = spTables();
+  IP_T ??= byteTable(IP);
+  FP_T ??= byteTable(FP);
+  let [l, r] = permuteFast(hi, lo, IP_T);
+  [l, r] = rounds(l, r, k[0], dirs[0], sp);
+  [l, r] = rounds(l, r, k[1], dirs[1], sp);
+  [l, r] = rounds(l, r, k[2], dirs[2], sp);
+  return permuteFast(l, r, FP_T);
 }
 
 function readWord(b: Uint8Array, o: number): number {
@@ -181,9 +254,7 @@ export function des3CbcDecrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array
   for (let o = 0; o < data.length; o += 8) {
     const ch = readWord(data, o);
     const cl = readWord(data, o + 4);
-    let [h, l] = desBlock(ch, cl, k3, true);
-    [h, l] = desBlock(h, l, k2, false);
-    [h, l] = desBlock(h, l, k1, true);
+    const [h, l] = ede(ch, cl, [k3, k2, k1], [true, false, true]);
     writeWord(out, o, (h ^ ph) >>> 0);
     writeWord(out, o + 4, (l ^ pl) >>> 0);
     ph = ch;
@@ -204,9 +275,7 @@ export function des3CbcEncrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array
   let ph = readWord(iv, 0);
   let pl = readWord(iv, 4);
   for (let o = 0; o < data.length; o += 8) {
-    let [h, l] = desBlock((readWord(data, o) ^ ph) >>> 0, (readWord(data, o + 4) ^ pl) >>> 0, k1, false);
-    [h, l] = desBlock(h, l, k2, true);
-    [h, l] = desBlock(h, l, k3, false);
+    const [h, l] = ede((readWord(data, o) ^ ph) >>> 0, (readWord(data, o + 4) ^ pl) >>> 0, [k1, k2, k3], [false, true, false]);
     writeWord(out, o, h);
     writeWord(out, o + 4, l);
     ph = h;
