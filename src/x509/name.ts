@@ -327,8 +327,9 @@ function fromRfc4514(text: string): DistinguishedName {
 export function parseName(input: NameInput): DistinguishedName {
   if (typeof input === 'string') {
     if (input.length > MAX_NAME_TEXT) throw new MailPkiError('ERR_INPUT_TOO_LARGE', `name text is longer than ${MAX_NAME_TEXT} characters`);
-    const t = input.trim();
-    if (t === '' || t === '/') return { rdns: [], der: Uint8Array.of(0x30, 0x00) };
+    // Only leading space is dropped: a trailing space may be part of the last value (`\ ` in RFC 4514).
+    const t = input.trimStart();
+    if (t.trim() === '' || t === '/') return { rdns: [], der: Uint8Array.of(0x30, 0x00) };
     return t.startsWith('/') ? fromOpenssl(t) : fromRfc4514(t);
   }
   if (input === null || typeof input !== 'object') throw new TypeError('parseName: input must be a string or an object');
