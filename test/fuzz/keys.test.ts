@@ -36,7 +36,7 @@ import { derOctets, derSeq, encodeDer } from '../../src/encoding/der.js';
 import { encodePem, latin1 } from '../../src/encoding/pem.js';
 import { toBase64, utf8 } from '../../src/encoding/bytes.js';
 import { ERROR_CODES, isMailPkiError } from '../../src/errors.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey, RsaPrivateKey } from '../../src/keys/types.js';
 
 const PW = 'pw';
 const MAX_MS = 1000;
@@ -100,7 +100,7 @@ for (const k of KEYS) {
   SEEDS.push({ name: `${d} pbkdf2 3des`, der: cheapEncrypted(k, PBKDF2, 'des-ede3-cbc'), label: 'ENCRYPTED PRIVATE KEY' });
 }
 SEEDS.push({ name: 'rsa pkcs1', der: encodePrivateKeyDer(RSA, { format: 'pkcs1' }), label: 'RSA PRIVATE KEY' });
-SEEDS.push({ name: 'rsa pkcs1 public', der: encodePkcs1PublicKey(RSA), label: 'RSA PUBLIC KEY' });
+SEEDS.push({ name: 'rsa pkcs1 public', der: encodePkcs1PublicKey(RSA as RsaPrivateKey), label: 'RSA PUBLIC KEY' });
 SEEDS.push({ name: 'ec sec1', der: encodePrivateKeyDer(EC, { format: 'sec1' }), label: 'EC PRIVATE KEY' });
 SEEDS.push({ name: 'ec521 sec1', der: encodePrivateKeyDer(EC521, { format: 'sec1' }), label: 'EC PRIVATE KEY' });
 // legacy PEM: keep the encrypted body, its headers, as a seed
