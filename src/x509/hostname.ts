@@ -88,12 +88,16 @@ export function normalizeDnsName(name: string): string | undefined {
   // eslint-disable-next-line no-control-regex
   if (/[^\x00-\x7f]/.test(s)) {
     // IDNA to A-labels through the WHATWG URL parser (present in Node and
-    // browsers; no node:* import). Wildcards never reach this path.
+    // browsers; no node:* import). Only letters, marks, digits, hyphens and
+    // dots go in (no '@', '/', ':' that URL would read as userinfo, path or
+    // port), and only an LDH name that is not an IPv4 address comes out.
+    if (!/^[\p{L}\p{M}\p{N}.-]+$/u.test(s)) return undefined;
     try {
       s = new URL(`http://${s}/`).hostname;
     } catch {
       return undefined;
     }
+    if (!/^[a-z0-9.-]+$/.test(s) || parseIpAddress(s)) return undefined;
   }
   s = s.toLowerCase();
   if (s.split('.').some((l) => l.length === 0 || l.length > 63)) return undefined;

@@ -50,6 +50,11 @@ test('IDN: U-label reference matches the A-label SAN', () => {
   assert.equal(matchesHost(c, 'bücher.example'), true);
   assert.equal(matchesHost(c, 'bucher.example'), false);
   assert.equal(matchesHost(dns('*.example.com'), 'bücher.example.com'), true);
+  // URL syntax in a non-ASCII host is not a way around the comparison
+  assert.equal(matchesHost(dns('mail.example.com'), 'ü@mail.example.com'), false);
+  assert.equal(matchesHost(dns('xn--bcher-kva.example'), 'bücher.example/x'), false);
+  assert.equal(matchesHost(dns('xn--bcher-kva.example'), 'bücher.example:25'), false);
+  assert.equal(matchesHost(dns('127.0.0.1'), '１２７.0.0.1'), false, 'full-width digits do not become an address');
 });
 
 test('no CN fallback (RFC 9525 6.1)', () => {
