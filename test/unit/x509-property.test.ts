@@ -105,7 +105,7 @@ test('node X509Certificate reads random issued certs with the same SANs and subj
       const cert = issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(KEYS[2]!), subject, sans, issuer: ca, issuerKey: caKey, days: 90 });
       const x = new X509Certificate(cert.der);
       assert.ok(x.verify(new X509Certificate(ca.der).publicKey));
-      const want = [...new Set(sans.map((s) => (parseSan(s).type === 'ip' ? `IP Address:${parseSan(s).value}` : `DNS:${parseSan(s).value}`)))];
+      const want = [...new Set(sans.map((s) => { const g = parseSan(s) as { type: string; value: string }; return g.type === 'ip' ? `IP Address:${g.value}` : `DNS:${g.value}`; }))];
       assert.deepEqual(x.subjectAltName!.split(', '), want);
     }),
     { numRuns: 40 },
