@@ -1,0 +1,278 @@
+// End-to-end: `mailpki mail init` for a test host, then Debian's Postfix and
+// Dovecot started on loopback ports with exactly the generated snippets (only
+// the install directory and the ports adapted), then both `openssl s_client
+// -verify_return_error -verify_hostname` and mailpki's probe (library and
+// `mailpki check`) on SMTP STARTTLS (25- and 587-style), SMTPS (465-style),
+// IMAP STARTTLS, IMAPS, POP3 STLS and POP3S. The probe must fail, with a clear
+// reason, for a name the certificate does not carry and for a port without
+// TLS. The servers are stopped even when a check fails.
+//
+// Needs root (CI runs as root) and postfix, dovecot-imapd, dovecot-pop3d,
+// openssl, util-linux (script); everything else the harness prepares itself.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmodSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { oracle, run, tempDir, ROOT } from '../helpers/env.js';
+import { probeTls, type ProbeOptions, type ProbeResult } from '../../src/node/probe.js';
+import { parseCertificates } from '../../src/x509/index.js';
+import { INTERMEDIATE_TLS12_CIPHERS, generatePostfixConfig } from '../../src/mail/index.js';
+import { allocatePorts, doveconf, postfixCheck, startDovecot, startPostfix, waitForPort, type DovecotInstance, type PostfixInstance } from './mail-servers.js';
+
+const HOST = 'mail.example.test';
+const execFileP = promisify(execFile);
+
+function needRoot(t: { skip: (m: string) => void }): boolean {
+  if (process.getuid?.() === 0) return true;
+  if (process.env.MAILPKI_REQUIRE_ORACLES === '1') throw new Error('the mail-server e2e test must run as root in CI');
+  t.skip('needs root to start postfix and dovecot');
+  return false;
+}
+
+interface Service {
+  name: string;
+  port: number;
+  starttls?: 'smtp' | 'imap' | 'pop3';
+  protocol: 'smtp' | 'imap' | 'pop3';
+}
+
+async function sClient(port: number, starttls: string | undefined, verifyHost: string, caFile: string, extra: string[] = []): Promise<{ code: number; out: string }> {
+  const args = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', HOST, '-verify_return_error', '-verify_hostname', verifyHost, '-CAfile', caFile, ...extra];
+  if (starttls) args.push('-starttls', starttls);
+  return new Promise((resolve) => {
+    const child = execFile('openssl', args, { timeout: 20_000, encoding: 'utf8' }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      resolve({ code, out: `${stdout}${stderr}` });
+    });
+    child.stdin?.end('QUIT\r\n');
+  });
+}
+
+async function cliCheck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await execFileP(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), 'check', ...args], { cwd: ROOT, timeout: 60_000, encoding: 'utf8' });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+function describe(r: ProbeResult): string {
+  return `${r.failure?.code ?? 'ok'} at ${r.failure?.stage ?? '-'}: ${r.failure?.message ?? ''}\n${r.transcript.join('\n')}`;
+}
+
+test('mailpki mail init output runs real Postfix and Dovecot; openssl s_client and mailpki check agree', { timeout: 115_000 }, async (t) => {
+  if (!oracle(t, 'postfix') || !oracle(t, 'dovecot') || !oracle(t, 'doveadm') || !oracle(t, 'openssl') || !needRoot(t)) return;
+
+  const root = tempDir('mailpki-e2e-');
+  const out = join(root, 'out');
+  const tag = `${process.pid}-${Date.now().toString(36)}`;
+  const postfixVersion = run('postconf', ['-d', '-h', 'mail_version']).stdout.trim();
+  assert.match(postfixVersion, /^\d+\.\d+/, 'postconf -d -h mail_version');
+
+  // 1. mail init, exactly as a user runs it (install dir = where the files are, so no path rewriting).
+  const init = run(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), 'mail', 'init', HOST, '--out', out, '--no-ca-passphrase', '--install-dir', out, '--postfix-version', postfixVersion], { cwd: ROOT, timeout: 60_000 });
+  assert.equal(init.status, 0, `mail init failed: ${init.stderr}`);
+  const file = (n: string): string => readFileSync(join(out, n), 'utf8');
+  const mainCf = file('postfix-main.cf');
+  const masterCf = file('postfix-master.cf');
+  const dovecot23 = file('dovecot-2.3-10-ssl.conf');
+  const caFile = join(out, 'root-ca.pem');
+  const ca = parseCertificates(readFileSync(caFile));
+  assert.equal(ca.length, 1);
+  // the snippets point at the files mail init wrote
+  assert.match(mainCf, new RegExp(`^smtpd_tls_chain_files = ${out}/postfix-chain\\.pem$`, 'm'));
+  assert.match(dovecot23, new RegExp(`^ssl_cert = <${out}/server-chain\\.pem$`, 'm'));
+
+  // 2. start the daemons; stop them whatever happens
+  const ports = await allocatePorts();
+  let postfix: PostfixInstance | undefined;
+  let dovecot: DovecotInstance | undefined;
+  const stopAll = (): void => {
+    try {
+      dovecot?.stop();
+    } finally {
+      dovecot = undefined;
+      try {
+        postfix?.stop();
+      } finally {
+        postfix = undefined;
+      }
+    }
+  };
+  t.after(stopAll);
+  try {
+    // The daemons' unprivileged users must reach their directories under the temp dir.
+    chmodSync(root, 0o755);
+    const srv = join(root, 'srv');
+    mkdirSync(srv, { mode: 0o755 });
+    postfix = await startPostfix(srv, ports, mainCf, masterCf, tag);
+    dovecot = await startDovecot(srv, ports, dovecot23, postfix.queueDir, tag);
+    await Promise.all(Object.values(ports).map((p) => waitForPort(p)));
+
+    // Postfix read our settings as written (postconf -n shows the effective non-default values).
+    const pc = run('postconf', ['-n', '-c', postfix.configDir]);
+    assert.equal(pc.status, 0);
+    assert.doesNotMatch(pc.stderr, /warning/i, `postconf warnings: ${pc.stderr}`);
+    for (const line of mainCf.split('\n').filter((l) => /^[a-z_]+ = /.test(l))) {
+      assert.ok(pc.stdout.split('\n').includes(line), `postconf -n lacks "${line}"`);
+    }
+    const dc = doveconf(dovecot.configFile);
+    assert.equal(dc.status, 0, dc.out);
+    assert.match(dc.out, /^ssl = required$/m);
+    assert.match(dc.out, /^ssl_cipher_list = ECDHE-ECDSA-AES128-GCM-SHA256:/m);
+    // -n hides values equal to the default; ask for these explicitly
+    assert.equal(run('doveconf', ['-c', dovecot.configFile, '-h', 'ssl_min_protocol']).stdout.trim(), 'TLSv1.2');
+    assert.equal(run('doveconf', ['-c', dovecot.configFile, '-h', 'ssl_prefer_server_ciphers']).stdout.trim(), 'no');
+
+    const services: Service[] = [
+      { name: 'SMTP port-25 style (STARTTLS, may)', port: ports.smtp, starttls: 'smtp', protocol: 'smtp' },
+      { name: 'submission 587 style (STARTTLS, encrypt)', port: ports.submission, starttls: 'smtp', protocol: 'smtp' },
+      { name: 'submissions 465 style (implicit TLS)', port: ports.submissions, protocol: 'smtp' },
+      { name: 'IMAP STARTTLS', port: ports.imap, starttls: 'imap', protocol: 'imap' },
+      { name: 'IMAPS', port: ports.imaps, protocol: 'imap' },
+      { name: 'POP3 STLS', port: ports.pop3, starttls: 'pop3', protocol: 'pop3' },
+      { name: 'POP3S', port: ports.pop3s, protocol: 'pop3' },
+    ];
+
+    // 3. openssl s_client: chain + SAN host check by OpenSSL
+    for (const s of services) {
+      const r = await sClient(s.port, s.starttls, HOST, caFile);
+      assert.match(r.out, /Verify return code: 0 \(ok\)/, `${s.name}: openssl s_client:\n${r.out.slice(-1500)}`);
+      assert.match(r.out, /Protocol *: TLSv1\.[23]|New, TLSv1\.[23]/, `${s.name}: protocol`);
+    }
+
+    // 4. mailpki's probe (library)
+    const base = (s: Service): ProbeOptions => ({ host: '127.0.0.1', port: s.port, servername: HOST, ca, timeoutMs: 10_000, ...(s.starttls ? { starttls: s.starttls } : { protocol: s.protocol }) });
+    const results = new Map<string, ProbeResult>();
+    for (const s of services) {
+      const r = await probeTls(base(s));
+      results.set(s.name, r);
+      assert.equal(r.ok, true, `${s.name}: ${describe(r)}`);
+      assert.equal(r.tlsVersion, 'TLSv1.3', s.name);
+      assert.equal(r.hostMatch, true);
+      assert.equal(r.servername, HOST);
+      assert.equal(r.chain.length, 1, 'the chain file holds the leaf (no intermediate)');
+      assert.ok(r.daysUntilExpiry! > 300 && r.daysUntilExpiry! <= 397, `days: ${r.daysUntilExpiry}`);
+      assert.match(r.tlsa311!, /^3 1 1 [0-9a-f]{64}$/);
+      assert.ok(r.capabilities && r.capabilities.length > 0, `${s.name}: capabilities after TLS`);
+    }
+    // The TLSA record mail init wrote pins the key the servers present.
+    const tlsaRdata = /IN TLSA (3 1 1 [0-9a-f]{64})/.exec(file('tlsa.txt'))?.[1];
+    assert.equal(results.get(services[0]!.name)!.tlsa311, tlsaRdata);
+    // smtpd_tls_auth_only + Dovecot SASL: AUTH only after STARTTLS on 587, and on 465.
+    const sub = results.get(services[1]!.name)!;
+    assert.ok(!sub.capabilitiesBeforeTls!.some((c) => c.startsWith('AUTH')), `AUTH before TLS on 587: ${sub.capabilitiesBeforeTls}`);
+    assert.ok(sub.capabilities!.some((c) => /^AUTH\b.*\bPLAIN\b/.test(c)), `no AUTH PLAIN after TLS on 587: ${sub.capabilities}`);
+    assert.ok(results.get(services[2]!.name)!.capabilities!.some((c) => /^AUTH\b/.test(c)), 'AUTH on 465');
+    // Capabilities are re-read after TLS (Dovecot no longer offers STARTTLS there).
+    // (Dovecot treats loopback clients as secure, so LOGINDISABLED cannot be shown here.)
+    const imap = results.get(services[3]!.name)!;
+    assert.ok(imap.capabilitiesBeforeTls!.includes('STARTTLS'), `${imap.capabilitiesBeforeTls}`);
+    assert.ok(!imap.capabilities!.includes('STARTTLS') && imap.capabilities!.includes('AUTH=PLAIN'), `${imap.capabilities}`);
+    assert.ok(results.get(services[5]!.name)!.capabilitiesBeforeTls!.includes('STLS'));
+
+    // TLS 1.2: only the Mozilla intermediate suites are accepted (both daemons).
+    for (const s of [services[2]!, services[4]!]) {
+      const ok12 = await sClient(s.port, s.starttls, HOST, caFile, ['-tls1_2']);
+      const cipher = /Cipher is (\S+)/.exec(ok12.out)?.[1];
+      assert.ok(cipher && INTERMEDIATE_TLS12_CIPHERS.includes(cipher), `${s.name}: TLS 1.2 cipher ${cipher}\n${ok12.out.slice(-800)}`);
+      const cbc = await sClient(s.port, s.starttls, HOST, caFile, ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256']);
+      assert.notEqual(cbc.code, 0, `${s.name}: a CBC suite outside the profile was accepted`);
+    }
+
+    // 5. the CLI, `mailpki check`, on all of them (in parallel: each is a fresh node process)
+    const cli = await Promise.all(
+      services.map((s) => cliCheck([`127.0.0.1:${s.port}`, ...(s.starttls ? ['--starttls', s.starttls] : ['--implicit']), '--servername', HOST, '--ca', caFile, '--json'])),
+    );
+    cli.forEach((r, i) => {
+      assert.equal(r.code, 0, `mailpki check ${services[i]!.name}: ${r.stderr}${r.stdout}`);
+      const j = JSON.parse(r.stdout) as { ok: boolean; verified: boolean; hostMatch: boolean; tlsVersion: string };
+      assert.equal(j.ok, true);
+      assert.equal(j.verified, true);
+      assert.equal(j.hostMatch, true);
+    });
+
+    // 6. failures, with a clear reason
+    // a name the certificate does not carry
+    const wrong = await probeTls({ ...base(services[1]!), servername: 'wrong.example.test' });
+    assert.equal(wrong.ok, false);
+    assert.equal(wrong.failure?.code, 'host-mismatch', describe(wrong));
+    assert.equal(wrong.hostMatch, false);
+    assert.match(wrong.failure!.message, /wrong\.example\.test/);
+    const wrongImaps = await probeTls({ ...base(services[4]!), servername: 'wrong.example.test' });
+    assert.equal(wrongImaps.failure?.code, 'host-mismatch', describe(wrongImaps));
+    const sWrong = await sClient(ports.imaps, undefined, 'wrong.example.test', caFile);
+    assert.doesNotMatch(sWrong.out, /Verify return code: 0 \(ok\)/, 'openssl agrees: wrong host fails');
+    // untrusted: no CA given -> the Mozilla roots do not know our private root
+    const untrusted = await probeTls({ host: '127.0.0.1', port: ports.imaps, servername: HOST, protocol: 'imap' });
+    assert.equal(untrusted.ok, false);
+    assert.ok(['unknown-issuer', 'self-signed-untrusted'].includes(untrusted.failure!.code), describe(untrusted));
+    // a port that offers no TLS: STARTTLS not advertised ...
+    const plain = await probeTls({ host: '127.0.0.1', port: ports.plain, starttls: 'smtp', servername: HOST, ca });
+    assert.equal(plain.failure?.code, 'starttls-not-offered', describe(plain));
+    // ... and implicit TLS against a plaintext service
+    const notTls = await probeTls({ host: '127.0.0.1', port: ports.plain, servername: HOST, ca, protocol: 'smtp' });
+    assert.equal(notTls.failure?.code, 'not-tls', describe(notTls));
+    const notTlsImap = await probeTls({ host: '127.0.0.1', port: ports.imap, servername: HOST, ca });
+    assert.equal(notTlsImap.failure?.code, 'not-tls', describe(notTlsImap));
+    // the CLI says the same, non-zero, one line naming the reason
+    const [cliWrong, cliPlain, cliNotTls] = await Promise.all([
+      cliCheck([`127.0.0.1:${ports.submission}`, '--starttls', 'smtp', '--servername', 'wrong.example.test', '--ca', caFile]),
+      cliCheck([`127.0.0.1:${ports.plain}`, '--starttls', 'smtp', '--servername', HOST, '--ca', caFile]),
+      cliCheck([`127.0.0.1:${ports.plain}`, '--implicit', '--servername', HOST, '--ca', caFile]),
+    ]);
+    assert.notEqual(cliWrong.code, 0);
+    assert.match(cliWrong.stderr, /^error: .*host-mismatch/m);
+    assert.notEqual(cliPlain.code, 0);
+    assert.match(cliPlain.stderr, /^error: .*starttls-not-offered/m);
+    assert.notEqual(cliNotTls.code, 0);
+    assert.match(cliNotTls.stderr, /^error: .*not-tls/m);
+  } catch (e) {
+    // put the daemons' own words next to the failure
+    const logs = `\n--- postfix log ---\n${postfix?.log().slice(-3000) ?? ''}\n--- dovecot log ---\n${dovecot?.log().slice(-3000) ?? ''}`;
+    if (e instanceof Error) e.message += logs;
+    throw e;
+  } finally {
+    stopAll();
+  }
+});
+
+test('generated Postfix main.cf/master.cf pass `postfix check` for every version threshold and profile', { timeout: 60_000 }, async (t) => {
+  if (!oracle(t, 'postfix') || !needRoot(t)) return;
+  const installed = run('postconf', ['-d', '-h', 'mail_version']).stdout.trim();
+  const root = tempDir('mailpki-pfcheck-');
+  const chainFile = join(root, 'chain.pem');
+  // postfix check looks at the configuration, not at the certificate's content
+  writeFileSync(chainFile, '', { mode: 0o600 });
+  mkdirSync(join(root, 'q'), { mode: 0o755 });
+  for (const [version, profile, files] of [
+    ['3.3', 'intermediate', 'split'],
+    ['3.4', 'intermediate', 'chain'],
+    ['3.5', 'modern', 'split'],
+    ['3.6', 'intermediate', 'chain'],
+    [installed, 'modern', 'chain'],
+  ] as const) {
+    const dir = join(root, `pf-${version}-${profile}`);
+    mkdirSync(dir, { mode: 0o755 });
+    const cfg = generatePostfixConfig({
+      version,
+      profile,
+      ...(files === 'chain' ? { chainFile } : { certFile: chainFile, keyFile: chainFile }),
+    });
+    writeFileSync(join(dir, 'main.cf'), `compatibility_level = 3.6\nqueue_directory = ${join(root, 'q')}\nmaillog_file = /dev/stdout\n${cfg.mainCf}`);
+    writeFileSync(join(dir, 'master.cf'), `postlog   unix-dgram n  -       n       -       1       postlogd\n${cfg.masterCf}`);
+    const pc = run('postconf', ['-n', '-c', dir]);
+    assert.equal(pc.status, 0, `${version} ${profile}: ${pc.stderr}`);
+    assert.doesNotMatch(pc.stderr, /warning/i, `${version} ${profile}: ${pc.stderr}`);
+    const pm = run('postconf', ['-M', '-c', dir]);
+    assert.match(pm.stdout, /^submission +inet .*smtpd_tls_security_level=encrypt/m);
+    assert.match(pm.stdout, /^submissions +inet .*smtpd_tls_wrappermode=yes/m);
+    assert.doesNotMatch(pm.stderr, /warning|fatal/i, pm.stderr);
+    const check = postfixCheck(dir);
+    assert.doesNotMatch(check.out, /fatal|error/i, `${version} ${profile}: postfix check:\n${check.out}`);
+  }
+});
