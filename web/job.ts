@@ -1,0 +1,139 @@
+/**
+ * The work of the CSR page: make a key, a CSR, and the key's PEM (encrypted
+ * when a passphrase is given). It runs in a Web Worker made from the page's
+ * own inline script (a blob: URL; nothing is fetched), so neither RSA key
+ * generation nor the deliberately slow passphrase KDF can freeze the page;
+ * where a worker cannot start, it runs in the page (generateKeyPair yields
+ * every ~20 ms there; only the passphrase KDF then blocks for a moment).
+ */
+import { generateKeyPair, createCertificateRequest, encodePrivateKeyPem, type GenerateKeyPairOptions } from '../src/index.js';
+import type { parseSan } from '../src/index.js';
+
+type GeneralName = ReturnType<typeof parseSan>;
+
+/** The key choices the page offers. */
+export type KeyChoice = 'ec-P-256' | 'ec-P-384' | 'rsa-2048' | 'rsa-3072' | 'rsa-4096';
+
+export interface Job {
+  key: KeyChoice;
+  subject: Record<string, string>;
+  sans: GeneralName[];
+  passphrase?: string;
+}
+export interface JobProgress {
+  phase: string;
+  fraction?: number;
+}
+export interface JobResult {
+  keyPem: string;
+  csrPem: string;
+  /** Where it ran: 'worker' (normal) or 'page' (fallback). */
+  engine: 'worker' | 'page';
+}
+
+type ToPage =
+  | { kind: 'ready' }
+  | { kind: 'progress'; progress: JobProgress }
+  | { kind: 'done'; keyPem: string; csrPem: string }
+  | { kind: 'error'; message: string };
+
+function keyOptions(key: KeyChoice, signal: AbortSignal | undefined, onProgress: (p: JobProgress) => void): GenerateKeyPairOptions {
+  const [type, param] = key.split('-', 2) as [string, string];
+  if (type === 'rsa') {
+    const bits = Number(param) as 2048 | 3072 | 4096;
+    return { type: 'rsa', bits, ...(signal ? { signal } : {}), onProgress: (p) => onProgress({ phase: `making an RSA ${bits} key: ${p.phase}`, ...(p.fraction === undefined ? {} : { fraction: p.fraction }) }) };
+  }
+  return { type: 'ec', curve: key.slice(3) as 'P-256' | 'P-384', ...(signal ? { signal } : {}) };
+}
+
+/** Do the job right here (in the worker, or in the page as a fallback). */
+export async function runJobHere(job: Job, onProgress: (p: JobProgress) => void, signal?: AbortSignal): Promise<{ keyPem: string; csrPem: string }> {
+  onProgress({ phase: 'making the key' });
+  const kp = await generateKeyPair(keyOptions(job.key, signal, onProgress));
+  signal?.throwIfAborted();
+  onProgress({ phase: 'signing the request', fraction: 1 });
+  const csr = createCertificateRequest({ subject: job.subject, sans: job.sans, privateKey: kp.privateKey });
+  if (job.passphrase) onProgress({ phase: 'encrypting the key with your passphrase', fraction: 1 });
+  await new Promise((r) => setTimeout(r, 0)); // let the page paint the new status
+  const keyPem = encodePrivateKeyPem(kp.privateKey, job.passphrase ? { passphrase: job.passphrase } : {});
+  signal?.throwIfAborted();
+  return { keyPem, csrPem: csr.pem };
+}
+
+// The inline script's own text, read while it first runs (document.currentScript is null later).
+const SELF_SOURCE: string =
+  typeof document !== 'undefined' && document.currentScript && !(document.currentScript as HTMLScriptElement).src
+    ? (document.currentScript.textContent ?? '')
+    : '';
+
+/** Entry point when this script runs inside the worker. */
+export function workerMain(): void {
+  const post = (m: ToPage): void => (globalThis as unknown as { postMessage: (m: ToPage) => void }).postMessage(m);
+  globalThis.addEventListener('message', (ev: Event) => {
+    const job = (ev as MessageEvent<Job>).data;
+    runJobHere(job, (progress) => post({ kind: 'progress', progress }))
+      .then((r) => post({ kind: 'done', ...r }))
+      .catch((e: unknown) => post({ kind: 'error', message: e instanceof Error ? e.message : String(e) }));
+  });
+  post({ kind: 'ready' });
+}
+
+class AbortedError extends Error {
+  override name = 'AbortError';
+}
+
+/**
+ * Run the job in a worker when one can start, otherwise in the page.
+ * Cancelling terminates the worker at once (or aborts generateKeyPair).
+ */
+export function startJob(job: Job, signal: AbortSignal, onProgress: (p: JobProgress) => void): Promise<JobResult> {
+  const inPage = (): Promise<JobResult> => runJobHere(job, onProgress, signal).then((r) => ({ ...r, engine: 'page' as const }));
+  if (!SELF_SOURCE || typeof Worker !== 'function' || typeof Blob !== 'function') return inPage();
+  let worker: Worker;
+  let url: string;
+  try {
+    url = URL.createObjectURL(new Blob([SELF_SOURCE], { type: 'text/javascript' }));
+    worker = new Worker(url);
+  } catch {
+    return inPage();
+  }
+  return new Promise<JobResult>((resolve, reject) => {
+    let ready = false;
+    let settled = false;
+    const finish = (): void => {
+      settled = true;
+      worker.terminate();
+      URL.revokeObjectURL(url);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const onAbort = (): void => {
+      if (settled) return;
+      finish();
+      reject(new AbortedError('cancelled'));
+    };
+    signal.addEventListener('abort', onAbort);
+    worker.addEventListener('message', (ev: MessageEvent<ToPage>) => {
+      const m = ev.data;
+      if (settled) return;
+      if (m.kind === 'ready') {
+        ready = true;
+        worker.postMessage(job);
+      } else if (m.kind === 'progress') onProgress(m.progress);
+      else if (m.kind === 'done') {
+        finish();
+        resolve({ keyPem: m.keyPem, csrPem: m.csrPem, engine: 'worker' });
+      } else {
+        finish();
+        reject(new Error(m.message));
+      }
+    });
+    worker.addEventListener('error', (ev) => {
+      if (settled) return;
+      ev.preventDefault();
+      finish();
+      // A worker that never started (blocked by the browser): do it in the page instead.
+      if (!ready) inPage().then(resolve, reject);
+      else reject(new Error(ev.message || 'the key generation worker failed'));
+    });
+  });
+}
