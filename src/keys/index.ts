@@ -1,6 +1,6 @@
 /** Public API of src/keys: named re-exports only. */
 export { generateKeyPair, type GenerateKeyPairOptions, type KeygenProgress } from './generate.js';
-export { encodeSpki, parseSpki, parseSpkiNode } from './spki.js';
+export { encodeSpki, parseSpki } from './spki.js';
 export { encodePkcs8, parsePkcs8 } from './pkcs8.js';
 export { encodePkcs1PrivateKey, parsePkcs1PrivateKey, encodePkcs1PublicKey, parsePkcs1PublicKey } from './pkcs1.js';
 export { encodeSec1PrivateKey, parseSec1PrivateKey, type EncodeSec1Options } from './sec1.js';

@@ -63,9 +63,9 @@ export function encodeSpki(key: PublicKey): Uint8Array {
 
 /**
  * Parse a decoded SubjectPublicKeyInfo node (from a certificate, CSR, or
- * {@link parseSpki}).
+ * {@link parseSpki}). Internal because its argument is an asn1js node.
  * @throws MailPkiError `ERR_ASN1_STRUCTURE`, `ERR_KEY_UNSUPPORTED`, `ERR_KEY_INVALID`
- * @public
+ * @internal
  */
 export function parseSpkiNode(node: Asn1): PublicKey {
   return wrapDecode('ERR_ASN1_STRUCTURE', 'SubjectPublicKeyInfo', () => {
