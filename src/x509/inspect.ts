@@ -82,8 +82,11 @@ function span(ms: number): string {
   return `${hours} hour${hours === 1 ? '' : 's'}`;
 }
 
+/** Control characters from hostile certs are shown escaped, so a dump stays one line per field. */
+const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
 function gn(g: GeneralName): string {
-  return formatGeneralName(g, formatNameRfc4514);
+  return clean(formatGeneralName(g, formatNameRfc4514));
 }
 
 function crit(exts: readonly Extension[], name: string): string {
@@ -137,7 +140,7 @@ function extensionLines(exts: readonly Extension[], d: DecodedExtensions): Array
     rows.push([
       'Certificate policies',
       d.certificatePolicies
-        .map((p) => [oidName(p.oid), ...(p.cps ?? []).map((c) => `CPS ${c}`), ...(p.userNotice ?? []).map((t) => `notice "${t}"`)].join(' '))
+        .map((p) => [oidName(p.oid), ...(p.cps ?? []).map((c) => `CPS ${clean(c)}`), ...(p.userNotice ?? []).map((t) => `notice ${JSON.stringify(t)}`)].join(' '))
         .join(', '),
     ]);
   }

@@ -81,6 +81,9 @@ const OID_RE = /^(?:oid\.)?([0-2](?:\.(?:0|[1-9]\d{0,15}))+)$/i;
 /** Largest string form accepted (a Name this long is surely hostile). */
 const MAX_NAME_TEXT = 64 * 1024;
 
+/** Quote user input for a one-line message (JSON escapes newlines), shortened. */
+const q = (s: string): string => JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s);
+
 function bad(msg: string): never {
   throw new MailPkiError('ERR_NAME_INVALID', msg);
 }
@@ -95,11 +98,11 @@ function resolveType(type: string): { oid: string; spec?: AttrSpec } {
     const oid = m[1]!;
     const first = Number(oid.split('.')[0]);
     const second = Number(oid.split('.')[1]);
-    if (first < 2 && second > 39) bad(`attribute type "${t}" is not a valid OID`);
+    if (first < 2 && second > 39) bad(`attribute type ${q(t)} is not a valid OID`);
     const byOid = BY_OID.get(oid);
     return byOid ? { oid, spec: byOid } : { oid };
   }
-  bad(`unknown attribute type "${t.slice(0, 40)}" (use a short name like CN, O, OU, C, ST, L, emailAddress, or a dotted OID)`);
+  bad(`unknown attribute type ${q(t)} (use a short name like CN, O, OU, C, ST, L, emailAddress, or a dotted OID)`);
 }
 
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -117,7 +120,7 @@ function makeAttribute(type: string, value: string, stringType?: string): NameAt
   const st = stringType ?? spec?.stringType ?? 'UTF8String';
   const chars = [...value].length;
   if (spec && chars > spec.max) bad(`${short} is ${chars} characters; the limit is ${spec.max} (RFC 5280 appendix A)`);
-  if (oid === OID.countryName && !/^[A-Za-z]{2}$/.test(value)) bad(`countryName must be exactly two letters (ISO 3166), got "${value.slice(0, 10)}"`);
+  if (oid === OID.countryName && !/^[A-Za-z]{2}$/.test(value)) bad(`countryName must be exactly two letters (ISO 3166), got ${q(value)}`);
   if (st === 'PrintableString' && !PRINTABLE_RE.test(value)) bad(`${short} must be a PrintableString (letters, digits, space and '()+,-./:=?)`);
   if (st === 'IA5String' && !IA5_RE.test(value)) bad(`${short} must be ASCII (IA5String); for an internationalized address use an SAN`);
   if (value.includes('\u0000')) bad(`${short} contains a NUL character`);
@@ -205,7 +208,7 @@ function fromOpenssl(text: string): DistinguishedName {
   let i = 1;
   const flushAttr = (): void => {
     const eq = cur.indexOf('=');
-    if (eq <= 0) bad(`OpenSSL-style name: "${cur.slice(0, 40)}" is not TYPE=value`);
+    if (eq <= 0) bad(`OpenSSL-style name: ${q(cur)} is not TYPE=value`);
     rdn.push({ type: cur.slice(0, eq).replace(/\\(.)/g, '$1'), value: unescapeSlash(cur.slice(eq + 1)) });
     cur = '';
   };
@@ -243,9 +246,9 @@ function fromRfc4514(text: string): DistinguishedName {
   for (;;) {
     skipSpaces();
     const eq = text.indexOf('=', i);
-    if (eq < 0) bad(`RFC 4514 name: "${text.slice(i, i + 40)}" is not TYPE=value`);
+    if (eq < 0) bad(`RFC 4514 name: ${q(text.slice(i))} is not TYPE=value`);
     const type = text.slice(i, eq).trim();
-    if (!type || /[,+\\"]/.test(type)) bad(`RFC 4514 name: bad attribute type "${type.slice(0, 40)}"`);
+    if (!type || /[,+\\"]/.test(type)) bad(`RFC 4514 name: bad attribute type ${q(type)}`);
     i = eq + 1;
     skipSpaces();
     let value: string;
@@ -275,7 +278,7 @@ function fromRfc4514(text: string): DistinguishedName {
           } else if (i + 1 < n && ',+"\\<>;=# '.includes(text[i + 1]!)) {
             bytes.push(text.charCodeAt(i + 1));
             i += 2;
-          } else bad(`RFC 4514 name: bad escape "\\${text.slice(i + 1, i + 3)}"`);
+          } else bad(`RFC 4514 name: bad escape ${q(text.slice(i, i + 3))}`);
           lastSignificant = bytes.length;
           continue;
         }
