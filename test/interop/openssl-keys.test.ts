@@ -23,6 +23,7 @@ import {
   isEncryptedPrivateKey,
   parsePrivateKey,
   parsePublicKey,
+  publicKeysEqual,
   type EncodePrivateKeyOptions,
 } from '../../src/keys/index.js';
 import { equalBytes } from '../../src/encoding/bytes.js';
@@ -233,4 +234,11 @@ test('the default work factors (PBKDF2 400k, scrypt N=2^14 r=8 p=8) are readable
     assert.ok(ms > 150 && ms < 15_000, `${kdf} default took ${ms.toFixed(0)} ms`);
     t.diagnostic(`${kdf} default encryption took ${ms.toFixed(0)} ms`);
   }
+  // Why scrypt N stays at 2^14: OpenSSL 3's default scrypt memory limit (32 MiB) refuses N = 2^15, r = 8.
+  const big = path('scrypt-n15.pem');
+  writeFileSync(big, encodePrivateKeyPem(key, { passphrase: PW, kdf: 'scrypt', N: 2 ** 15, p: 1 }));
+  const r = run('openssl', ['pkey', '-in', big, '-passin', `file:${pwFile}`, '-noout']);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /memory limit exceeded/);
+  assert.ok(publicKeysEqual(parsePrivateKey(readFileSync(big, 'utf8'), { passphrase: PW }), key), 'we still read it');
 });
