@@ -111,6 +111,10 @@ test('every key type: CSR (openssl req -verify), issue chain root -> intermediat
     runOk('openssl', ['req', '-verify', '-noout', '-in', join(dir, `${tag}.csr`)]);
     const v = run('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', '-verify_hostname', 'mail.example.com', '-CAfile', join(dir, `${tag}-root.pem`), '-untrusted', join(dir, `${tag}-inter.pem`), join(dir, `${tag}-leaf.pem`)]);
     assert.equal(v.status, 0, `${tag}: ${v.stdout}${v.stderr}`);
+    for (const part of ['inter', 'leaf']) {
+      const again = runOk('openssl', ['x509', '-in', join(dir, `${tag}-${part}.pem`)]);
+      assert.equal(again.trim(), (part === 'leaf' ? leaf : inter).pem.trim(), `${tag} ${part}: openssl re-emits our DER byte-identically`);
+    }
   }
 });
 
@@ -155,6 +159,24 @@ test('CSRs made by openssl req (with/without SAN, challengePassword) parse, veri
     const v = run('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', '-verify_hostname', host, '-CAfile', join(dir, 'root.pem'), join(dir, `l${i}.pem`)]);
     assert.equal(v.status, 0, v.stdout + v.stderr);
   }
+});
+
+test('RSA-PSS: CSR and certificate signed with PSS pass openssl req -verify / openssl verify', (t) => {
+  const rootKey = key('rsa2048');
+  const pss = { name: 'RSA-PSS', hash: 'SHA-256', saltLength: 32 } as const;
+  const root = createRootCa({ subject: { CN: 'PSS root' }, privateKey: rootKey, signatureAlgorithm: pss });
+  assert.equal(root.signatureAlgorithm.name, 'RSASSA-PSS');
+  const csr = createCertificateRequest({ subject: { CN: 'pss.example.com' }, sans: ['pss.example.com'], privateKey: key('rsa2048'), signatureAlgorithm: pss });
+  verifyCertificateRequest(parseCertificateRequest(csr.der));
+  const leaf = issueCertificate({ profile: 'tls-server', csr, issuer: root, issuerKey: rootKey, signatureAlgorithm: pss, allowLongValidity: false });
+  if (!oracle(t, 'openssl')) return;
+  const dir = tempDir();
+  writeFileSync(join(dir, 'r.pem'), root.pem);
+  writeFileSync(join(dir, 'l.pem'), leaf.pem);
+  writeFileSync(join(dir, 'c.csr'), csr.pem);
+  runOk('openssl', ['req', '-verify', '-noout', '-in', join(dir, 'c.csr')]);
+  const v = run('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', '-verify_hostname', 'pss.example.com', '-CAfile', join(dir, 'r.pem'), join(dir, 'l.pem')]);
+  assert.equal(v.status, 0, v.stdout + v.stderr);
 });
 
 test('the CA, not the CSR, decides KU/EKU/BC', () => {
