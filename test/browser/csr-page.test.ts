@@ -127,6 +127,25 @@ test('CSR page: validation messages next to the fields', async (t) => {
   await fill(p, { 'Country (C)': '', 'Passphrase': '', 'Repeat passphrase': '' });
 });
 
+test('CSR page: keyboard order follows the form, every control has a label', async (t) => {
+  if (!oracle(t, 'chromium')) return;
+  const p = page!;
+  await openMore(p);
+  await p.getByLabel('Key type').focus();
+  const order: string[] = [];
+  for (let i = 0; i < 14; i++) {
+    order.push(await p.evaluate(() => document.activeElement?.id || document.activeElement?.tagName.toLowerCase() || ''));
+    await p.keyboard.press('Tab');
+  }
+  assert.deepEqual(order, ['key-type', 'sans', 'cn', 'summary', 'o', 'ou', 'l', 'st', 'c', 'email', 'passphrase', 'passphrase2', 'generate', 'a']);
+  const unlabelled = await p.evaluate(() =>
+    Array.from(document.querySelectorAll('input, select, textarea'))
+      .filter((el) => !(el as HTMLInputElement).labels?.length)
+      .map((el) => el.id),
+  );
+  assert.deepEqual(unlabelled, []);
+});
+
 test('CSR page: EC P-256 key + CSR from file://, downloaded and checked by openssl and mailpki', async (t) => {
   if (!oracle(t, 'chromium') || !oracle(t, 'openssl')) return;
   const p = page!;
@@ -219,7 +238,9 @@ test('CSR page: without Web Workers it still works (in the page)', async (t) => 
   const ctx = await browser!.newContext({ acceptDownloads: true });
   try {
     await ctx.addInitScript(() => {
+      // An old or locked-down browser on a plain-http page: no workers, no WebCrypto.
       delete (globalThis as { Worker?: unknown }).Worker;
+      delete (Crypto.prototype as { subtle?: unknown }).subtle;
     });
     const nolog = watch(ctx);
     const p = await ctx.newPage();
@@ -228,6 +249,7 @@ test('CSR page: without Web Workers it still works (in the page)', async (t) => 
     await fill(p, { 'Host names': 'fallback.example.test' });
     await generate(p, 'ec-P-384');
     assert.equal(await p.evaluate(() => document.documentElement.dataset.engine), 'page');
+    assert.equal(await p.evaluate(() => typeof (crypto as { subtle?: unknown }).subtle), 'undefined');
     assert.match((await p.locator('#preview-key').textContent()) ?? '', /EC P-384/);
     const key = await save(p, 'Download key');
     const csr = await save(p, 'Download CSR');
