@@ -9,6 +9,8 @@ import { keyUsageExtension, basicConstraintsExtension, extKeyUsageExtension, sub
 import { encodeTimeDer, readTime } from '../../src/x509/time.js';
 import { generateSerialNumber, checkSerialNumber } from '../../src/x509/serial.js';
 import { parseSan, parseConstraintName } from '../../src/x509/general-name.js';
+import { parseName } from '../../src/x509/name.js';
+import { encodeDer, derUtf8 } from '../../src/encoding/der.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { decodeDer } from '../../src/encoding/der.js';
 import { toHex, fromHex } from '../../src/encoding/bytes.js';
@@ -18,11 +20,13 @@ import { isMailPkiError } from '../../src/errors.js';
 import { oracle, runOk, tempDir } from '../helpers/env.js';
 
 /** Extension values as openssl writes them (-addext on a self-signed cert). */
-function opensslExtensions(addext: string[]): Map<string, { critical: boolean; der: string }> {
+function opensslExtensions(addext: string[], config = ''): Map<string, { critical: boolean; der: string }> {
   const dir = tempDir();
+  const cnf = join(dir, 'req.cnf');
+  writeFileSync(cnf, `[req]\ndistinguished_name=dn\nstring_mask=utf8only\n[dn]\n${config.replace(/\\n/g, '\n')}`);
   const key = join(dir, 'k.pem');
   writeFileSync(key, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  const pem = runOk('openssl', ['req', '-x509', '-new', '-key', key, '-subj', '/CN=t', '-days', '1', '-config', '/dev/null', ...addext.flatMap((e) => ['-addext', e])]);
+  const pem = runOk('openssl', ['req', '-x509', '-new', '-key', key, '-subj', '/CN=t', '-days', '1', '-config', cnf, '-utf8', ...addext.flatMap((e) => ['-addext', e])]);
   const cert = parseCertificate(pem);
   return new Map(cert.extensions.map((e) => [e.oid, { critical: e.critical, der: toHex(e.der) }]));
 }
@@ -46,6 +50,22 @@ test('KU, BC, EKU, SAN, name constraints encode exactly as OpenSSL does', (t) =>
   const ku2 = opensslExtensions(['keyUsage=digitalSignature,keyEncipherment', 'basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature,decipherOnly'].slice(0, 2));
   assert.equal(toHex(keyUsageExtension(['digitalSignature', 'keyEncipherment']).der), ku2.get(OID.keyUsage)!.der);
   assert.equal(toHex(basicConstraintsExtension({ ca: false }).der), ku2.get(OID.basicConstraints)!.der);
+});
+
+test('SAN with otherName, registeredID, directoryName and IPs: round trip, and openssl prints the same names', (t) => {
+  const dn = parseName('/O=Example/CN=dir');
+  const other = { type: 'other' as const, oid: OID.smtpUtf8Mailbox, der: encodeDer(derUtf8('juergen@example.com')) };
+  const names = [parseSan('a.example.com'), other, { type: 'registeredId' as const, value: '1.2.3.4' }, { type: 'dn' as const, value: dn }, parseSan('::1'), parseSan('10.0.0.1')];
+  const ext = subjectAltNameExtension(names);
+  const back = decodeExtensions([ext]).subjectAltName!;
+  assert.deepEqual(back[0], names[0]);
+  assert.deepEqual(back[1], other);
+  assert.deepEqual(back[2], names[2]);
+  assert.equal((back[3] as { value: { der: Uint8Array } }).value.der.length, dn.der.length);
+  assert.deepEqual(back.slice(4), [{ type: 'ip', value: '::1' }, { type: 'ip', value: '10.0.0.1' }]);
+  if (!oracle(t, 'openssl')) return;
+  const o = opensslExtensions([`subjectAltName=DNS:a.example.com,otherName:${OID.smtpUtf8Mailbox};UTF8:juergen@example.com,RID:1.2.3.4,dirName:dir_sect,IP:::1,IP:10.0.0.1`], '[dir_sect]\nO=Example\nCN=dir\n');
+  assert.equal(o.get(OID.subjectAltName)!.der, toHex(ext.der));
 });
 
 test('KU bit strings: minimal (no trailing zero bits), decipherOnly in the second byte; decode round trip', () => {

@@ -136,6 +136,8 @@ test('CSRs made by openssl req (with/without SAN, challengePassword) parse, veri
   const b = parseCertificateRequest(noSan);
   verifyCertificateRequest(b);
   assert.equal(b.extensions.length, 0);
+  const sha1 = parseCertificateRequest(runOk('openssl', ['req', '-new', '-sha1', '-key', keyFile, '-subj', '/CN=old.example.com']));
+  assert.throws(() => verifyCertificateRequest(sha1), code('ERR_CSR_SIGNATURE', /sha1WithRSAEncryption/));
   const c = parseCertificateRequest(withPw);
   verifyCertificateRequest(c);
   assert.equal(c.challengePassword, 's3cret pass');
