@@ -241,8 +241,13 @@ const PRF_HASH = { hmacWithSHA1: sha1, hmacWithSHA224: sha224, hmacWithSHA256: s
 export function pbes2DeriveKey(kdf: Pbes2Kdf, cipher: PbeCipher, password: Uint8Array): Uint8Array {
   checkKdfLimits(kdf);
   const dkLen = CIPHER_SIZES[cipher].key;
-  if (kdf.type === 'pbkdf2') return pbkdf2(PRF_HASH[kdf.prf], password, kdf.salt, { c: kdf.iterations, dkLen });
-  return scrypt(password, kdf.salt, { N: kdf.N, r: kdf.r, p: kdf.p, dkLen, maxmem: PBE_LIMITS.maxScryptMemory + 1024 * 1024 });
+  try {
+    if (kdf.type === 'pbkdf2') return pbkdf2(PRF_HASH[kdf.prf], password, kdf.salt, { c: kdf.iterations, dkLen });
+    return scrypt(password, kdf.salt, { N: kdf.N, r: kdf.r, p: kdf.p, dkLen, maxmem: PBE_LIMITS.maxScryptMemory + 1024 * 1024 });
+  } catch (e) {
+    // noble's own parameter checks, or an allocation the runtime refuses (browsers)
+    throw new MailPkiError('ERR_ENCRYPTION_UNSUPPORTED', `${kdf.type} key derivation failed: ${e instanceof Error ? e.message.split('\n')[0] : 'error'}`, { cause: e });
+  }
 }
 
 /**
