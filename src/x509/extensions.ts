@@ -189,6 +189,10 @@ export function encodeExtensions(exts: readonly Extension[]): Asn1 {
  * Key identifier per RFC 7093 section 2 method 1: leftmost 160 bits of
  * SHA-256 over the subjectPublicKey BIT STRING value of `spkiDer`.
  * @throws MailPkiError `ERR_ASN1_STRUCTURE` when `spkiDer` is not an SPKI.
+ * @example
+ * ```ts
+ * computeKeyIdentifier(cert.spki); // equals cert.decoded.subjectKeyIdentifier for mailpki certs
+ * ```
  * @public
  */
 export function computeKeyIdentifier(spkiDer: Uint8Array): Uint8Array {

@@ -47,6 +47,10 @@ export function sha256Fingerprint(cert: Certificate): string {
 /**
  * SHA-1 fingerprint (colon hex, as `openssl x509 -fingerprint -sha1`):
  * for display and matching old inventories only, not security.
+ * @example
+ * ```ts
+ * sha1Fingerprint(cert); // 'E2:B0:...'
+ * ```
  * @public
  */
 export function sha1Fingerprint(cert: Certificate): string {
@@ -206,6 +210,10 @@ export function inspectCertificate(cert: Certificate, options: InspectOptions = 
  * A readable description of a CSR (subject, key, requested extensions,
  * signature algorithm). A challengePassword is shown as present, never its
  * value.
+ * @example
+ * ```ts
+ * console.log(inspectCertificateRequest(parseCertificateRequest(csrPem)));
+ * ```
  * @public
  */
 export function inspectCertificateRequest(csr: CertificateRequest): string {
@@ -256,6 +264,10 @@ function keyJson(k: PublicKey): Json {
  * JSON-safe form of a certificate: names in both string styles plus RDNs,
  * bytes and bigints as lower-case hex, dates as ISO 8601, every extension
  * raw (hex) and decoded, fingerprints.
+ * @example
+ * ```ts
+ * JSON.stringify(certificateToJson(cert), null, 2);
+ * ```
  * @public
  */
 export function certificateToJson(cert: Certificate): Record<string, unknown> {
@@ -279,6 +291,10 @@ export function certificateToJson(cert: Certificate): Record<string, unknown> {
 /**
  * JSON-safe form of a CSR (as {@link certificateToJson});
  * `challengePassword` is `true` when present, never the value.
+ * @example
+ * ```ts
+ * certificateRequestToJson(csr).challengePassword; // true or false
+ * ```
  * @public
  */
 export function certificateRequestToJson(csr: CertificateRequest): Record<string, unknown> {
