@@ -32,7 +32,7 @@ const invalid = (msg: string): never => {
 
 /**
  * Check an RSA public key: modulus odd, 512..16384 bits; 3 ≤ e < n, e odd
- * (RFC 8017 3.1).
+ * (RFC 8017 3.1); e at most 64 bits when n is above 3072 bits (as OpenSSL).
  * @throws MailPkiError `ERR_KEY_INVALID`, `ERR_KEY_UNSUPPORTED` (size)
  * @public
  */
@@ -43,6 +43,9 @@ export function checkRsaPublicKey(key: RsaPublicKey | RsaPrivateKey): void {
   if ((key.n & 1n) === 0n) invalid('RSA modulus is even');
   if (key.e < 3n || (key.e & 1n) === 0n) invalid('RSA public exponent must be odd and at least 3');
   if (key.e >= key.n) invalid('RSA public exponent must be smaller than the modulus');
+  // OpenSSL's rule (RSA_SMALL_MODULUS_BITS / RSA_MAX_PUBEXP_BITS): above 3072 bits, e ≤ 64 bits,
+  // so a crafted key cannot make every verification a full-size exponentiation.
+  if (bits > 3072 && bitLength(key.e) > 64) throw new MailPkiError('ERR_KEY_UNSUPPORTED', 'RSA public exponent longer than 64 bits with a modulus above 3072 bits');
 }
 
 /**
