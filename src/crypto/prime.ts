@@ -31,47 +31,58 @@ import { bytesToBigInt } from '../encoding/bytes.js';
 import { bitLen, createReducer, gcd, modPow, modPow2 } from './bigint.js';
 
 /** The largest sieve bound we ever use (primes below it are tabled lazily). */
-const MAX_SIEVE_LIMIT = 1 << 21;
+const MAX_SIEVE_LIMIT = 1 << 23;
 
-let smallPrimeTable: Int32Array | null = null;
-/** Groups of consecutive table primes whose product is below 2^53. */
+/** Odd primes below `tableLimit`, ascending (grown on demand, never shrunk). */
+let smallPrimeTable: Int32Array = new Int32Array(0);
+let tableLimit = 0;
+/** Groups of consecutive table primes whose product is below 2^53: products and first indexes (+ a final end index). */
 let groupProducts: bigint[] = [];
-let groupStarts: Int32Array = new Int32Array(0);
+let groupStarts: Int32Array = new Int32Array(1);
 
-function ensureTable(): Int32Array {
-  if (smallPrimeTable) return smallPrimeTable;
-  const n = MAX_SIEVE_LIMIT;
-  const composite = new Uint8Array(n >> 1); // index i <-> 2i+1
-  const out: number[] = [];
-  for (let i = 1; i < n >> 1; i++) {
+/**
+ * Make sure the table holds every odd prime below `limit` (Eratosthenes on
+ * odd numbers, then the 2^53-bounded group products used for residues).
+ * Sized on demand: RSA-2048 needs 2^18 (a few ms), RSA-4096 2^22.
+ */
+function ensureTable(limit: number): Int32Array {
+  if (limit <= tableLimit) return smallPrimeTable;
+  const n = Math.max(limit, 1 << 16);
+  const half = n >> 1;
+  const composite = new Uint8Array(half); // index i <-> 2i+1
+  const out = new Int32Array(Math.ceil((1.3 * n) / Math.log(n)) + 16);
+  let count = 0;
+  for (let i = 1; i < half; i++) {
     if (composite[i]) continue;
     const p = 2 * i + 1;
-    out.push(p);
-    for (let j = (p * p) >> 1; j < n >> 1; j += p) composite[j] = 1;
+    out[count++] = p;
+    const start = (p * p) >> 1;
+    if (start < half) for (let j = start; j < half; j += p) composite[j] = 1;
   }
-  const table = Int32Array.from(out);
+  const table = out.slice(0, count);
   const prods: bigint[] = [];
   const starts: number[] = [];
   let k = 0;
-  while (k < table.length) {
+  while (k < count) {
     starts.push(k);
     let prod = 1;
-    while (k < table.length && prod * table[k]! < 2 ** 53) prod *= table[k++]!;
+    while (k < count && prod * table[k]! < 2 ** 53) prod *= table[k++]!;
     prods.push(BigInt(prod));
   }
-  starts.push(table.length);
+  starts.push(count);
   groupProducts = prods;
   groupStarts = Int32Array.from(starts);
   smallPrimeTable = table;
+  tableLimit = n;
   return table;
 }
 
 /**
- * The odd primes below `limit` (at most 2^21), ascending.
+ * The odd primes below `limit` (at most 2^23), ascending.
  * @internal
  */
 export function smallPrimes(limit: number): Int32Array {
-  const t = ensureTable();
+  const t = ensureTable(Math.min(limit, MAX_SIEVE_LIMIT));
   let lo = 0;
   let hi = t.length;
   while (lo < hi) {
@@ -149,8 +160,8 @@ function randomBase(w: bigint, wlen: number, rng: RandomSource): bigint {
  */
 export function isProbablePrime(w: bigint, rounds: number, rng: RandomSource): boolean {
   if (w < 2n) return false;
-  const table = ensureTable();
-  if (w < BigInt(MAX_SIEVE_LIMIT)) {
+  const table = ensureTable(1 << 16);
+  if (w < 1n << 16n) {
     const x = Number(w);
     if (x === 2) return true;
     if (x % 2 === 0) return false;
@@ -205,7 +216,7 @@ export type PrimeSearchEvent = 'sieve' | 'candidate' | 'round';
  * @internal
  */
 export function defaultSieveLimit(bits: number): number {
-  if (bits <= 1024) return 1 << 18;
+  if (bits <= 1024) return 1 << 19;
   if (bits <= 1536) return 1 << 20;
   return 1 << 21;
 }
@@ -223,20 +234,27 @@ export function expectedCandidates(bits: number, sieveLimit: number): number {
   return (bits * Math.LN2 * s) / 2;
 }
 
+/** A sieve survivor: the candidate and its position in the candidate sequence. @internal */
+export interface SieveCandidate {
+  x: bigint;
+  /** Index of x among all odd numbers scanned from the start (stable across workers). */
+  index: number;
+}
+
 /**
- * Search for one probable prime; a generator that yields after every unit
- * of work (a chunk of the residue computation, a sieve interval, a base-2
- * test, a Miller-Rabin round) and returns the prime.
+ * The sieve: yields 'sieve' after each chunk of work and every survivor
+ * (a candidate with no factor below the sieve bound) in increasing order.
+ * Draws only the start point from `rng` (again only if the scan would run
+ * past 2^bits, which practically never happens).
  * @internal
  */
-export function* probablePrimeSearch(opts: PrimeSearchOptions): Generator<PrimeSearchEvent, bigint, void> {
-  const { bits, e, rounds, rng } = opts;
+export function* sieveCandidates(bits: number, rng: RandomSource, sieveLimit?: number, interval?: number): Generator<'sieve' | SieveCandidate, never, void> {
   if (!Number.isInteger(bits) || bits < 256) throw new RangeError('probablePrimeSearch: bits must be an integer >= 256');
-  const limit = Math.min(opts.sieveLimit ?? defaultSieveLimit(bits), MAX_SIEVE_LIMIT);
-  const L = opts.interval ?? (bits <= 1024 ? 2048 : 4096);
+  const limit = Math.min(sieveLimit ?? defaultSieveLimit(bits), MAX_SIEVE_LIMIT);
+  const L = interval ?? (bits <= 1024 ? 2048 : 4096);
   const primes = smallPrimes(limit);
   const np = primes.length;
-  const offsets = new Float64Array(np);
+  const offsets = new Int32Array(np);
   const marks = new Uint8Array(L);
   const top = 1n << BigInt(bits);
   const bytes = Math.ceil(bits / 8);
@@ -249,24 +267,31 @@ export function* probablePrimeSearch(opts: PrimeSearchOptions): Generator<PrimeS
     buf[0] = (buf[0]! & (0xff >> excess)) | (0xc0 >> excess);
     buf[bytes - 1] = buf[bytes - 1]! | 1;
     let x0 = bytesToBigInt(buf);
+    let base = 0;
 
     // 2. residues -> offset of the first multiple of each prime
-    const table = smallPrimeTable!;
-    for (let g = 0; groupStarts[g]! < np; g++) {
-      const s = groupStarts[g]!;
-      const end = Math.min(groupStarts[g + 1]!, np);
-      const r = Number(x0 % groupProducts[g]!);
+    const table = smallPrimeTable;
+    const prods = groupProducts;
+    const starts = groupStarts;
+    for (let g = 0; starts[g]! < np; g++) {
+      const s = starts[g]!;
+      const end = Math.min(starts[g + 1]!, np);
+      const r = Number(x0 % prods[g]!);
       for (let j = s; j < end; j++) {
         const p = table[j]!;
-        const rp = r % p;
-        // x0 + 2i ≡ 0 (mod p)  <=>  i ≡ -x0 · 2^-1 ≡ (p - rp) · (p + 1)/2
-        offsets[j] = (((p - rp) % p) * ((p + 1) / 2)) % p;
+        // r < 2^53: floor division is exact enough here and far cheaper than float `%`
+        let rp = r - Math.floor(r / p) * p;
+        if (rp < 0) rp += p;
+        else if (rp >= p) rp -= p;
+        // x0 + 2i ≡ 0 (mod p)  <=>  2i ≡ t = (p - rp) mod p  <=>  i = t/2 (t even) or (t + p)/2 (t odd)
+        const t = rp === 0 ? 0 : p - rp;
+        offsets[j] = (t & 1) === 0 ? t >> 1 : (t + p) >> 1;
       }
-      if ((g & 4095) === 4095) yield 'sieve';
+      if ((g & 8191) === 8191) yield 'sieve';
     }
     yield 'sieve';
 
-    // 3. intervals
+    // 3. intervals: mark multiples, step the offsets (incremental sieve)
     while (x0 + rangeBits < top) {
       marks.fill(0);
       for (let j = 0; j < np; j++) {
@@ -276,23 +301,98 @@ export function* probablePrimeSearch(opts: PrimeSearchOptions): Generator<PrimeS
         offsets[j] = i - L;
       }
       yield 'sieve';
-      for (let i = 0; i < L; i++) {
-        if (marks[i]) continue;
-        const x = x0 + BigInt(2 * i);
-        if (gcd(x - 1n, e) !== 1n) continue;
-        const red = createReducer(x);
-        const ok = millerRabinBase(x, 2n, red);
-        yield 'candidate';
-        if (!ok) continue;
-        let prime = true;
-        for (let k = 0; k < rounds && prime; k++) {
-          prime = millerRabinBase(x, randomBase(x, bits, rng), red);
-          yield 'round';
-        }
-        if (prime) return x;
-      }
+      for (let i = 0; i < L; i++) if (!marks[i]) yield { x: x0 + BigInt(2 * i), index: base + i };
       x0 += rangeBits;
+      base += L;
     }
     // ran past 2^bits (practically never): start over from a fresh random point
   }
+}
+
+/**
+ * Full test of a sieve survivor: gcd(x-1, e) = 1 (FIPS 186-5 A.1.3 step
+ * 4.5), base-2 strong test, then `rounds` random-base M-R rounds. A
+ * generator yielding after each modexp; returns whether x is accepted.
+ * @internal
+ */
+export function* testCandidate(x: bigint, bits: number, e: bigint, rounds: number, rng: RandomSource): Generator<PrimeSearchEvent, boolean, void> {
+  if (gcd(x - 1n, e) !== 1n) return false;
+  const red = createReducer(x);
+  const ok = millerRabinBase(x, 2n, red);
+  yield 'candidate';
+  if (!ok) return false;
+  for (let k = 0; k < rounds; k++) {
+    const pass = millerRabinBase(x, randomBase(x, bits, rng), red);
+    yield 'round';
+    if (!pass) return false;
+  }
+  return true;
+}
+
+/**
+ * Search for one probable prime; a generator that yields after every unit
+ * of work (a chunk of the residue computation, a sieve interval, a base-2
+ * test, a Miller-Rabin round) and returns the prime.
+ * @internal
+ */
+export function* probablePrimeSearch(opts: PrimeSearchOptions): Generator<PrimeSearchEvent, bigint, void> {
+  const { bits, e, rounds, rng } = opts;
+  for (const c of sieveCandidates(bits, rng, opts.sieveLimit, opts.interval)) {
+    if (c === 'sieve') {
+      yield 'sieve';
+      continue;
+    }
+    if (yield* testCandidate(c.x, bits, e, rounds, rng)) return c.x;
+  }
+  throw new Error('unreachable');
+}
+
+/**
+ * One share of a prime search split over `of` cooperating workers: every
+ * worker runs the same sieve (same start from the same seed), worker `share`
+ * tests the survivors whose ordinal ≡ share (mod of), and `best` (shared)
+ * holds the smallest candidate index found prime so far; a worker stops as
+ * soon as its next candidate lies beyond it. The prime taken is the one at
+ * the smallest index, the same one a single thread would find: the result is
+ * deterministic for a given seed, whatever the timing. Random M-R bases come
+ * from `basesFor(index)` so they do not depend on which worker tests.
+ * Returns the prime and its index, or null when another worker has the
+ * earlier prime (or `stopped()`).
+ * @internal
+ */
+export function* sharedPrimeSearch(opts: {
+  bits: number;
+  e: bigint;
+  rounds: number;
+  rng: RandomSource;
+  sieveLimit?: number;
+  share: number;
+  of: number;
+  best: () => number;
+  found: (index: number) => void;
+  basesFor: (index: number) => RandomSource;
+  stopped: () => boolean;
+}): Generator<PrimeSearchEvent, SieveCandidate | null, void> {
+  let ordinal = 0;
+  for (const c of sieveCandidates(opts.bits, opts.rng, opts.sieveLimit)) {
+    if (opts.stopped()) return null;
+    if (c === 'sieve') {
+      yield 'sieve';
+      continue;
+    }
+    if (c.index >= opts.best()) return null;
+    if (ordinal++ % opts.of !== opts.share) continue;
+    const gen = testCandidate(c.x, opts.bits, opts.e, opts.rounds, opts.basesFor(c.index));
+    let r = gen.next();
+    while (!r.done) {
+      if (opts.stopped() || c.index >= opts.best()) return null;
+      yield r.value;
+      r = gen.next();
+    }
+    if (r.value) {
+      opts.found(c.index);
+      return c;
+    }
+  }
+  throw new Error('unreachable');
 }

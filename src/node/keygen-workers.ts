@@ -1,31 +1,34 @@
 /**
  * Parallel RSA key generation on Node worker_threads.
  *
- * Every worker searches probable primes (crypto/prime.ts) in a loop and
- * posts each one; the main thread takes the first two that make a valid
- * key (FIPS 186-5 A.1.3 checks in rsaKeyFromPrimes) and stops the others
- * through a shared flag (checked between units of work, so a stop takes at
- * most one modexp). Because a prime search is close to memoryless, two
- * workers finish two primes in about the time one thread needs for one:
- * wall clock ≈ half of the one-thread path on two cores.
+ * The workers cooperate on one prime at a time: each runs the same sieve
+ * (same random start, from a per-job seed) and tests its share of the
+ * survivors (ordinal mod W); the first prime in candidate order wins (see
+ * sharedPrimeSearch in crypto/prime.ts), then all move on to the next prime.
+ * On two free cores a key takes a little over half the one-thread time, and
+ * the result depends only on the job seed, not on thread timing: with an
+ * explicit `rng` (e.g. `createSeededRandom`) the same seed gives the same
+ * key (a different key from the one-thread path's for that seed: the
+ * candidate sequence is drawn differently).
  *
- * With an explicit `rng` (e.g. `createSeededRandom`), each worker gets a
- * 32-byte seed drawn from it and the key is taken in a fixed order (first
- * prime of worker 0, then worker 1's), so the same seed gives the same key.
- *
- * EC and Ed25519 keys are cheap and made on the calling thread.
- * Out of scope: browser Web Workers (not built yet).
+ * The FIPS 186-5 A.1.3 pair checks run on the calling thread
+ * (rsaKeyFromPrimes). EC and Ed25519 keys are cheap and made on the calling
+ * thread. Out of scope: browser Web Workers (not built yet).
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { generateKeyPair, keyPairOf, validateKeygenOptions, type GenerateKeyPairOptions } from '../keys/generate.js';
 import type { KeyPair } from '../keys/types.js';
-import { probablePrimeSearch, millerRabinRoundsForRsa, defaultSieveLimit } from '../crypto/prime.js';
+import { sharedPrimeSearch, millerRabinRoundsForRsa, defaultSieveLimit } from '../crypto/prime.js';
 import { abortedError, rsaKeyFromPrimes, RSA_E } from '../crypto/rsa-keygen.js';
 import { createSeededRandom, systemRandom } from '../crypto/random.js';
 import { MailPkiError } from '../errors.js';
+import { concatBytes, utf8 } from '../encoding/bytes.js';
 
-const WORKER_TAG = 'mailpki-keygen-worker-v1';
+const WORKER_TAG = 'mailpki-keygen-worker-v2';
+/** Prime slots per job (slot 0 = p, 1 = q, more only if a pair fails a FIPS check). */
+const SLOTS = 16;
+const NONE = 0x7fffffff;
 
 interface JobMessage {
   type: 'job';
@@ -34,34 +37,49 @@ interface JobMessage {
   e: string;
   rounds: number;
   sieveLimit: number;
-  seed: Uint8Array | null;
+  seed: Uint8Array;
+  share: number;
+  of: number;
 }
-type FromWorker = { type: 'prime'; id: number; prime: string } | { type: 'idle'; id: number } | { type: 'failed'; id: number; message: string };
+type FromWorker =
+  | { type: 'slot'; id: number; slot: number; prime: string | null; index: number }
+  | { type: 'failed'; id: number; message: string };
 
-/** The worker side: search primes until the shared flag moves on. */
+const seedFor = (seed: Uint8Array, label: string): Uint8Array => concatBytes(seed, utf8(label));
+
+/** The worker side: work through prime slots until the job flag moves on. */
 function workerMain(): void {
   const port = parentPort!;
-  const flag = new Int32Array((workerData as { flag: SharedArrayBuffer }).flag);
+  const shared = new Int32Array((workerData as { flag: SharedArrayBuffer }).flag);
   port.on('message', (msg: JobMessage) => {
     if (msg.type !== 'job') return;
     try {
-      const rng = msg.seed ? createSeededRandom(msg.seed) : systemRandom;
-      const stopped = (): boolean => Atomics.load(flag, 0) !== msg.id;
-      while (!stopped()) {
-        const gen = probablePrimeSearch({ bits: msg.bits, e: BigInt(msg.e), rounds: msg.rounds, rng, sieveLimit: msg.sieveLimit });
-        let prime: bigint | null = null;
-        for (;;) {
-          const r = gen.next();
-          if (r.done) {
-            prime = r.value;
-            break;
-          }
-          if (stopped()) break;
-        }
-        if (prime === null) break;
-        port.postMessage({ type: 'prime', id: msg.id, prime: prime.toString(16) } satisfies FromWorker);
+      const stopped = (): boolean => Atomics.load(shared, 0) !== msg.id;
+      for (let slot = 0; slot < SLOTS && !stopped(); slot++) {
+        const cell = 1 + slot;
+        const gen = sharedPrimeSearch({
+          bits: msg.bits,
+          e: BigInt(msg.e),
+          rounds: msg.rounds,
+          rng: createSeededRandom(seedFor(msg.seed, `:start:${slot}`)),
+          sieveLimit: msg.sieveLimit,
+          share: msg.share,
+          of: msg.of,
+          best: () => Atomics.load(shared, cell),
+          found: (index) => {
+            for (;;) {
+              const cur = Atomics.load(shared, cell);
+              if (index >= cur || Atomics.compareExchange(shared, cell, cur, index) === cur) return;
+            }
+          },
+          basesFor: (index) => createSeededRandom(seedFor(msg.seed, `:bases:${slot}:${index}`)),
+          stopped,
+        });
+        let r = gen.next();
+        while (!r.done) r = gen.next();
+        if (stopped()) break;
+        port.postMessage({ type: 'slot', id: msg.id, slot, prime: r.value ? r.value.x.toString(16) : null, index: r.value ? r.value.index : NONE } satisfies FromWorker);
       }
-      port.postMessage({ type: 'idle', id: msg.id } satisfies FromWorker);
     } catch (err) {
       port.postMessage({ type: 'failed', id: msg.id, message: err instanceof Error ? err.message : String(err) } satisfies FromWorker);
     }
@@ -121,7 +139,7 @@ export interface KeygenPool {
 export function createKeygenPool(options: KeygenPoolOptions = {}): KeygenPool {
   const size = options.workers ?? Math.max(1, Math.min(4, availableParallelism()));
   if (!Number.isInteger(size) || size < 1 || size > 64) throw new RangeError('createKeygenPool: workers must be an integer from 1 to 64');
-  const flagBuf = new SharedArrayBuffer(4);
+  const flagBuf = new SharedArrayBuffer(4 * (1 + SLOTS));
   const flag = new Int32Array(flagBuf);
   let workers: Worker[] = [];
   let nextId = 1;
@@ -147,16 +165,17 @@ export function createKeygenPool(options: KeygenPoolOptions = {}): KeygenPool {
     return workers;
   }
 
-  function rsaJob(bits: number, seeds: Uint8Array[] | null, signal: AbortSignal | undefined, onProgress?: (p: { phase: string; fraction?: number }) => void): Promise<KeyPair> {
+  function rsaJob(bits: number, seed: Uint8Array, signal: AbortSignal | undefined, onProgress?: (p: { phase: string; fraction?: number }) => void): Promise<KeyPair> {
     return new Promise<KeyPair>((resolve, reject) => {
       if (signal?.aborted) return reject(abortedError());
       const ws = start();
       const id = nextId++;
+      for (let i = 1; i <= SLOTS; i++) Atomics.store(flag, i, NONE);
       Atomics.store(flag, 0, id);
-      const streams: bigint[][] = ws.map(() => []);
-      const arrival: bigint[] = [];
+      const reports: { count: number; prime: bigint | null; index: number }[] = Array.from({ length: SLOTS }, () => ({ count: 0, prime: null, index: NONE }));
+      const primes: bigint[] = [];
       let done = false;
-      const half = bits / 2;
+      const handlers = new Map<Worker, (m: FromWorker) => void>();
       const finish = (err: Error | null, kp?: KeyPair): void => {
         if (done) return;
         done = true;
@@ -164,7 +183,8 @@ export function createKeygenPool(options: KeygenPoolOptions = {}): KeygenPool {
         current = null;
         signal?.removeEventListener('abort', onAbort);
         for (const w of ws) {
-          w.off('message', handlers.get(w)!);
+          const h = handlers.get(w);
+          if (h) w.off('message', h);
           w.unref();
         }
         if (err) reject(err);
@@ -174,43 +194,36 @@ export function createKeygenPool(options: KeygenPoolOptions = {}): KeygenPool {
       current = (err) => finish(err);
       signal?.addEventListener('abort', onAbort, { once: true });
       onProgress?.({ phase: 'prime-p', fraction: 0 });
-      const tryKey = (): void => {
-        // seeded: fixed order (stream 0's first prime, then stream 1's in turn); else arrival order
-        let p: bigint | undefined;
-        let qs: bigint[];
-        if (seeds) {
-          p = streams[0]![0];
-          qs = streams[1 % ws.length]!.slice(ws.length === 1 ? 1 : 0);
-        } else {
-          p = arrival[0];
-          qs = arrival.slice(1);
+      const onSlot = (m: Extract<FromWorker, { type: 'slot' }>): void => {
+        const rep = reports[m.slot]!;
+        rep.count++;
+        if (m.prime !== null && m.index < rep.index) {
+          rep.prime = BigInt('0x' + m.prime);
+          rep.index = m.index;
         }
-        if (p === undefined) return;
-        if (qs.length === 0) {
-          onProgress?.({ phase: 'prime-q', fraction: 0.5 });
-          return;
-        }
-        for (const q of qs) {
-          const key = rsaKeyFromPrimes(p, q, RSA_E, bits);
+        // slots resolve in order: take every completed one
+        while (primes.length < SLOTS && reports[primes.length]!.count === ws.length) {
+          const r = reports[primes.length]!;
+          if (r.prime === null) return finish(new MailPkiError('ERR_IO', 'key generation workers returned no prime'));
+          primes.push(r.prime);
+          if (primes.length === 1) {
+            onProgress?.({ phase: 'prime-q', fraction: 0.5 });
+            continue;
+          }
+          const key = rsaKeyFromPrimes(primes[0]!, r.prime, RSA_E, bits);
           if (key) {
             onProgress?.({ phase: 'done', fraction: 1 });
             return finish(null, keyPairOf(key));
           }
+          // |p - q| or d bound failed (practically never): the next slot gives another q
         }
-        // every pair failed a FIPS check (|p - q| or d bound; practically never): drop the last q and keep collecting
-        if (seeds) streams[1 % ws.length]!.splice(ws.length === 1 ? 1 : 0, qs.length);
-        else arrival.splice(1);
+        if (primes.length === SLOTS) finish(new MailPkiError('ERR_IO', 'key generation: no valid prime pair'));
       };
-      const handlers = new Map<Worker, (m: FromWorker) => void>();
       ws.forEach((w, i) => {
         const h = (m: FromWorker): void => {
           if (m.id !== id || done) return;
           if (m.type === 'failed') return finish(new MailPkiError('ERR_IO', `key generation worker failed: ${m.message}`));
-          if (m.type !== 'prime') return;
-          const prime = BigInt('0x' + m.prime);
-          streams[i]!.push(prime);
-          arrival.push(prime);
-          tryKey();
+          onSlot(m);
         };
         handlers.set(w, h);
         w.on('message', h);
@@ -218,11 +231,13 @@ export function createKeygenPool(options: KeygenPoolOptions = {}): KeygenPool {
         const msg: JobMessage = {
           type: 'job',
           id,
-          bits: half,
+          bits: bits / 2,
           e: RSA_E.toString(),
           rounds: millerRabinRoundsForRsa(bits),
-          sieveLimit: defaultSieveLimit(half),
-          seed: seeds ? seeds[i]! : null,
+          sieveLimit: defaultSieveLimit(bits / 2),
+          seed,
+          share: i,
+          of: ws.length,
         };
         w.postMessage(msg);
       });
@@ -239,8 +254,8 @@ export function createKeygenPool(options: KeygenPoolOptions = {}): KeygenPool {
       }
       if (closed) return Promise.reject(new MailPkiError('ERR_ABORTED', 'key generation pool is closed'));
       if (opts.type !== 'rsa') return generateKeyPair(opts);
-      const seeds = opts.rng ? Array.from({ length: size }, () => opts.rng!(32)) : null;
-      const job = queue.then(() => rsaJob(opts.bits, seeds, opts.signal, opts.onProgress));
+      const seed = (opts.rng ?? systemRandom)(32);
+      const job = queue.then(() => rsaJob(opts.bits, seed, opts.signal, opts.onProgress));
       queue = job.catch(() => undefined);
       return job;
     },
