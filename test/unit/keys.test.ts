@@ -329,3 +329,19 @@ test('argument errors are TypeError/RangeError', () => {
   assert.throws(() => parsePrivateKey(42 as never), TypeError);
   assert.throws(() => encodeSpki(RSA as never), TypeError);
 });
+
+test('edge cases: RSA size/exponent limits, SEC1 d with a leading zero octet', () => {
+  const big = generateKeyPairSync('rsa', { modulusLength: 4096 }).publicKey;
+  const n = BigInt('0x' + Buffer.from(nodeJwk(big).n!, 'base64url').toString('hex'));
+  const spki = (nn: bigint, e: bigint): Uint8Array => encodeSpki({ kind: 'public', type: 'rsa', n: nn, e });
+  assert.equal(keyBits(parseSpki(spki(n, 65537n))), 4096);
+  throwsCode(() => parseSpki(spki(n, (1n << 65n) + 1n)), 'ERR_KEY_UNSUPPORTED'); // e > 64 bits above 3072-bit n
+  assert.equal(keyBits(parseSpki(spki(RSA.n, (1n << 65n) + 1n))), 2048); // allowed at 2048 bits
+  throwsCode(() => parseSpki(spki((1n << 255n) + 1n, 65537n)), 'ERR_KEY_UNSUPPORTED'); // 256-bit modulus
+  throwsCode(() => parseSpki(spki(RSA.n, 1n)), 'ERR_KEY_INVALID');
+  throwsCode(() => parseSpki(spki(RSA.n + 1n, 65537n)), 'ERR_KEY_INVALID'); // even modulus
+  if (EC256.type !== 'ec') throw new Error('fixture');
+  const padded = encodeDer(derSeq(derInt(1), derOctets(concatBytes(Uint8Array.of(0), EC256.d)), derExplicit(0, derOid(OID.secp256r1))));
+  const k = parseSec1PrivateKey(padded);
+  assert.ok(k.type === 'ec' && equalBytes(k.d, EC256.d) && equalBytes(k.point, EC256.point), 'public point computed from d when absent');
+});
