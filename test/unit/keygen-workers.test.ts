@@ -58,6 +58,9 @@ test('workers: EC keys, validation, closed pool', async () => {
   const p2 = createKeygenPool({ workers: 1 });
   const k = (await p2.generateKeyPair({ type: 'rsa', bits: 2048, rng: createSeededRandom('one') })).privateKey as RsaPrivateKey;
   assertRsaKey(k, 2048);
+  // the cooperative search takes the first prime in candidate order: the key depends on the seed only, not on the worker count
+  const k2 = (await pool.generateKeyPair({ type: 'rsa', bits: 2048, rng: createSeededRandom('one') })).privateKey as RsaPrivateKey;
+  assert.equal(k2.n, k.n);
   await p2.close();
   await assert.rejects(p2.generateKeyPair({ type: 'rsa', bits: 2048 }), (e: unknown) => e instanceof MailPkiError && e.code === 'ERR_ABORTED');
 });

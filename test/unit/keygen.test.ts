@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { checkPrimeSync, createPrivateKey, generatePrimeSync, createPublicKey } from 'node:crypto';
 import { generateKeyPair } from '../../src/keys/generate.js';
 import { createSeededRandom, systemRandom } from '../../src/crypto/random.js';
-import { isProbablePrime, millerRabinBase, probablePrimeSearch, millerRabinRoundsForRsa, smallPrimes } from '../../src/crypto/prime.js';
+import { isProbablePrime, millerRabinBase, probablePrimeSearch, millerRabinRoundsForRsa, smallPrimes, sharedPrimeSearch } from '../../src/crypto/prime.js';
 import { rsaKeyFromPrimes, runToEnd, RSA_E } from '../../src/crypto/rsa-keygen.js';
 import { modPow, modPow2, gcd, lcm, modInverse } from '../../src/crypto/bigint.js';
 import { ecPointFromPrivate, ed25519PublicFromSeed } from '../../src/crypto/ec.js';
@@ -87,6 +87,27 @@ test('sieve/M-R search: a sample of primes re-checked by node:crypto, sizes and 
     assert.equal(p >> BigInt(bits - 2), 3n, 'top two bits set');
     assert.equal(gcdRef(p - 1n, RSA_E), 1n);
     for (const s of smallPrimes(5000)) assert.notEqual(p % BigInt(s), 0n);
+  }
+});
+
+test('shared search: shares run one after another find the first prime in candidate order, as one share does', () => {
+  for (const seed of ['s1', 's2', 's3']) {
+    const run = (of: number) => {
+      let best = 0x7fffffff;
+      const results: ({ x: bigint; index: number } | null)[] = [];
+      for (let share = 0; share < of; share++) {
+        results.push(runToEnd(sharedPrimeSearch({
+          bits: 512, e: RSA_E, rounds: 5, rng: createSeededRandom(seed), share, of,
+          best: () => best, found: (i) => { best = Math.min(best, i); },
+          basesFor: (i) => createSeededRandom(`${seed}:${i}`), stopped: () => false,
+        })));
+      }
+      const found = results.filter((r) => r !== null).sort((a, b) => a!.index - b!.index);
+      return found[0]!;
+    };
+    const one = run(1);
+    assert.ok(checkPrimeSync(one.x));
+    for (const of of [2, 3]) assert.equal(run(of).x, one.x, `${of} shares`);
   }
 });
 
