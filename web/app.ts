@@ -80,6 +80,21 @@ function pageMain(): void {
     return String(e);
   }
 
+  /**
+   * Internationalized host names go into certificates as IDNA A-labels
+   * (RFC 5890, RFC 5280 7.2); the browser's own URL parser converts them,
+   * so the page needs no IDNA tables.
+   */
+  function toALabel(name: string): string {
+    if (/^[\x00-\x7f]*$/.test(name) || name.includes('@') || name.includes('/') || name.includes(':')) return name;
+    try {
+      const host = new URL(`http://${name}`).hostname;
+      return /^[\x00-\x7f]+$/.test(host) ? host : name;
+    } catch {
+      return name;
+    }
+  }
+
   /** Split the host-name box: one per line or comma-separated. */
   function splitSans(text: string): string[] {
     return text
@@ -103,9 +118,14 @@ function pageMain(): void {
       }
       let gn: GeneralName;
       try {
-        gn = parseSan(item);
+        gn = parseSan(toALabel(item));
       } catch (e) {
         setError('sans', `"${item}" is not a valid host name, IP address or e-mail address: ${errorText(e)}`);
+        return undefined;
+      }
+      // parseSan reads "host:25" as a URI; on this page that is a host name with a port by mistake.
+      if (gn.type === 'uri' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(item)) {
+        setError('sans', `"${item}" is not a host name: leave out the port or path (just e.g. mail.example.com).`);
         return undefined;
       }
       const key = `${gn.type}:${gnText(gn).toLowerCase()}`;

@@ -110,6 +110,9 @@ test('CSR page: validation messages next to the fields', async (t) => {
   await fill(p, { 'Host names': 'mail.example.test\nbad_host!.example' });
   await p.getByRole('button', { name: 'Generate key and CSR' }).click();
   assert.match((await sansErr.textContent()) ?? '', /"bad_host!\.example" is not a valid host name/);
+  await fill(p, { 'Host names': 'mail.example.test:25' });
+  await p.getByRole('button', { name: 'Generate key and CSR' }).click();
+  assert.match((await sansErr.textContent()) ?? '', /leave out the port/);
 
   // The optional subject fields sit in a collapsed <details>: open, fill, close again.
   const more = p.getByText('More subject fields (optional)');
@@ -151,7 +154,7 @@ test('CSR page: EC P-256 key + CSR from file://, downloaded and checked by opens
   const p = page!;
   await openMore(p);
   await fill(p, {
-    'Host names': 'mail.example.test, smtp.example.test\nimap.example.test\n192.0.2.25',
+    'Host names': 'mail.example.test, smtp.example.test\nimap.example.test\n192.0.2.25\nbücher.example.test',
     'Common name (CN)': '',
     'Organization (O)': 'Example GmbH',
     'Country (C)': 'de',
@@ -161,13 +164,14 @@ test('CSR page: EC P-256 key + CSR from file://, downloaded and checked by opens
   assert.match((await p.locator('#preview-key').textContent()) ?? '', /EC P-256/);
   assert.match((await p.locator('#preview-sig').textContent()) ?? '', /ecdsa-with-SHA256/i);
   const sans = await p.locator('#preview-sans li').allTextContents();
-  assert.deepEqual(sans, ['DNS: mail.example.test', 'DNS: smtp.example.test', 'DNS: imap.example.test', 'IP: 192.0.2.25']);
+  // The IDN went in as its A-label (converted by the page).
+  assert.deepEqual(sans, ['DNS: mail.example.test', 'DNS: smtp.example.test', 'DNS: imap.example.test', 'IP: 192.0.2.25', 'DNS: xn--bcher-kva.example.test']);
   const key = await save(p, 'Download key');
   const csr = await save(p, 'Download CSR');
   assert.equal(key.name, 'mail.example.test.key.pem');
   assert.equal(csr.name, 'mail.example.test.csr.pem');
   assert.equal(readFileSync(csr.path, 'utf8'), await p.locator('#csr-pem').inputValue(), 'the shown CSR is the downloaded one');
-  checkCsrAndKey(csr.path, key.path, { bits: 256, type: 'ec', sans: ['DNS:mail.example.test', 'DNS:smtp.example.test', 'DNS:imap.example.test', 'IP Address:192.0.2.25'] });
+  checkCsrAndKey(csr.path, key.path, { bits: 256, type: 'ec', sans: ['DNS:mail.example.test', 'DNS:smtp.example.test', 'DNS:imap.example.test', 'IP Address:192.0.2.25', 'DNS:xn--bcher-kva.example.test'] });
   const out = testOutputDir();
   await p.screenshot({ path: join(out, 'csr-page-ec.png'), fullPage: true });
   assert.ok(existsSync(join(out, 'csr-page-ec.png')));
