@@ -22,6 +22,10 @@ import { CURVE_BYTES, type EcCurve, type PrivateKey, type PublicKey, type RsaPri
  * RSA moduli we read: 512..16384 bits. Smaller is not a real key (and is
  * factorable in minutes); larger is beyond any tool's practice and makes
  * hostile input expensive.
+ * @example
+ * ```ts
+ * RSA_READ_LIMITS.maxBits; // 16384
+ * ```
  * @public
  */
 export const RSA_READ_LIMITS = { minBits: 512, maxBits: 16384 } as const;
@@ -34,6 +38,10 @@ const invalid = (msg: string): never => {
  * Check an RSA public key: modulus odd, 512..16384 bits; 3 ≤ e < n, e odd
  * (RFC 8017 3.1); e at most 64 bits when n is above 3072 bits (as OpenSSL).
  * @throws MailPkiError `ERR_KEY_INVALID`, `ERR_KEY_UNSUPPORTED` (size)
+ * @example
+ * ```ts
+ * checkRsaPublicKey({ kind: 'public', type: 'rsa', n, e: 65537n });
+ * ```
  * @public
  */
 export function checkRsaPublicKey(key: RsaPublicKey | RsaPrivateKey): void {
@@ -51,6 +59,10 @@ export function checkRsaPublicKey(key: RsaPublicKey | RsaPrivateKey): void {
 /**
  * Check an RSA private key's numbers fit together (see module doc).
  * @throws MailPkiError `ERR_KEY_INVALID`, `ERR_KEY_UNSUPPORTED`
+ * @example
+ * ```ts
+ * checkRsaPrivateKey(keyBuiltByHand); // throws ERR_KEY_INVALID if n != p*q, ...
+ * ```
  * @public
  */
 export function checkRsaPrivateKey(key: RsaPrivateKey): void {
@@ -76,6 +88,10 @@ export function checkRsaPrivateKey(key: RsaPrivateKey): void {
 /**
  * Check an EC point: right length, uncompressed, on the curve.
  * @throws MailPkiError `ERR_KEY_INVALID`
+ * @example
+ * ```ts
+ * checkEcPublicKey('P-256', point);
+ * ```
  * @public
  */
 export function checkEcPublicKey(curve: EcCurve, point: Uint8Array): void {

@@ -37,6 +37,10 @@ export interface EncryptedPkcs8Info {
  * Decode an EncryptedPrivateKeyInfo without decrypting it (to show its
  * parameters, or check them before asking for a passphrase).
  * @throws MailPkiError `ERR_DER_MALFORMED`, `ERR_ASN1_STRUCTURE`, `ERR_ENCRYPTION_UNSUPPORTED`, `ERR_INPUT_TOO_LARGE`
+ * @example
+ * ```ts
+ * const { params } = parseEncryptedPkcs8Info(der); // params.kdf.type === 'scrypt'
+ * ```
  * @public
  */
 export function parseEncryptedPkcs8Info(der: Uint8Array): EncryptedPkcs8Info {

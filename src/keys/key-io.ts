@@ -27,7 +27,14 @@ import { encodeSec1PrivateKey, parseSec1PrivateKey, parseSec1PrivateKeyNode } fr
 import { encodeSpki, parseSpki, parseSpkiNode } from './spki.js';
 import type { PrivateKey, PublicKey } from './types.js';
 
-/** Largest key input we read (PEM text or DER): 1 MiB. Real key files are < 20 KiB. @public */
+/**
+ * Largest key input we read (PEM text or DER): 1 MiB. Real key files are < 20 KiB.
+ * @example
+ * ```ts
+ * if (file.size > MAX_KEY_INPUT) throw new Error('not a key file');
+ * ```
+ * @public
+ */
 export const MAX_KEY_INPUT = 1024 * 1024;
 
 /** Options of {@link parsePrivateKey}. @public */
@@ -209,6 +216,10 @@ export function parsePublicKey(input: string | Uint8Array): PublicKey {
  * legacy `Proc-Type: 4,ENCRYPTED`, or DER EncryptedPrivateKeyInfo), i.e.
  * {@link parsePrivateKey} will need a passphrase. False for anything else,
  * including unreadable input.
+ * @example
+ * ```ts
+ * const key = parsePrivateKey(text, isEncryptedPrivateKey(text) ? { passphrase: await ask() } : {});
+ * ```
  * @public
  */
 export function isEncryptedPrivateKey(input: string | Uint8Array): boolean {
@@ -289,6 +300,10 @@ export function encodePrivateKeyPem(key: PrivateKey, options: EncodePrivateKeyOp
 /**
  * Encode a public key (or the public half of a private key) as DER: SPKI by
  * default, or PKCS#1 RSAPublicKey.
+ * @example
+ * ```ts
+ * const spkiDer = encodePublicKeyDer(privateKey);
+ * ```
  * @public
  */
 export function encodePublicKeyDer(key: PublicKey | PrivateKey, options: EncodePublicKeyOptions = {}): Uint8Array {

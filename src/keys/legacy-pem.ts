@@ -17,7 +17,14 @@ import { encodePem, type PemBlock } from '../encoding/pem.js';
 import { legacyPemDecrypt, legacyPemEncrypt, parseDekInfo, passphraseBytes, type PbeCipher } from '../crypto/pbe.js';
 import type { RandomSource } from '../crypto/random.js';
 
-/** True when a PEM block carries `Proc-Type: 4,ENCRYPTED`. @public */
+/**
+ * True when a PEM block carries `Proc-Type: 4,ENCRYPTED`.
+ * @example
+ * ```ts
+ * isLegacyEncryptedPem(parsePemBlock(text, ['RSA PRIVATE KEY'])); // true for Proc-Type: 4,ENCRYPTED
+ * ```
+ * @public
+ */
 export function isLegacyEncryptedPem(block: PemBlock): boolean {
   return block.headers.some(([k, v]) => k.toLowerCase() === 'proc-type' && /^\s*4\s*,\s*ENCRYPTED\s*$/i.test(v));
 }
@@ -48,6 +55,10 @@ export interface LegacyPemOptions {
  * Encrypt DER the legacy OpenSSL way and wrap it as PEM with `Proc-Type` and
  * `DEK-Info` headers. Prefer encrypted PKCS#8: this KDF is one MD5 round.
  * @throws RangeError for an empty passphrase.
+ * @example
+ * ```ts
+ * const pem = encodeLegacyEncryptedPem('RSA PRIVATE KEY', encodePkcs1PrivateKey(key), 'pw', { cipher: 'des-ede3-cbc' });
+ * ```
  * @public
  */
 export function encodeLegacyEncryptedPem(label: string, der: Uint8Array, passphrase: string | Uint8Array, options: LegacyPemOptions = {}): string {

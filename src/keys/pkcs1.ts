@@ -15,6 +15,10 @@ import type { RsaPrivateKey, RsaPublicKey } from './types.js';
 
 /**
  * DER RSAPublicKey ::= SEQUENCE { modulus, publicExponent } (RFC 8017 A.1.1).
+ * @example
+ * ```ts
+ * const pem = encodePem('RSA PUBLIC KEY', encodePkcs1PublicKey(rsaKey));
+ * ```
  * @public
  */
 export function encodePkcs1PublicKey(key: RsaPublicKey | RsaPrivateKey): Uint8Array {
@@ -37,6 +41,10 @@ export function parsePkcs1PublicKeyNode(node: Asn1): RsaPublicKey {
 /**
  * Parse a DER RSAPublicKey (`RSA PUBLIC KEY` PEM body).
  * @throws MailPkiError `ERR_DER_MALFORMED`, `ERR_ASN1_STRUCTURE`, `ERR_KEY_INVALID`, `ERR_KEY_UNSUPPORTED`
+ * @example
+ * ```ts
+ * const pub = parsePkcs1PublicKey(parsePemBlock(text, ['RSA PUBLIC KEY']).der);
+ * ```
  * @public
  */
 export function parsePkcs1PublicKey(der: Uint8Array): RsaPublicKey {
@@ -87,6 +95,10 @@ export function parsePkcs1PrivateKeyNode(node: Asn1): RsaPrivateKey {
 /**
  * Parse a DER RSAPrivateKey (`RSA PRIVATE KEY` PEM body, unencrypted).
  * @throws MailPkiError `ERR_DER_MALFORMED`, `ERR_ASN1_STRUCTURE`, `ERR_KEY_INVALID`, `ERR_KEY_UNSUPPORTED`
+ * @example
+ * ```ts
+ * const key = parsePkcs1PrivateKey(parsePemBlock(text, ['RSA PRIVATE KEY']).der);
+ * ```
  * @public
  */
 export function parsePkcs1PrivateKey(der: Uint8Array): RsaPrivateKey {

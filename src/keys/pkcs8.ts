@@ -130,6 +130,10 @@ function equalPoint(a: Uint8Array, uncompressed: Uint8Array): boolean {
  * Parse a DER PrivateKeyInfo / OneAsymmetricKey (`PRIVATE KEY` PEM body).
  * The key is checked (see check.ts) before it is returned.
  * @throws MailPkiError `ERR_DER_MALFORMED`, `ERR_ASN1_STRUCTURE`, `ERR_KEY_UNSUPPORTED`, `ERR_KEY_INVALID`
+ * @example
+ * ```ts
+ * const key = parsePkcs8(parsePemBlock(text, ['PRIVATE KEY']).der);
+ * ```
  * @public
  */
 export function parsePkcs8(der: Uint8Array): PrivateKey {

@@ -39,6 +39,10 @@ export function getPublicKey(key: PrivateKey | PublicKey): PublicKey {
 /**
  * True when two keys have the same public key (private keys are compared by
  * their public half), e.g. to match a key file to a certificate.
+ * @example
+ * ```ts
+ * if (!publicKeysEqual(parsePrivateKey(keyPem), cert.publicKey)) throw new Error('key does not match the certificate');
+ * ```
  * @public
  */
 export function publicKeysEqual(a: PublicKey | PrivateKey, b: PublicKey | PrivateKey): boolean {
@@ -55,6 +59,10 @@ export function publicKeysEqual(a: PublicKey | PrivateKey, b: PublicKey | Privat
 /**
  * Key size in bits: the RSA modulus length, the EC field size (256, 384,
  * 521), 256 for Ed25519.
+ * @example
+ * ```ts
+ * keyBits(parsePublicKey(pem)); // 2048
+ * ```
  * @public
  */
 export function keyBits(key: PublicKey | PrivateKey): number {
@@ -71,6 +79,10 @@ export function keyBits(key: PublicKey | PrivateKey): number {
 
 /**
  * One-line description: `"RSA 2048"`, `"EC P-256"`, `"Ed25519"`.
+ * @example
+ * ```ts
+ * describeKey(key); // "EC P-384"
+ * ```
  * @public
  */
 export function describeKey(key: PublicKey | PrivateKey): string {

@@ -54,6 +54,10 @@ export function encodeSec1PrivateKeyNode(key: EcPrivateKey, options: EncodeSec1O
 /**
  * DER ECPrivateKey (RFC 5915): version 1, d (full curve length), curve
  * parameters (unless `withParameters: false`) and public point.
+ * @example
+ * ```ts
+ * const pem = encodePem('EC PRIVATE KEY', encodeSec1PrivateKey(ecKey));
+ * ```
  * @public
  */
 export function encodeSec1PrivateKey(key: EcPrivateKey, options: EncodeSec1Options = {}): Uint8Array {
@@ -98,6 +102,10 @@ export function parseSec1PrivateKeyNode(node: Asn1, outerCurve?: EcCurve): EcPri
 /**
  * Parse a DER ECPrivateKey (`EC PRIVATE KEY` PEM body, unencrypted).
  * @throws MailPkiError `ERR_DER_MALFORMED`, `ERR_ASN1_STRUCTURE`, `ERR_KEY_UNSUPPORTED`, `ERR_KEY_INVALID`
+ * @example
+ * ```ts
+ * const key = parseSec1PrivateKey(parsePemBlock(text, ['EC PRIVATE KEY']).der);
+ * ```
  * @public
  */
 export function parseSec1PrivateKey(der: Uint8Array): EcPrivateKey {
