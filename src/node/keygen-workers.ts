@@ -149,6 +149,8 @@ export function createKeygenPool(options: KeygenPoolOptions = {}): KeygenPool {
 
   function start(): Worker[] {
     if (workers.length === size) return workers;
+    // a worker died: start a fresh set (terminate the survivors, they may hold a stale job)
+    for (const w of workers) void w.terminate();
     workers = [];
     for (let i = 0; i < size; i++) {
       const w = spawnWorker({ tag: WORKER_TAG, flag: flagBuf });
