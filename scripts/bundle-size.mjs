@@ -14,7 +14,7 @@
 // is over its budget, is missing an export, or pulls in a forbidden package.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
-import { mkdtempSync, mkdirSync, symlinkSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +79,9 @@ function entryCode(entry) {
  */
 export async function measureEntry(entry, { from = 'package', root = ROOT } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'mailpki-bundle-'));
+  // Our own package.json, so a package.json further up (say /tmp/package.json)
+  // cannot capture `mailpki` through a self-reference.
+  writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'mailpki-bundle-probe', private: true, type: 'module' }));
   try {
     const options = {
       stdin: { contents: entryCode(entry), resolveDir: work, loader: 'js', sourcefile: `entry-${entry.name}.js` },
