@@ -345,3 +345,22 @@ test('edge cases: RSA size/exponent limits, SEC1 d with a leading zero octet', (
   const k = parseSec1PrivateKey(padded);
   assert.ok(k.type === 'ec' && equalBytes(k.d, EC256.d) && equalBytes(k.point, EC256.point), 'public point computed from d when absent');
 });
+
+test('PBES2 optional fields: default PRF (HMAC-SHA1, omitted) and an explicit keyLength, checked by node:crypto', () => {
+  const key = EC256;
+  for (const [kdf, cipher] of [
+    [{ type: 'pbkdf2', salt: new Uint8Array(8).fill(3), iterations: 1000, prf: 'hmacWithSHA1', keyLength: 32 }, 'aes-256-cbc'],
+    [{ type: 'pbkdf2', salt: new Uint8Array(8).fill(4), iterations: 1000, prf: 'hmacWithSHA512' }, 'des-ede3-cbc'],
+    [{ type: 'scrypt', salt: new Uint8Array(8).fill(5), N: 1024, r: 8, p: 1, keyLength: 16 }, 'aes-128-cbc'],
+  ] as Array<[Pbes2Params['kdf'], Pbes2Params['cipher']]>) {
+    const params: Pbes2Params = { kdf, cipher, iv: new Uint8Array(cipher === 'des-ede3-cbc' ? 8 : 16).fill(9) };
+    const der = encodeDer(derSeq(encodePbes2AlgorithmId(params), derOctets(pbes2Encrypt(params, u8('pw'), encodePkcs8(key)))));
+    const viaNode = createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8', passphrase: 'pw' });
+    sameAsNode(key, viaNode);
+    assert.ok(publicKeysEqual(parseEncryptedPkcs8(der, 'pw'), key));
+  }
+  // keyLength that contradicts the cipher
+  const params: Pbes2Params = { kdf: { type: 'pbkdf2', salt: new Uint8Array(8), iterations: 10, prf: 'hmacWithSHA256', keyLength: 16 }, cipher: 'aes-256-cbc', iv: new Uint8Array(16) };
+  const der = encodeDer(derSeq(encodePbes2AlgorithmId(params), derOctets(new Uint8Array(32))));
+  throwsCode(() => parseEncryptedPkcs8(der, 'pw'), 'ERR_ASN1_STRUCTURE');
+});
