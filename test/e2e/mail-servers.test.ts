@@ -88,7 +88,6 @@ test('mailpki mail init output runs real Postfix and Dovecot; openssl s_client a
   assert.match(dovecot23, new RegExp(`^ssl_cert = <${out}/server-chain\\.pem$`, 'm'));
 
   // 2. start the daemons; stop them whatever happens
-  const ports = await allocatePorts();
   let postfix: PostfixInstance | undefined;
   let dovecot: DovecotInstance | undefined;
   const stopAll = (): void => {
@@ -104,14 +103,29 @@ test('mailpki mail init output runs real Postfix and Dovecot; openssl s_client a
     }
   };
   t.after(stopAll);
+  // The daemons' unprivileged users must reach their directories under the temp dir.
+  chmodSync(root, 0o755);
+  let ports = await allocatePorts();
   try {
-    // The daemons' unprivileged users must reach their directories under the temp dir.
-    chmodSync(root, 0o755);
-    const srv = join(root, 'srv');
-    mkdirSync(srv, { mode: 0o755 });
-    postfix = await startPostfix(srv, ports, mainCf, masterCf, tag);
-    dovecot = await startDovecot(srv, ports, dovecot23, postfix.queueDir, tag);
-    await Promise.all(Object.values(ports).map((p) => waitForPort(p)));
+    // Free ports are found by binding and releasing them; if another process grabs one in
+    // between, a daemon cannot bind: start again on fresh ports (at most 3 attempts).
+    for (let attempt = 1; ; attempt++) {
+      const srv = join(root, `srv${attempt}`);
+      mkdirSync(srv, { mode: 0o755 });
+      try {
+        postfix = await startPostfix(srv, ports, mainCf, masterCf, `${tag}-${attempt}`);
+        dovecot = await startDovecot(srv, ports, dovecot23, postfix.queueDir, `${tag}-${attempt}`);
+        await Promise.all(Object.values(ports).map((p) => waitForPort(p, 15_000)));
+        break;
+      } catch (e) {
+        const logs = `${postfix?.log() ?? ''}${dovecot?.log() ?? ''}${String(e)}`;
+        stopAll();
+        if (attempt >= 3 || !/in use/i.test(logs)) throw e;
+        ports = await allocatePorts();
+      }
+    }
+    assert.ok(postfix && dovecot);
+    assert.equal(postfix.checkOutput, '', 'postfix check: no warnings about the generated configuration');
 
     // Postfix read our settings as written (postconf -n shows the effective non-default values).
     const pc = run('postconf', ['-n', '-c', postfix.configDir]);

@@ -88,6 +88,8 @@ function gid(name: string): number {
 
 export interface PostfixInstance {
   readonly configDir: string;
+  /** What `postfix check` said (warnings included). */
+  readonly checkOutput: string;
   readonly queueDir: string;
   readonly logFile: string;
   stop(): void;
@@ -187,6 +189,7 @@ export async function startPostfix(root: string, ports: Ports, mainCf: string, m
   if (existsSync(startLog)) started.out = readFileSync(startLog, 'utf8');
   const inst: PostfixInstance = {
     configDir,
+    checkOutput: check.out,
     queueDir,
     logFile,
     stop() {
