@@ -41,7 +41,14 @@ function keyOptions(key: KeyChoice, signal: AbortSignal | undefined, onProgress:
   const [type, param] = key.split('-', 2) as [string, string];
   if (type === 'rsa') {
     const bits = Number(param) as 2048 | 3072 | 4096;
-    return { type: 'rsa', bits, ...(signal ? { signal } : {}), onProgress: (p) => onProgress({ phase: `making an RSA ${bits} key: ${p.phase}`, ...(p.fraction === undefined ? {} : { fraction: p.fraction }) }) };
+    // Prime search time is random: the fraction is an estimate, the phase is exact.
+    const phases: Record<string, string> = { 'prime-p': 'finding the first prime', 'prime-q': 'finding the second prime', key: 'assembling the key', done: 'done' };
+    return {
+      type: 'rsa',
+      bits,
+      ...(signal ? { signal } : {}),
+      onProgress: (p) => onProgress({ phase: `making an RSA ${bits} key: ${phases[p.phase] ?? p.phase}`, ...(p.fraction === undefined ? {} : { fraction: p.fraction }) }),
+    };
   }
   return { type: 'ec', curve: key.slice(3) as 'P-256' | 'P-384', ...(signal ? { signal } : {}) };
 }

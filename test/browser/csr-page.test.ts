@@ -33,6 +33,17 @@ before(async () => {
     w.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
     // Longest time the main thread was blocked (the page must not freeze while making a key).
+    // Every status line and progress value shown, to check the progress display.
+    const ws = globalThis as unknown as { __statuses: string[]; __progress: number[] };
+    ws.__statuses = [];
+    ws.__progress = [];
+    document.addEventListener('DOMContentLoaded', () => {
+      const status = document.getElementById('status');
+      const bar = document.getElementById('progress') as HTMLProgressElement | null;
+      if (!status || !bar) return;
+      new MutationObserver(() => ws.__statuses.push(status.textContent ?? '')).observe(status, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() => bar.hasAttribute('value') && ws.__progress.push(bar.value)).observe(bar, { attributes: true });
+    });
     w.__maxGap = 0;
     let last = performance.now();
     setInterval(() => {
@@ -196,6 +207,12 @@ test('CSR page: RSA-2048 with a passphrase, visible progress, page stays respons
   const maxGap = await p.evaluate(() => (globalThis as unknown as { __maxGap: number }).__maxGap);
   t.diagnostic(`longest main-thread block during RSA-2048 keygen + CSR + key encryption: ${maxGap.toFixed(0)} ms`);
   assert.equal(await p.evaluate(() => document.documentElement.dataset.engine), 'worker', 'the work ran in a Web Worker');
+  const statuses = await p.evaluate(() => (globalThis as unknown as { __statuses: string[] }).__statuses);
+  const fractions = await p.evaluate(() => (globalThis as unknown as { __progress: number[] }).__progress);
+  for (const phase of ['finding the first prime', 'finding the second prime', 'Encrypting the key']) {
+    assert.ok(statuses.some((st) => st.includes(phase)), `status showed "${phase}": ${JSON.stringify([...new Set(statuses)])}`);
+  }
+  assert.ok(fractions.some((f) => f > 0 && f < 1), `the progress bar moved: ${JSON.stringify(fractions.slice(0, 20))}`);
   assert.ok(maxGap < 1500, `the page froze for ${maxGap.toFixed(0)} ms`);
   assert.match((await p.locator('#preview-key').textContent()) ?? '', /RSA 2048/);
   assert.match((await p.locator('#preview-sig').textContent()) ?? '', /sha256WithRSAEncryption/i);
