@@ -606,6 +606,8 @@ export async function probeTls(options: ProbeOptions): Promise<ProbeResult> {
           if (caps !== undefined) result.capabilities = caps;
           c.write('QUIT');
         }
+        // A polite goodbye: wait briefly for the server's answer, whatever it is.
+        await c.readLine(Math.min(t, 1000), 'goodbye').catch(() => undefined);
       } catch (e) {
         if (e instanceof ProbeFailure && (e.code === 'bad-greeting' || e.code === 'post-tls-failed')) throw e;
         if (e instanceof ProbeFailure) throw new ProbeFailure('post-tls-failed', e.message);

@@ -39,7 +39,11 @@ interface Service {
 }
 
 async function sClient(port: number, starttls: string | undefined, verifyHost: string, caFile: string, extra: string[] = []): Promise<{ code: number; out: string }> {
-  const args = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', HOST, '-verify_return_error', '-verify_hostname', verifyHost, '-CAfile', caFile, ...extra];
+  return sClientArgs(port, starttls, ['-verify_hostname', verifyHost, '-CAfile', caFile, ...extra]);
+}
+
+async function sClientArgs(port: number, starttls: string | undefined, extra: string[]): Promise<{ code: number; out: string }> {
+  const args = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', HOST, '-verify_return_error', ...extra];
   if (starttls) args.push('-starttls', starttls);
   return new Promise((resolve) => {
     const child = execFile('openssl', args, { timeout: 20_000, encoding: 'utf8' }, (err, stdout, stderr) => {
@@ -177,6 +181,13 @@ test('mailpki mail init output runs real Postfix and Dovecot; openssl s_client a
     // The TLSA record mail init wrote pins the key the servers present.
     const tlsaRdata = /IN TLSA (3 1 1 [0-9a-f]{64})/.exec(file('tlsa.txt'))?.[1];
     assert.equal(results.get(services[0]!.name)!.tlsa311, tlsaRdata);
+    // ... and OpenSSL's DANE check accepts that record against the live server (and refuses a wrong one).
+    const dane = await sClientArgs(ports.smtp, 'smtp', ['-dane_tlsa_domain', HOST, '-dane_tlsa_rrdata', tlsaRdata!]);
+    assert.match(dane.out, /Verify return code: 0 \(ok\)/, dane.out.slice(-1500));
+    assert.match(dane.out, /DANE TLSA 3 1 1 .*matched EE certificate/);
+    const badRdata = tlsaRdata!.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
+    const daneBad = await sClientArgs(ports.smtp, 'smtp', ['-dane_tlsa_domain', HOST, '-dane_tlsa_rrdata', badRdata]);
+    assert.doesNotMatch(daneBad.out, /Verify return code: 0 \(ok\)/);
     // smtpd_tls_auth_only + Dovecot SASL: AUTH only after STARTTLS on 587, and on 465.
     const sub = results.get(services[1]!.name)!;
     assert.ok(!sub.capabilitiesBeforeTls!.some((c) => c.startsWith('AUTH')), `AUTH before TLS on 587: ${sub.capabilitiesBeforeTls}`);
