@@ -138,7 +138,7 @@ test('keys OpenSSL 3 writes are read with the same key material', (t) => {
   assert.equal(encodePublicKeyPem(parsePublicKey(rsaPub1), { format: 'pkcs1' }), rsaPub1);
 });
 
-test('explicit-parameter EC keys are refused; RSA-1024 is readable but not strong enough', (t) => {
+test('explicit-parameter EC keys and other key types are refused; RSA-1024 is readable but not strong enough', (t) => {
   if (!oracle(t, 'openssl')) return;
   setup();
   const f = path('explicit.pem');
@@ -148,6 +148,14 @@ test('explicit-parameter EC keys are refused; RSA-1024 is readable but not stron
   throwsCode(() => parsePrivateKey(p8), 'ERR_KEY_UNSUPPORTED');
   const pub = ossl('ec', '-in', f, '-pubout', '-param_enc', 'explicit');
   throwsCode(() => parsePublicKey(pub), 'ERR_KEY_UNSUPPORTED');
+  // key types we do not handle: refused with ERR_KEY_UNSUPPORTED, private and public
+  for (const args of [['-algorithm', 'RSA-PSS'], ['-algorithm', 'X25519'], ['-algorithm', 'ED448'], ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:secp256k1']]) {
+    const priv = ossl('genpkey', ...args);
+    throwsCode(() => parsePrivateKey(priv), 'ERR_KEY_UNSUPPORTED');
+    const pubFile = path('unsupported.pem');
+    writeFileSync(pubFile, priv);
+    throwsCode(() => parsePublicKey(ossl('pkey', '-in', pubFile, '-pubout')), 'ERR_KEY_UNSUPPORTED');
+  }
   const small = path('rsa1024.pem');
   ossl('genrsa', '-out', small, '1024');
   const k = parsePrivateKey(readFileSync(small, 'utf8'));
