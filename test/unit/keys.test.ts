@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import fc from 'fast-check';
+import { ecPointFromPrivate, ed25519PublicFromSeed } from '../../src/crypto/ec.js';
 import {
   assertKeyStrength,
   checkKey,
@@ -363,4 +365,36 @@ test('PBES2 optional fields: default PRF (HMAC-SHA1, omitted) and an explicit ke
   const params: Pbes2Params = { kdf: { type: 'pbkdf2', salt: new Uint8Array(8), iterations: 10, prf: 'hmacWithSHA256', keyLength: 16 }, cipher: 'aes-256-cbc', iv: new Uint8Array(16) };
   const der = encodeDer(derSeq(encodePbes2AlgorithmId(params), derOctets(new Uint8Array(32))));
   throwsCode(() => parseEncryptedPkcs8(der, 'pw'), 'ERR_ASN1_STRUCTURE');
+});
+
+test('round trips (property): encode -> parse -> encode is the identity for random EC and Ed25519 keys, every format', () => {
+  const curves: EcCurve[] = ['P-256', 'P-384', 'P-521'];
+  const LEN = { 'P-256': 32, 'P-384': 48, 'P-521': 66 } as const;
+  const keyArb: fc.Arbitrary<PrivateKey | null> = fc.oneof(
+    fc.uint8Array({ minLength: 32, maxLength: 32 }).map((seed): PrivateKey => ({ kind: 'private', type: 'ed25519', seed, publicKey: ed25519PublicFromSeed(seed) })),
+    fc.tuple(fc.constantFrom(...curves), fc.uint8Array({ minLength: 66, maxLength: 66 })).map(([curve, raw]): PrivateKey | null => {
+      const d = raw.slice(0, LEN[curve]);
+      if (curve === 'P-521') d[0]! &= 1;
+      try {
+        return { kind: 'private', type: 'ec', curve, d, point: ecPointFromPrivate(curve, d) };
+      } catch {
+        return null; // d = 0 or >= n
+      }
+    }),
+  );
+  fc.assert(
+    fc.property(keyArb, (key) => {
+      if (!key) return;
+      const pem = encodePrivateKeyPem(key);
+      assert.equal(encodePrivateKeyPem(parsePrivateKey(pem)), pem);
+      const spki = encodeSpki(getPublicKey(key));
+      assert.ok(equalBytes(encodeSpki(parseSpki(spki)), spki));
+      assert.deepEqual(exportJwk(importJwk(exportJwk(key))), exportJwk(key));
+      if (key.type === 'ec') {
+        const sec1 = encodePrivateKeyPem(key, { format: 'sec1' });
+        assert.equal(encodePrivateKeyPem(parsePrivateKey(sec1), { format: 'sec1' }), sec1);
+      }
+    }),
+    { numRuns: 60 },
+  );
 });
