@@ -79,6 +79,7 @@ export interface ProbeOptions {
  * - `no-certificate`: the server sent no certificate
  * - `bad-certificate`: a certificate the server sent cannot be parsed
  * - `post-tls-failed`: EHLO / CAPABILITY after the handshake failed
+ * - `internal-error`: an unexpected exception inside the probe (a bug: please report it)
  * @public
  */
 export type ProbeFailureCode =
@@ -95,6 +96,7 @@ export type ProbeFailureCode =
   | 'no-certificate'
   | 'bad-certificate'
   | 'post-tls-failed'
+  | 'internal-error'
   | VerifyFailureCode;
 
 /** Where the probe was when it failed. @public */
@@ -456,7 +458,9 @@ function checkOptions(o: ProbeOptions): void {
   if (o.protocol !== undefined && !['smtp', 'imap', 'pop3', 'none'].includes(o.protocol)) throw new RangeError('protocol: expected "smtp", "imap", "pop3" or "none"');
   if (o.servername !== undefined && (typeof o.servername !== 'string' || o.servername.length === 0)) throw new TypeError('servername: expected a non-empty string');
   if (o.timeoutMs !== undefined && (!Number.isFinite(o.timeoutMs) || o.timeoutMs <= 0)) throw new RangeError('timeoutMs: expected a positive number');
-  if (o.ca !== undefined && !Array.isArray(o.ca)) throw new TypeError('ca: expected an array of parsed certificates');
+  if (o.ca !== undefined && (!Array.isArray(o.ca) || !o.ca.every((c) => c !== null && typeof c === 'object' && c.der instanceof Uint8Array && c.spki instanceof Uint8Array))) {
+    throw new TypeError('ca: expected an array of parsed certificates (parseCertificates)');
+  }
   if (o.ehloName !== undefined && !/^[\x21-\x7e]{1,255}$/.test(o.ehloName)) throw new RangeError('ehloName: expected a domain or address literal');
 }
 
@@ -625,7 +629,7 @@ export async function probeTls(options: ProbeOptions): Promise<ProbeResult> {
     result.ok = true;
   } catch (e) {
     if (!(e instanceof ProbeFailure)) {
-      result.failure = { code: 'protocol-error', stage, message: e instanceof Error ? e.message : String(e) };
+      result.failure = { code: 'internal-error', stage, message: e instanceof Error ? e.message : String(e) };
     } else {
       result.failure = { code: e.code, stage, message: e.message };
     }

@@ -477,6 +477,7 @@ test('bad options throw TypeError / RangeError; network problems never throw', a
   await assert.rejects(probeTls({ host: 'x', port: 25, starttls: 'ftp' as 'smtp' }), RangeError);
   await assert.rejects(probeTls({ host: 'x', port: 25, timeoutMs: -1 }), RangeError);
   await assert.rejects(probeTls({ host: 'x', port: 25, ehloName: 'a b' }), RangeError);
+  await assert.rejects(probeTls({ host: 'x', port: 25, ca: ['-----BEGIN CERTIFICATE-----' as never] }), TypeError);
   const r = await probeTls({ host: 'no-such-host.invalid', port: 25, timeoutMs: 3000 });
   assert.equal(r.ok, false);
   assert.ok(['connect-failed', 'timeout'].includes(r.failure!.code));
