@@ -50,7 +50,7 @@ export interface WriteFilesOptions {
   readonly force?: boolean;
   /** Mode for directories this call creates. Default 0o700 (keys live there). */
   readonly dirMode?: number;
-  /** Test hook: called after the temp files are written and before publishing. @internal */
+  /** Called after every temp file is written and before any is published (tests use it to simulate a race). */
   readonly beforePublish?: () => void | Promise<void>;
 }
 

@@ -135,6 +135,10 @@ describe('every command, checked by oracles', { concurrency: false }, () => {
     r = await cli(['inspect', p('root.key')], { cwd: d });
     ok(r, 'inspect encrypted key');
     assert.match(r.stdout, /Encrypted private key/);
+    ossl('genrsa', '-aes256', '-traditional', '-passout', 'pass:legacy', '-out', p('legacy.key'), '2048');
+    r = await cli(['inspect', p('legacy.key')], { cwd: d });
+    ok(r, 'inspect legacy encrypted key');
+    assert.match(r.stdout, /Encrypted private key: legacy OpenSSL PEM \(RSA PRIVATE KEY\), AES-256-CBC/);
     r = await cli(['inspect', p('mail.key')], { cwd: d });
     ok(r, 'inspect key');
     assert.match(r.stdout, /EC P-256/);
