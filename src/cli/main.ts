@@ -115,6 +115,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (!entry) {
       const group = COMMANDS.filter((c) => c.name.startsWith(`${tried.split(' ')[0]} `));
       if (group.length && tried.split(' ')[0] === args[0]) {
+        if (help || args.includes('--help') || args.includes('-h')) {
+          const w = Math.max(...group.map((c) => c.name.length)) + 2;
+          io.out(`Usage: mailpki ${args[0]} <subcommand> [options]\n\n${group.map((c) => `  ${c.name.padEnd(w)}${c.summary}`).join('\n')}\n\nRun \`mailpki ${group[0]!.name} --help\` for options and examples.\n`);
+          return 0;
+        }
         throw new MailPkiError('ERR_USAGE', `${args[0]}: expected a subcommand: ${group.map((c) => c.name).join(', ')}`);
       }
       const first = args.find((a) => !a.startsWith('-'));

@@ -111,6 +111,14 @@ test('unknown command and missing subcommand: one line, exit 2', async () => {
   }
 });
 
+test('a command group with --help lists its subcommands', async () => {
+  for (const args of [['ca', '--help'], ['help', 'ca']]) {
+    const io = captureIo();
+    assert.equal(await main(args, io), 0, args.join(' '));
+    assert.match(io.stdout, /Usage: mailpki ca <subcommand>[\s\S]*ca new[\s\S]*ca intermediate/);
+  }
+});
+
 test('error lines never carry control characters (escape sequences in names)', async () => {
   const io = captureIo();
   await main(['\u001b[31mevil\nline'], io);

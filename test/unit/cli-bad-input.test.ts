@@ -130,6 +130,7 @@ function rows(F: Fixtures): Row[] {
   each('chain', 'FILE', mainBadFiles, (bad, o) => ['chain', F.serverCert, bad, '--out', join(o, 'c.pem')]);
   each('chain', '--key', someBadFiles, (bad, o) => ['chain', F.serverCert, F.caCert, '--key', bad, '--out', join(o, 'c.pem')]);
   r.push({ cmd: 'chain', name: 'key does not match the leaf', args: (o) => ['chain', F.serverCert, F.caCert, '--key', F.otherKey, '--out', join(o, 'c.pem')], code: 'ERR_KEY_MISMATCH' });
+  r.push({ cmd: 'chain', name: 'encrypted key, wrong passphrase', args: (o) => ['chain', F.serverCert, F.caCert, '--key', F.caKey, '--passphrase-file', F.wrongPass, '--out', join(o, 'c.pem')], code: 'ERR_BAD_PASSPHRASE' });
   r.push({ cmd: 'chain', name: 'encrypted key, no passphrase', args: (o) => ['chain', F.serverCert, F.caCert, '--key', F.caKey, '--out', join(o, 'c.pem')], code: 'ERR_PASSPHRASE_REQUIRED' });
   r.push({ cmd: 'chain', name: 'an unrelated root', args: (o) => ['chain', F.serverCert, F.otherCa, '--out', join(o, 'c.pem')], code: 'ERR_CHAIN_INCOMPLETE' });
   r.push({ cmd: 'chain', name: '--with-root without the root', args: (o) => ['chain', F.serverCert, '--with-root', '--out', join(o, 'c.pem')], code: 'ERR_CHAIN_INCOMPLETE' });
@@ -169,6 +170,7 @@ function rows(F: Fixtures): Row[] {
   // ---- check (no network needed: everything fails before or at connect)
   each('check', '--ca', someBadFiles, (bad) => ['check', '127.0.0.1:1', '--ca', bad]);
   r.push({ cmd: 'check', name: 'not HOST:PORT', args: () => ['check', 'mail.example.test'], exit: 2, code: 'ERR_USAGE' });
+  r.push({ cmd: 'check', name: 'IPv6 without brackets', args: () => ['check', '::1:25'], exit: 2, code: 'ERR_USAGE' });
   r.push({ cmd: 'check', name: 'port 0', args: () => ['check', '127.0.0.1:0'], exit: 2 });
   r.push({ cmd: 'check', name: 'unknown --starttls', args: () => ['check', '127.0.0.1:25', '--starttls', 'ftp'], exit: 2, code: 'ERR_USAGE' });
   r.push({ cmd: 'check', name: 'connection refused', args: () => ['check', '127.0.0.1:1', '--timeout', '5'], code: /\(connect-failed\)$/, exit: 1 });
