@@ -7,7 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ROOT, hasCommand, oracle, run, runOk, tempDir } from '../helpers/env.js';
 import { launchChromium, watch, networkRequests, testOutputDir, type NetLog } from './chromium.js';
@@ -279,6 +281,32 @@ test('CSR page: without Web Workers it still works (in the page)', async (t) => 
     assert.deepEqual(nolog.pageErrors, []);
   } finally {
     await ctx.close();
+  }
+});
+
+test('CSR page: also works from a static web server (http://, only the page itself is fetched)', async (t) => {
+  if (!oracle(t, 'chromium')) return;
+  const html = readFileSync(fileURLToPath(pageUrl));
+  const server = createServer((req, res) => {
+    res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(req.url === '/' ? html : 'not found');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const ctx = await browser!.newContext();
+  try {
+    const httpLog = watch(ctx);
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(20_000);
+    await p.goto(url);
+    await fill(p, { 'Host names': 'static.example.test' });
+    await generate(p, 'ec-P-256');
+    assert.match((await p.locator('#preview-sans').textContent()) ?? '', /static\.example\.test/);
+    assert.deepEqual(httpLog.pageErrors, []);
+    assert.deepEqual(httpLog.requests.filter((u) => u !== url && !/^(data|blob):/.test(u)), [], 'nothing but the page itself');
+  } finally {
+    await ctx.close();
+    server.close();
   }
 });
 
