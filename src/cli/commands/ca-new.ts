@@ -56,6 +56,9 @@ export const spec: CommandSpec = {
     const certOut = str(ctx, 'cert-out')!;
     const force = flag(ctx, 'force');
     if (!keyIn && !keyOut) throw new MailPkiError('ERR_USAGE', 'ca new: --key-out FILE is required (or --key FILE to use an existing key)');
+    if (keyIn && (str(ctx, 'type') || str(ctx, 'bits') || str(ctx, 'curve') || flag(ctx, 'no-passphrase'))) {
+      throw new MailPkiError('ERR_USAGE', 'ca new: --type/--bits/--curve/--no-passphrase apply to a new key (--key-out), not to --key');
+    }
     const subject = parseName(str(ctx, 'subject')!);
     const keyOpts = keyOptionsFrom(ctx, DEFAULTS);
     await checkWritable(keyOut ? [keyOut, certOut] : [certOut], { force });
