@@ -591,6 +591,12 @@ export async function probeTls(options: ProbeOptions): Promise<ProbeResult> {
     result.daysUntilExpiry = Math.floor((leaf.notAfter.getTime() - at.getTime()) / 86_400_000);
     result.tlsa311 = tlsaRecord(leaf, { usage: 3, selector: 1, matching: 1 }).rdata;
 
+    // ---- verification by mailpki (reported in full even when the dialogue below fails)
+    const anchors = options.ca ?? nodeRoots();
+    const v = verifyCertificate(leaf, { trustAnchors: anchors, intermediates: chain.slice(1), host: bareName, purpose: 'tls-server', at });
+    result.verification = v;
+    result.hostMatch = matchesHost(leaf, bareName);
+
     // ---- post-TLS dialogue: capabilities re-read, never trusted from before
     if (application !== 'none') {
       stage = 'post-tls';
@@ -619,13 +625,11 @@ export async function probeTls(options: ProbeOptions): Promise<ProbeResult> {
       }
     }
 
-    // ---- verification by mailpki
-    stage = 'verify';
-    const anchors = options.ca ?? nodeRoots();
-    const v = verifyCertificate(leaf, { trustAnchors: anchors, intermediates: chain.slice(1), host: bareName, purpose: 'tls-server', at });
-    result.verification = v;
-    result.hostMatch = matchesHost(leaf, bareName);
-    if (!v.ok) throw new ProbeFailure(v.reason, v.message);
+    // ---- a failed verification is reported after the dialogue (which comes first on the wire)
+    if (!v.ok) {
+      stage = 'verify';
+      throw new ProbeFailure(v.reason, v.message);
+    }
     result.ok = true;
   } catch (e) {
     if (!(e instanceof ProbeFailure)) {

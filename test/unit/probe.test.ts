@@ -222,6 +222,8 @@ test('SMTP: EHLO after TLS refused fails with post-tls-failed', async () => {
   const r = await probeTls(opts(port, { starttls: 'smtp' }));
   assert.deepEqual([r.failure?.code, r.failure?.stage], ['post-tls-failed', 'post-tls']);
   assert.ok(r.tlsVersion, 'TLS itself came up');
+  assert.equal(r.verification?.ok, true, 'the chain is still verified and reported');
+  assert.equal(r.hostMatch, true);
 });
 
 // ------------------------------------------------------------------ certificates
