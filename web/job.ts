@@ -6,7 +6,7 @@
  * where a worker cannot start, it runs in the page (generateKeyPair yields
  * every ~20 ms there; only the passphrase KDF then blocks for a moment).
  */
-import { generateKeyPair, createCertificateRequest, encodePrivateKeyPem, type GenerateKeyPairOptions } from '../src/index.js';
+import { generateKeyPair, createCertificateRequest, encodePrivateKeyPem, encryptPrivateKeyPem, type GenerateKeyPairOptions } from '../src/index.js';
 import type { parseSan } from '../src/index.js';
 
 type GeneralName = ReturnType<typeof parseSan>;
@@ -62,7 +62,7 @@ export async function runJobHere(job: Job, onProgress: (p: JobProgress) => void,
   const csr = createCertificateRequest({ subject: job.subject, sans: job.sans, privateKey: kp.privateKey });
   if (job.passphrase) onProgress({ phase: 'encrypting the key with your passphrase', fraction: 1 });
   await new Promise((r) => setTimeout(r, 0)); // let the page paint the new status
-  const keyPem = encodePrivateKeyPem(kp.privateKey, job.passphrase ? { passphrase: job.passphrase } : {});
+  const keyPem = job.passphrase ? encryptPrivateKeyPem(kp.privateKey, job.passphrase) : encodePrivateKeyPem(kp.privateKey);
   signal?.throwIfAborted();
   return { keyPem, csrPem: csr.pem };
 }

@@ -17,9 +17,8 @@
 import { MailPkiError } from '../errors.js';
 import { type Asn1, decodeDer, readSequence } from '../encoding/der.js';
 import { encodePem, latin1, looksLikePem, parsePemBlocks, type PemBlock } from '../encoding/pem.js';
-import type { PbeCipher, Pbes2WriteOptions } from '../crypto/pbe.js';
-import { encodeEncryptedPkcs8, parseDecrypted, parseEncryptedPkcs8, parseEncryptedPkcs8Info } from './encrypted-pkcs8.js';
-import { decryptLegacyPemBlock, encodeLegacyEncryptedPem, isLegacyEncryptedPem } from './legacy-pem.js';
+import { parseDecrypted, parseEncryptedPkcs8, parseEncryptedPkcs8Info } from './encrypted-pkcs8.js';
+import { decryptLegacyPemBlock, isLegacyEncryptedPem } from './legacy-pem.js';
 import { encodePkcs1PrivateKey, encodePkcs1PublicKey, parsePkcs1PrivateKey, parsePkcs1PrivateKeyNode, parsePkcs1PublicKey, parsePkcs1PublicKeyNode } from './pkcs1.js';
 import { encodePkcs8, parsePkcs8, parsePkcs8Node } from './pkcs8.js';
 import { getPublicKey } from './public-key.js';
@@ -46,21 +45,19 @@ export interface ParsePrivateKeyOptions {
   passphrase?: string | Uint8Array;
 }
 
-/** Options of {@link encodePrivateKeyPem} / {@link encodePrivateKeyDer}. @public */
-export interface EncodePrivateKeyOptions extends Pbes2WriteOptions {
+/**
+ * Options of {@link encodePrivateKeyPem} / {@link encodePrivateKeyDer}
+ * (unencrypted output; to encrypt, use `encryptPrivateKeyPem`, which lives in
+ * its own module so that code that never encrypts does not carry PBES2, AES,
+ * scrypt and 3DES in a browser bundle).
+ * @public
+ */
+export interface EncodePrivateKeyOptions {
   /**
    * `pkcs8` (default: the one format every tool reads, for every key type),
    * `pkcs1` (RSA only, `RSA PRIVATE KEY`) or `sec1` (EC only, `EC PRIVATE KEY`).
    */
   format?: 'pkcs8' | 'pkcs1' | 'sec1';
-  /**
-   * Encrypt with this passphrase. PKCS#8 uses PBES2 (see `kdf`, `iterations`,
-   * `N`, `cipher`); `pkcs1`/`sec1` use OpenSSL's legacy PEM encryption (PEM
-   * only; weak KDF; for old software).
-   */
-  passphrase?: string | Uint8Array;
-  /** Cipher for legacy PEM encryption; default `aes-256-cbc`. */
-  legacyCipher?: PbeCipher;
 }
 
 /** Options of {@link encodePublicKeyPem}. @public */
@@ -236,65 +233,63 @@ export function isEncryptedPrivateKey(input: string | Uint8Array): boolean {
   }
 }
 
-function checkFormat(key: PrivateKey, format: string): void {
+/** @internal */
+export function checkFormat(key: PrivateKey, format: string): void {
   if (!key || key.kind !== 'private') throw new TypeError('key must be a private key object');
   if (format === 'pkcs1' && key.type !== 'rsa') throw new RangeError('format "pkcs1" is for RSA keys only');
   if (format === 'sec1' && key.type !== 'ec') throw new RangeError('format "sec1" is for EC keys only');
   if (!['pkcs8', 'pkcs1', 'sec1'].includes(format)) throw new RangeError(`format: must be "pkcs8", "pkcs1" or "sec1", got "${format}"`);
 }
 
-function plainDer(key: PrivateKey, format: string): Uint8Array {
+/** @internal */
+export function plainDer(key: PrivateKey, format: string): Uint8Array {
   if (format === 'pkcs1') return encodePkcs1PrivateKey(key as Extract<PrivateKey, { type: 'rsa' }>);
   if (format === 'sec1') return encodeSec1PrivateKey(key as Extract<PrivateKey, { type: 'ec' }>);
   return encodePkcs8(key);
 }
 
 /**
- * Encode a private key as DER: PKCS#8 by default, encrypted (PBES2) when a
- * passphrase is given.
- * @throws RangeError for a wrong format/key combination, or a passphrase
- *   with `pkcs1`/`sec1` (legacy encryption is PEM-only).
+ * Encode a private key as unencrypted DER: PKCS#8 by default, or PKCS#1 /
+ * SEC1. Encrypted output: `encryptPrivateKeyDer` / `encryptPrivateKeyPem`.
+ * @throws RangeError for a wrong format/key combination; TypeError when a
+ *   `passphrase` is passed here (it would silently be ignored otherwise).
  * @example
  * ```ts
- * const der = encodePrivateKeyDer(key, { passphrase: 'pw', kdf: 'scrypt' });
+ * const der = encodePrivateKeyDer(key); // PKCS#8 PrivateKeyInfo
  * ```
  * @public
  */
 export function encodePrivateKeyDer(key: PrivateKey, options: EncodePrivateKeyOptions = {}): Uint8Array {
   const format = options.format ?? 'pkcs8';
+  refusePassphrase(options, 'encodePrivateKeyDer');
   checkFormat(key, format);
-  if (options.passphrase !== undefined) {
-    if (format !== 'pkcs8') throw new RangeError(`passphrase: "${format}" DER cannot be encrypted (legacy encryption is PEM only); use format "pkcs8"`);
-    return encodeEncryptedPkcs8(key, options.passphrase, options);
-  }
   return plainDer(key, format);
 }
 
 /**
- * Encode a private key as PEM: `PRIVATE KEY` (PKCS#8, default), `ENCRYPTED
- * PRIVATE KEY` (PBES2, with a passphrase; PBKDF2-HMAC-SHA256 + AES-256-CBC
- * unless `kdf: 'scrypt'`), `RSA PRIVATE KEY` / `EC PRIVATE KEY` (optionally
- * with legacy encryption).
- * @throws RangeError for a wrong format/key combination or an empty passphrase
+ * Encode a private key as unencrypted PEM: `PRIVATE KEY` (PKCS#8, default),
+ * `RSA PRIVATE KEY` or `EC PRIVATE KEY`. Server keys for Postfix must be
+ * unencrypted; CA keys should be encrypted with `encryptPrivateKeyPem`.
+ * @throws RangeError for a wrong format/key combination; TypeError when a
+ *   `passphrase` is passed here.
  * @example
  * ```ts
- * writeFileSync('ca.key', encodePrivateKeyPem(key, { passphrase }), { mode: 0o600 });
+ * writeFileSync('server.key', encodePrivateKeyPem(key), { mode: 0o600 });
  * ```
  * @public
  */
 export function encodePrivateKeyPem(key: PrivateKey, options: EncodePrivateKeyOptions = {}): string {
   const format = options.format ?? 'pkcs8';
+  refusePassphrase(options, 'encodePrivateKeyPem');
   checkFormat(key, format);
-  if (format === 'pkcs8') {
-    return encodePem(options.passphrase !== undefined ? 'ENCRYPTED PRIVATE KEY' : 'PRIVATE KEY', encodePrivateKeyDer(key, options));
+  const label = format === 'pkcs1' ? 'RSA PRIVATE KEY' : format === 'sec1' ? 'EC PRIVATE KEY' : 'PRIVATE KEY';
+  return encodePem(label, plainDer(key, format));
+}
+
+function refusePassphrase(options: object, fn: string): void {
+  if (options && 'passphrase' in options) {
+    throw new TypeError(`${fn}: writes unencrypted keys; use encryptPrivateKey${fn.endsWith('Der') ? 'Der' : 'Pem'}(key, passphrase, options) to encrypt`);
   }
-  const label = format === 'pkcs1' ? 'RSA PRIVATE KEY' : 'EC PRIVATE KEY';
-  const der = plainDer(key, format);
-  if (options.passphrase === undefined) return encodePem(label, der);
-  return encodeLegacyEncryptedPem(label, der, options.passphrase, {
-    cipher: options.legacyCipher ?? 'aes-256-cbc',
-    ...(options.rng ? { rng: options.rng } : {}),
-  });
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   verify,
   defaultSignatureAlgorithm,
   encodePrivateKeyPem,
+  encryptPrivateKeyPem,
   encodePublicKeyPem,
   parsePrivateKey,
   parsePublicKey,
@@ -139,7 +140,7 @@ export async function runSuite(): Promise<SuiteReport> {
   }
   await run('encrypted private key PEM round trip (passphrase)', () => {
     const kp = need('ec');
-    const pem = encodePrivateKeyPem(kp.privateKey, { passphrase: 'correct horse battery' });
+    const pem = encryptPrivateKeyPem(kp.privateKey, 'correct horse battery');
     assert(pem.startsWith('-----BEGIN ENCRYPTED PRIVATE KEY-----\n'), 'encrypted PKCS#8 PEM');
     const back = parsePrivateKey(pem, { passphrase: 'correct horse battery' });
     assert(publicKeysEqual(getPublicKey(back), kp.publicKey), 'decrypts to the same key');

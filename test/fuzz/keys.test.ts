@@ -16,6 +16,7 @@ import {
   encodePkcs8,
   encodePrivateKeyDer,
   encodePrivateKeyPem,
+  encryptPrivateKeyPem,
   encodePublicKeyPem,
   encodeSpki,
   exportJwk,
@@ -105,7 +106,7 @@ SEEDS.push({ name: 'ec sec1', der: encodePrivateKeyDer(EC, { format: 'sec1' }), 
 SEEDS.push({ name: 'ec521 sec1', der: encodePrivateKeyDer(EC521, { format: 'sec1' }), label: 'EC PRIVATE KEY' });
 // legacy PEM: keep the encrypted body, its headers, as a seed
 for (const [k, fmt, cipher] of [[RSA, 'pkcs1', 'aes-128-cbc'], [RSA, 'pkcs1', 'des-ede3-cbc'], [EC, 'sec1', 'aes-256-cbc'], [EC, 'sec1', 'des-ede3-cbc']] as const) {
-  const pem = encodePrivateKeyPem(k, { format: fmt, passphrase: PW, legacyCipher: cipher });
+  const pem = encryptPrivateKeyPem(k, PW, { format: fmt, legacyCipher: cipher });
   const dek = /DEK-Info: (.*)/.exec(pem)![1]!;
   const b64 = pem.split('\n\n')[1]!.split('-----END')[0]!.replace(/\n/g, '');
   SEEDS.push({

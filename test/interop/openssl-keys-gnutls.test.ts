@@ -10,7 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracle, runOk, tempDir } from '../helpers/env.js';
-import { encodePrivateKeyPem, encodePublicKeyPem, isEncryptedPrivateKey, parsePkcs8, parsePrivateKey, type EncodePrivateKeyOptions } from '../../src/keys/index.js';
+import { encodePrivateKeyPem, encryptPrivateKeyPem, encodePublicKeyPem, isEncryptedPrivateKey, parsePkcs8, parsePrivateKey, type EncryptPrivateKeyOptions } from '../../src/keys/index.js';
 import type { PrivateKey } from '../../src/keys/types.js';
 
 const PW = 'gnutls pass';
@@ -32,12 +32,12 @@ test('keys mailpki writes (plain, PBES2-PBKDF2, legacy PEM) are loaded by GnuTLS
   ];
   let n = 0;
   for (const key of keys) {
-    const variants: EncodePrivateKeyOptions[] = [{}, { passphrase: PW, iterations: 2048 }, { passphrase: PW, iterations: 1000, cipher: 'aes-128-cbc' }];
+    const variants: Array<EncryptPrivateKeyOptions & { passphrase?: string }> = [{}, { passphrase: PW, iterations: 2048 }, { passphrase: PW, iterations: 1000, cipher: 'aes-128-cbc' }];
     if (key.type === 'rsa') variants.push({ format: 'pkcs1' }, { format: 'pkcs1', passphrase: PW, legacyCipher: 'aes-128-cbc' }, { format: 'pkcs1', passphrase: PW, legacyCipher: 'des-ede3-cbc' });
     if (key.type === 'ec') variants.push({ format: 'sec1' }, { format: 'sec1', passphrase: PW, legacyCipher: 'aes-256-cbc' });
     for (const v of variants) {
       const file = join(dir, `k${n++}.pem`);
-      writeFileSync(file, encodePrivateKeyPem(key, v));
+      writeFileSync(file, v.passphrase !== undefined ? encryptPrivateKeyPem(key, v.passphrase, v) : encodePrivateKeyPem(key, v));
       assert.equal(certtoolPublic(file, v.passphrase as string | undefined), encodePublicKeyPem(key), `${key.type} ${JSON.stringify(v)}`);
     }
   }

@@ -16,6 +16,9 @@ import {
   encodePkcs8,
   encodePrivateKeyDer,
   encodePrivateKeyPem,
+  encryptPrivateKeyPem,
+  encryptPrivateKeyDer,
+  type EncryptPrivateKeyOptions,
   encodePublicKeyPem,
   encodeSpki,
   exportJwk,
@@ -24,7 +27,7 @@ import {
   parsePrivateKey,
   parsePublicKey,
   publicKeysEqual,
-  type EncodePrivateKeyOptions,
+  
 } from '../../src/keys/index.js';
 import { equalBytes } from '../../src/encoding/bytes.js';
 import { isMailPkiError, type MailPkiErrorCode } from '../../src/errors.js';
@@ -187,7 +190,7 @@ test('every format and encryption mailpki writes is read by openssl pkey (-check
   let n = 0;
   for (const [name, cmd] of sources) {
     const key = parsePrivateKey(ossl(...cmd));
-    const variants: Array<[string, EncodePrivateKeyOptions]> = [
+    const variants: Array<[string, EncryptPrivateKeyOptions & { passphrase?: string }]> = [
       ['pkcs8', {}],
       ['pkcs8 pbkdf2', { passphrase: PW, iterations: 2048 }],
       ['pkcs8 scrypt', { passphrase: PW, kdf: 'scrypt', N: 1024, p: 1 }],
@@ -201,11 +204,11 @@ test('every format and encryption mailpki writes is read by openssl pkey (-check
     }
     for (const [vname, opts] of variants) {
       const pemFile = path(`w-${n++}.pem`);
-      writeFileSync(pemFile, encodePrivateKeyPem(key, opts));
+      writeFileSync(pemFile, opts.passphrase !== undefined ? encryptPrivateKeyPem(key, opts.passphrase, opts) : encodePrivateKeyPem(key, opts));
       checkWithOpenssl(`${name} ${vname} PEM`, key, pemFile, 'PEM');
       if (!(opts.format && opts.passphrase)) {
         const derFile = path(`w-${n++}.der`);
-        writeFileSync(derFile, encodePrivateKeyDer(key, opts));
+        writeFileSync(derFile, opts.passphrase !== undefined ? encryptPrivateKeyDer(key, opts.passphrase, opts) : encodePrivateKeyDer(key, opts));
         checkWithOpenssl(`${name} ${vname} DER`, key, derFile, 'DER');
       }
     }
@@ -230,7 +233,7 @@ test('the default work factors (PBKDF2 400k, scrypt N=2^14 r=8 p=8) are readable
   const key = parsePrivateKey(ossl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'));
   for (const kdf of ['pbkdf2', 'scrypt'] as const) {
     const t0 = performance.now();
-    const pem = encodePrivateKeyPem(key, { passphrase: PW, kdf });
+    const pem = encryptPrivateKeyPem(key, PW, { kdf });
     const ms = performance.now() - t0;
     const file = path(`default-${kdf}.pem`);
     writeFileSync(file, pem);
@@ -244,7 +247,7 @@ test('the default work factors (PBKDF2 400k, scrypt N=2^14 r=8 p=8) are readable
   }
   // Why scrypt N stays at 2^14: OpenSSL 3's default scrypt memory limit (32 MiB) refuses N = 2^15, r = 8.
   const big = path('scrypt-n15.pem');
-  writeFileSync(big, encodePrivateKeyPem(key, { passphrase: PW, kdf: 'scrypt', N: 2 ** 15, p: 1 }));
+  writeFileSync(big, encryptPrivateKeyPem(key, PW, { kdf: 'scrypt', N: 2 ** 15, p: 1 }));
   const r = run('openssl', ['pkey', '-in', big, '-passin', `file:${pwFile}`, '-noout']);
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /memory limit exceeded/);

@@ -17,6 +17,8 @@ import {
   encodePkcs8,
   encodePrivateKeyDer,
   encodePrivateKeyPem,
+  encryptPrivateKeyPem,
+  encryptPrivateKeyDer,
   encodePublicKeyPem,
   encodeSec1PrivateKey,
   encodeSpki,
@@ -161,7 +163,7 @@ test('encrypted PKCS#8 we write is read by node:crypto (PBKDF2 and scrypt, all k
   for (const f of FIX) {
     const key = parsePkcs8(nodeDer(f.node, 'pkcs8'));
     for (const opts of [FAST, FAST_SCRYPT, { ...FAST, cipher: 'aes-128-cbc' as const }]) {
-      const pem = encodePrivateKeyPem(key, { passphrase: 'pässwörd', ...opts });
+      const pem = encryptPrivateKeyPem(key, 'pässwörd', opts);
       assert.match(pem, /^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
       assert.ok(isEncryptedPrivateKey(pem));
       const viaNode = createPrivateKey({ key: pem, format: 'pem', passphrase: 'pässwörd' });
@@ -191,7 +193,7 @@ test('legacy PEM encryption (Proc-Type/DEK-Info): node-written keys read, ours r
       throwsCode(() => parsePrivateKey(pem, { passphrase: 'legacy pW' }), 'ERR_BAD_PASSPHRASE');
       throwsCode(() => parsePrivateKey(pem), 'ERR_KEY_ENCRYPTED');
       const key = parsePrivateKey(pem, { passphrase: 'legacy pw' });
-      const ours = encodePrivateKeyPem(key, { format: type, passphrase: 'legacy pw', legacyCipher: cipher as never });
+      const ours = encryptPrivateKeyPem(key, 'legacy pw', { format: type, legacyCipher: cipher as never });
       assert.match(ours, new RegExp(`DEK-Info: ${cipher.toUpperCase()},`));
       assert.deepEqual(nodeJwk(createPrivateKey({ key: ours, format: 'pem', passphrase: 'legacy pw' })), nodeJwk(f.node));
     }
@@ -324,10 +326,13 @@ test('JWK validation', () => {
 
 test('argument errors are TypeError/RangeError', () => {
   assert.throws(() => encodePrivateKeyPem(EC256, { format: 'pkcs1' }), RangeError);
-  assert.throws(() => encodePrivateKeyDer(RSA, { format: 'pkcs1', passphrase: 'x' }), RangeError);
-  assert.throws(() => encodePrivateKeyPem(RSA, { passphrase: '' }), RangeError);
-  assert.throws(() => encodePrivateKeyPem(RSA, { passphrase: 'x', kdf: 'argon2' as never }), RangeError);
-  assert.throws(() => encodePrivateKeyPem(RSA, { passphrase: 'x', kdf: 'scrypt', N: 1000 }), RangeError);
+  assert.throws(() => encryptPrivateKeyDer(RSA, 'x', { format: 'pkcs1' }), RangeError);
+  assert.throws(() => encryptPrivateKeyPem(RSA, ''), RangeError);
+  assert.throws(() => encryptPrivateKeyPem(RSA, 'x', { kdf: 'argon2' as never }), RangeError);
+  assert.throws(() => encryptPrivateKeyPem(RSA, 'x', { kdf: 'scrypt', N: 1000 }), RangeError);
+  // the unencrypted encoders refuse a passphrase rather than silently ignore it
+  assert.throws(() => encodePrivateKeyPem(RSA, { passphrase: 'x' } as never), /encryptPrivateKeyPem/);
+  assert.throws(() => encodePrivateKeyDer(RSA, { passphrase: 'x' } as never), /encryptPrivateKeyDer/);
   assert.throws(() => parsePrivateKey(42 as never), TypeError);
   assert.throws(() => encodeSpki(RSA as never), TypeError);
 });

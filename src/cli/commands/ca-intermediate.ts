@@ -1,6 +1,6 @@
 /** `mailpki ca intermediate`: an intermediate CA signed by a CA (pathLen 0). */
 import { MailPkiError } from '../../errors.js';
-import { describeKey, encodePrivateKeyPem } from '../../keys/index.js';
+import { describeKey, encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
 import { buildChain, createIntermediateCa, encodeChainPem, parseName } from '../../x509/index.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import { flag, num, str, type CommandSpec } from '../args.js';
@@ -84,7 +84,7 @@ export const spec: CommandSpec = {
       pathLen: num(ctx, 'path-len') ?? 0,
     });
     const files: FileToWrite[] = [
-      { path: keyOut, data: encodePrivateKeyPem(privateKey, passphrase !== undefined ? { passphrase } : {}), kind: 'key' },
+      { path: keyOut, data: passphrase !== undefined ? encryptPrivateKeyPem(privateKey, passphrase) : encodePrivateKeyPem(privateKey), kind: 'key' },
       { path: certOut, data: cert.pem, kind: 'cert' },
     ];
     if (chainOut) {

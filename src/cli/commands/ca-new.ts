@@ -1,6 +1,6 @@
 /** `mailpki ca new`: a self-signed root CA, encrypted key by default. */
 import { MailPkiError } from '../../errors.js';
-import { describeKey, encodePrivateKeyPem } from '../../keys/index.js';
+import { describeKey, encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
 import { createRootCa, parseName } from '../../x509/index.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import type { PrivateKey } from '../../keys/types.js';
@@ -89,7 +89,7 @@ export const spec: CommandSpec = {
       ...(permitted.length || excluded.length ? { nameConstraints: { permitted, excluded } } : {}),
     });
     const files: FileToWrite[] = [{ path: certOut, data: cert.pem, kind: 'cert' }];
-    if (keyOut) files.unshift({ path: keyOut, data: encodePrivateKeyPem(privateKey, passphrase !== undefined ? { passphrase } : {}), kind: 'key' });
+    if (keyOut) files.unshift({ path: keyOut, data: passphrase !== undefined ? encryptPrivateKeyPem(privateKey, passphrase) : encodePrivateKeyPem(privateKey), kind: 'key' });
     await writeFilesAtomic(files, { force });
     if (keyOut) ctx.io.out(`wrote ${keyOut}: ${describeKey(privateKey)} CA key, ${passphrase !== undefined ? 'encrypted' : 'UNENCRYPTED'}, mode 0600\n`);
     ctx.io.out(`wrote ${certOut}: root CA certificate, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);

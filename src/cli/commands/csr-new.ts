@@ -1,6 +1,6 @@
 /** `mailpki csr new`: a PKCS#10 request with SANs, from an existing key or a new one. */
 import { MailPkiError } from '../../errors.js';
-import { describeKey, encodePrivateKeyPem } from '../../keys/index.js';
+import { describeKey, encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
 import { createCertificateRequest, parseName, parseSan } from '../../x509/index.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import type { PrivateKey } from '../../keys/types.js';
@@ -78,7 +78,7 @@ export const spec: CommandSpec = {
     }
     const csr = createCertificateRequest({ subject, sans, privateKey });
     const files: FileToWrite[] = [{ path: out, data: csr.pem, kind: 'cert' }];
-    if (keyOut) files.unshift({ path: keyOut, data: encodePrivateKeyPem(privateKey, passphrase !== undefined ? { passphrase } : {}), kind: 'key' });
+    if (keyOut) files.unshift({ path: keyOut, data: passphrase !== undefined ? encryptPrivateKeyPem(privateKey, passphrase) : encodePrivateKeyPem(privateKey), kind: 'key' });
     await writeFilesAtomic(files, { force });
     if (keyOut) {
       ctx.io.out(`wrote ${keyOut}: ${describeKey(privateKey)} private key, ${passphrase !== undefined ? 'encrypted' : 'unencrypted'}, mode 0600\n`);

@@ -1,6 +1,6 @@
 /** `mailpki key new`: generate a private key and write it (0600). */
 import { MailPkiError } from '../../errors.js';
-import { encodePrivateKeyPem, describeKey } from '../../keys/index.js';
+import { encodePrivateKeyPem, encryptPrivateKeyPem, describeKey } from '../../keys/index.js';
 import { checkWritable, writeFileAtomic } from '../../node/file-store.js';
 import { flag, str, type CommandSpec } from '../args.js';
 import { getPassphrase, note } from '../io.js';
@@ -48,7 +48,7 @@ export const spec: CommandSpec = {
       }
     }
     const { privateKey } = await generateWithProgress(ctx, opts, 'key');
-    const pem = encodePrivateKeyPem(privateKey, passphrase !== undefined ? { passphrase } : {});
+    const pem = passphrase !== undefined ? encryptPrivateKeyPem(privateKey, passphrase) : encodePrivateKeyPem(privateKey);
     await writeFileAtomic(out, pem, { kind: 'key', force });
     ctx.io.out(`wrote ${out}: ${describeKey(privateKey)} private key, ${passphrase !== undefined ? 'encrypted' : 'unencrypted'}, mode 0600\n`);
     if (passphrase === undefined) note(ctx.io, 'the key is not encrypted (Postfix cannot read an encrypted key); keep it readable by root only');

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { MailPkiError } from '../../errors.js';
-import { encodePrivateKeyPem } from '../../keys/index.js';
+import { encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
 import { DEFAULT_MAIL_FILE_NAMES, mailServerFiles } from '../../mail/index.js';
 import {
   buildChain,
@@ -153,7 +153,7 @@ export const spec: CommandSpec = {
     });
 
     const files: FileToWrite[] = [
-      { path: path(names.rootKey), data: encodePrivateKeyPem(ca.privateKey, passphrase !== undefined ? { passphrase } : {}), kind: 'key' },
+      { path: path(names.rootKey), data: passphrase !== undefined ? encryptPrivateKeyPem(ca.privateKey, passphrase) : encodePrivateKeyPem(ca.privateKey), kind: 'key' },
       { path: path(names.rootCert), data: root.pem, kind: 'cert' },
       { path: path(names.serverKey), data: encodePrivateKeyPem(server.privateKey), kind: 'key' },
       { path: path(CSR_NAME), data: csr.pem, kind: 'cert' },
