@@ -6,10 +6,11 @@
  * survivors (ordinal mod W); the first prime in candidate order wins (see
  * sharedPrimeSearch in crypto/prime.ts), then all move on to the next prime.
  * On two free cores a key takes a little over half the one-thread time, and
- * the result depends only on the job seed, not on thread timing: with an
- * explicit `rng` (e.g. `createSeededRandom`) the same seed gives the same
- * key (a different key from the one-thread path's for that seed: the
- * candidate sequence is drawn differently).
+ * with an explicit `rng` (e.g. `createSeededRandom`) the main thread waits
+ * for every worker's share, so the key depends only on the seed, not on
+ * thread timing or worker count (a different key from the one-thread path's
+ * for that seed: the candidate sequence is drawn differently). Without one,
+ * the first prime reported is taken at once.
  *
  * The FIPS 186-5 A.1.3 pair checks run on the calling thread
  * (rsaKeyFromPrimes). EC and Ed25519 keys are cheap and made on the calling
@@ -167,7 +168,7 @@ export function createKeygenPool(options: KeygenPoolOptions = {}): KeygenPool {
     return workers;
   }
 
-  function rsaJob(bits: number, seed: Uint8Array, signal: AbortSignal | undefined, onProgress?: (p: { phase: string; fraction?: number }) => void): Promise<KeyPair> {
+  function rsaJob(bits: number, seed: Uint8Array, exact: boolean, signal: AbortSignal | undefined, onProgress?: (p: { phase: string; fraction?: number }) => void): Promise<KeyPair> {
     return new Promise<KeyPair>((resolve, reject) => {
       if (signal?.aborted) return reject(abortedError());
       const ws = start();
@@ -203,8 +204,12 @@ export function createKeygenPool(options: KeygenPoolOptions = {}): KeygenPool {
           rep.prime = BigInt('0x' + m.prime);
           rep.index = m.index;
         }
-        // slots resolve in order: take every completed one
-        while (primes.length < SLOTS && reports[primes.length]!.count === ws.length) {
+        // slots resolve in order. `exact` (an rng was given): wait for every
+        // worker, so the prime is the first in candidate order whatever the
+        // timing. Otherwise the first prime reported is taken at once: on a
+        // busy machine a descheduled worker does not hold the key back.
+        const ready = (r: { count: number; prime: bigint | null }): boolean => r.count === ws.length || (!exact && r.prime !== null);
+        while (primes.length < SLOTS && ready(reports[primes.length]!)) {
           const r = reports[primes.length]!;
           if (r.prime === null) return finish(new MailPkiError('ERR_IO', 'key generation workers returned no prime'));
           primes.push(r.prime);
@@ -257,7 +262,7 @@ export function createKeygenPool(options: KeygenPoolOptions = {}): KeygenPool {
       if (closed) return Promise.reject(new MailPkiError('ERR_ABORTED', 'key generation pool is closed'));
       if (opts.type !== 'rsa') return generateKeyPair(opts);
       const seed = (opts.rng ?? systemRandom)(32);
-      const job = queue.then(() => rsaJob(opts.bits, seed, opts.signal, opts.onProgress));
+      const job = queue.then(() => rsaJob(opts.bits, seed, opts.rng !== undefined, opts.signal, opts.onProgress));
       queue = job.catch(() => undefined);
       return job;
     },
