@@ -260,11 +260,14 @@ export async function ensureDirectory(dir: string, mode = 0o700): Promise<string
       // mkdir never follows a symlink at d: it fails with EEXIST instead.
       await fsp.mkdir(d, { mode });
       created.push(d);
-      // mkdir's mode is filtered by the umask; fix it on the directory we just made.
-      // (A path chmod here is safe: d is a directory this call created a moment ago.)
-      const st = await fsp.lstat(d);
-      if (!st.isDirectory()) throw new MailPkiError('ERR_FILE_UNSAFE', `${d} changed under us`);
-      await fsp.chmod(d, mode);
+      // mkdir's mode is filtered by the umask; fix it with fchmod on a handle opened
+      // O_NOFOLLOW|O_DIRECTORY, so a symlink swapped in meanwhile is never followed.
+      const dh = await fsp.open(d, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NOFOLLOW ?? 0));
+      try {
+        await dh.chmod(mode);
+      } finally {
+        await dh.close();
+      }
     }
   } catch (e) {
     for (const d of created.reverse()) await fsp.rmdir(d).catch(() => undefined);
