@@ -39,6 +39,19 @@ let tableLimit = 0;
 /** Groups of consecutive table primes whose product is below 2^53: products and first indexes (+ a final end index). */
 let groupProducts: bigint[] = [];
 let groupStarts: Int32Array = new Int32Array(1);
+/**
+ * Remainder tree over the groups (two levels): `outerProducts[b]` is the
+ * product of groups [b·GROUPS_PER_OUTER, (b+1)·GROUPS_PER_OUTER) and
+ * `innerProducts[c]` of groups [c·GROUPS_PER_INNER, ...). Reducing the big
+ * start point by an outer product, then by an inner one, makes every
+ * per-group `%` a short division: about 3x cheaper residues than one
+ * 2048-bit `%` per group (measured), which is what lets the sieve go to 2^22.
+ */
+const GROUPS_PER_INNER = 8;
+const INNER_PER_OUTER = 4;
+const GROUPS_PER_OUTER = GROUPS_PER_INNER * INNER_PER_OUTER;
+let innerProducts: bigint[] = [];
+let outerProducts: bigint[] = [];
 
 /**
  * Make sure the table holds every odd prime below `limit` (Eratosthenes on
@@ -56,8 +69,8 @@ function ensureTable(limit: number): Int32Array {
     if (composite[i]) continue;
     const p = 2 * i + 1;
     out[count++] = p;
-    const start = (p * p) >> 1;
-    if (start < half) for (let j = start; j < half; j += p) composite[j] = 1;
+    // p·p can pass 2^31: plain arithmetic, not `>> 1` (int32 wrap-around would strike real primes)
+    if (p * p < n) for (let j = (p * p - 1) / 2; j < half; j += p) composite[j] = 1;
   }
   const table = out.slice(0, count);
   const prods: bigint[] = [];
@@ -72,6 +85,18 @@ function ensureTable(limit: number): Int32Array {
   starts.push(count);
   groupProducts = prods;
   groupStarts = Int32Array.from(starts);
+  innerProducts = [];
+  for (let g = 0; g < prods.length; g += GROUPS_PER_INNER) {
+    let prod = 1n;
+    for (let h = g; h < Math.min(prods.length, g + GROUPS_PER_INNER); h++) prod *= prods[h]!;
+    innerProducts.push(prod);
+  }
+  outerProducts = [];
+  for (let c = 0; c < innerProducts.length; c += INNER_PER_OUTER) {
+    let prod = 1n;
+    for (let h = c; h < Math.min(innerProducts.length, c + INNER_PER_OUTER); h++) prod *= innerProducts[h]!;
+    outerProducts.push(prod);
+  }
   smallPrimeTable = table;
   tableLimit = n;
   return table;
@@ -234,6 +259,24 @@ export function expectedCandidates(bits: number, sieveLimit: number): number {
   return (bits * Math.LN2 * s) / 2;
 }
 
+/**
+ * x mod (product of group g) for every group g in [g0, g1) (g0 a multiple of
+ * GROUPS_PER_OUTER), through the two-level remainder tree, into out[g].
+ * @internal
+ */
+export function groupResidues(x: bigint, g0: number, g1: number, out: Float64Array): void {
+  for (let b = g0 / GROUPS_PER_OUTER; b * GROUPS_PER_OUTER < g1; b++) {
+    const y1 = x % outerProducts[b]!;
+    for (let c = b * INNER_PER_OUTER; c < (b + 1) * INNER_PER_OUTER && c * GROUPS_PER_INNER < g1; c++) {
+      const y2 = y1 % innerProducts[c]!;
+      for (let g = c * GROUPS_PER_INNER; g < (c + 1) * GROUPS_PER_INNER && g < g1; g++) out[g] = Number(y2 % groupProducts[g]!);
+    }
+  }
+}
+
+/** Groups per residue chunk between two yields (a multiple of GROUPS_PER_OUTER). */
+const RESIDUE_CHUNK = GROUPS_PER_OUTER * 256;
+
 /** A sieve survivor: the candidate and its position in the candidate sequence. @internal */
 export interface SieveCandidate {
   x: bigint;
@@ -255,6 +298,10 @@ export function* sieveCandidates(bits: number, rng: RandomSource, sieveLimit?: n
   const primes = smallPrimes(limit);
   const np = primes.length;
   const offsets = new Int32Array(np);
+  // groups covering the first np primes
+  let ng = 0;
+  while (groupStarts[ng]! < np) ng++;
+  const residues = new Float64Array(ng);
   const marks = new Uint8Array(L);
   const top = 1n << BigInt(bits);
   const bytes = Math.ceil(bits / 8);
@@ -269,14 +316,17 @@ export function* sieveCandidates(bits: number, rng: RandomSource, sieveLimit?: n
     let x0 = bytesToBigInt(buf);
     let base = 0;
 
-    // 2. residues -> offset of the first multiple of each prime
+    // 2. residues (remainder tree, in chunks) -> offset of the first multiple of each prime
     const table = smallPrimeTable;
-    const prods = groupProducts;
     const starts = groupStarts;
     for (let g = 0; starts[g]! < np; g++) {
+      if (g % RESIDUE_CHUNK === 0) {
+        if (g > 0) yield 'sieve';
+        groupResidues(x0, g, Math.min(g + RESIDUE_CHUNK, ng), residues);
+      }
       const s = starts[g]!;
       const end = Math.min(starts[g + 1]!, np);
-      const r = Number(x0 % prods[g]!);
+      const r = residues[g]!;
       for (let j = s; j < end; j++) {
         const p = table[j]!;
         // r < 2^53: floor division is exact enough here and far cheaper than float `%`
@@ -287,7 +337,6 @@ export function* sieveCandidates(bits: number, rng: RandomSource, sieveLimit?: n
         const t = rp === 0 ? 0 : p - rp;
         offsets[j] = (t & 1) === 0 ? t >> 1 : (t + p) >> 1;
       }
-      if ((g & 8191) === 8191) yield 'sieve';
     }
     yield 'sieve';
 

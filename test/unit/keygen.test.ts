@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { checkPrimeSync, createPrivateKey, generatePrimeSync, createPublicKey } from 'node:crypto';
 import { generateKeyPair } from '../../src/keys/generate.js';
 import { createSeededRandom, systemRandom } from '../../src/crypto/random.js';
-import { isProbablePrime, millerRabinBase, probablePrimeSearch, millerRabinRoundsForRsa, smallPrimes, sharedPrimeSearch } from '../../src/crypto/prime.js';
+import { isProbablePrime, millerRabinBase, probablePrimeSearch, millerRabinRoundsForRsa, smallPrimes, sharedPrimeSearch, sieveCandidates } from '../../src/crypto/prime.js';
 import { rsaKeyFromPrimes, runToEnd, RSA_E } from '../../src/crypto/rsa-keygen.js';
 import { modPow, modPow2, gcd, lcm, modInverse } from '../../src/crypto/bigint.js';
 import { ecPointFromPrivate, ed25519PublicFromSeed } from '../../src/crypto/ec.js';
@@ -70,6 +70,35 @@ test('composites that pass a base-2 test are rejected', () => {
   const carmichael = (6n * k + 1n) * (12n * k + 1n) * (18n * k + 1n);
   assert.equal(modPow(2n, carmichael - 1n, carmichael), 1n, 'precondition: Carmichael passes base-2 Fermat');
   for (let i = 0; i < 20; i++) assert.equal(isProbablePrime(carmichael, 5, systemRandom), false);
+});
+
+test('small-prime table: complete (prime-counting values), only primes', () => {
+  // π(2^16) = 6542, π(2^20) = 82025, π(2^23) = 564163 (OEIS A007053); the table holds the odd primes
+  assert.equal(smallPrimes(1 << 16).length, 6541);
+  assert.equal(smallPrimes(1 << 20).length, 82024);
+  const t = smallPrimes(1 << 23);
+  assert.equal(t.length, 564162);
+  for (let i = 0; i < t.length; i += 331) assert.ok(checkPrimeSync(BigInt(t[i]!)), `${t[i]} is prime`);
+  assert.equal(t[0], 3);
+});
+
+test('sieve: survivors are exactly the numbers of the interval with no factor below the bound', () => {
+  const limit = 1 << 12;
+  const primes = smallPrimes(limit);
+  const gen = sieveCandidates(512, createSeededRandom('sieve'), limit, 512);
+  const got: { x: bigint; index: number }[] = [];
+  while (got.length < 120) {
+    const r = gen.next().value;
+    if (r !== 'sieve') got.push(r);
+  }
+  // reconstruct x0 from the first survivor and its index, then check every odd number of the first two intervals
+  const x0 = got[0]!.x - 2n * BigInt(got[0]!.index);
+  const expected: bigint[] = [];
+  for (let i = 0; expected.length < got.length; i++) {
+    const x = x0 + 2n * BigInt(i);
+    if (primes.every((p) => x % BigInt(p) !== 0n)) expected.push(x);
+  }
+  assert.deepEqual(got.map((c) => c.x), expected);
 });
 
 test('Miller-Rabin rounds follow FIPS 186-5 Table B.1 (5 / 4 / 4)', () => {
