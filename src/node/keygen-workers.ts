@@ -41,6 +41,8 @@ interface JobMessage {
   seed: Uint8Array;
   share: number;
   of: number;
+  /** Per-job cells: smallest prime index found per slot (a fresh buffer per job, so a stale worker cannot touch it). */
+  best: SharedArrayBuffer;
 }
 type FromWorker =
   | { type: 'slot'; id: number; slot: number; prime: string | null; index: number }
@@ -56,8 +58,9 @@ function workerMain(): void {
     if (msg.type !== 'job') return;
     try {
       const stopped = (): boolean => Atomics.load(shared, 0) !== msg.id;
+      const cells = new Int32Array(msg.best);
       for (let slot = 0; slot < SLOTS && !stopped(); slot++) {
-        const cell = 1 + slot;
+        const cell = slot;
         const gen = sharedPrimeSearch({
           bits: msg.bits,
           e: BigInt(msg.e),
@@ -66,11 +69,11 @@ function workerMain(): void {
           sieveLimit: msg.sieveLimit,
           share: msg.share,
           of: msg.of,
-          best: () => Atomics.load(shared, cell),
+          best: () => Atomics.load(cells, cell),
           found: (index) => {
             for (;;) {
-              const cur = Atomics.load(shared, cell);
-              if (index >= cur || Atomics.compareExchange(shared, cell, cur, index) === cur) return;
+              const cur = Atomics.load(cells, cell);
+              if (index >= cur || Atomics.compareExchange(cells, cell, cur, index) === cur) return;
             }
           },
           basesFor: (index) => createSeededRandom(seedFor(msg.seed, `:bases:${slot}:${index}`)),
@@ -140,7 +143,7 @@ export interface KeygenPool {
 export function createKeygenPool(options: KeygenPoolOptions = {}): KeygenPool {
   const size = options.workers ?? Math.max(1, Math.min(4, availableParallelism()));
   if (!Number.isInteger(size) || size < 1 || size > 64) throw new RangeError('createKeygenPool: workers must be an integer from 1 to 64');
-  const flagBuf = new SharedArrayBuffer(4 * (1 + SLOTS));
+  const flagBuf = new SharedArrayBuffer(4);
   const flag = new Int32Array(flagBuf);
   let workers: Worker[] = [];
   let nextId = 1;
@@ -173,7 +176,8 @@ export function createKeygenPool(options: KeygenPoolOptions = {}): KeygenPool {
       if (signal?.aborted) return reject(abortedError());
       const ws = start();
       const id = nextId++;
-      for (let i = 1; i <= SLOTS; i++) Atomics.store(flag, i, NONE);
+      const best = new SharedArrayBuffer(4 * SLOTS);
+      new Int32Array(best).fill(NONE);
       Atomics.store(flag, 0, id);
       const reports: { count: number; prime: bigint | null; index: number }[] = Array.from({ length: SLOTS }, () => ({ count: 0, prime: null, index: NONE }));
       const primes: bigint[] = [];
@@ -245,6 +249,7 @@ export function createKeygenPool(options: KeygenPoolOptions = {}): KeygenPool {
           seed,
           share: i,
           of: ws.length,
+          best,
         };
         w.postMessage(msg);
       });
