@@ -186,7 +186,7 @@ export async function checkWritable(paths: readonly string[], options: { force?:
  * ```
  * @public
  */
-export async function readInputFile(path: string, options: { maxBytes?: number } = {}): Promise<Uint8Array> {
+export async function readInputFile(path: string, options: { maxBytes?: number; waitMs?: number } = {}): Promise<Uint8Array> {
   const max = options.maxBytes ?? MAX_INPUT_FILE;
   let fh: fsp.FileHandle;
   try {
@@ -202,15 +202,27 @@ export async function readInputFile(path: string, options: { maxBytes?: number }
     const chunks: Uint8Array[] = [];
     let total = 0;
     const buf = Buffer.allocUnsafe(1 << 20);
+    // A pipe (`<(cmd)`) may have no data yet: poll, but never longer than `waitMs` in total.
+    const deadline = Date.now() + (options.waitMs ?? 10_000);
     for (;;) {
       let n: number;
       try {
         ({ bytesRead: n } = await fh.read(buf, 0, buf.length, null));
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') throw new MailPkiError('ERR_IO', `${path} has no data to read (a pipe or device with no writer)`);
-        throw e;
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        if (Date.now() > deadline) throw new MailPkiError('ERR_IO', `${path}: no data arrived (a pipe or device whose writer is silent)`);
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
       }
-      if (n === 0) break;
+      if (n === 0) {
+        // A FIFO read before its writer has opened it, or before it wrote anything, reads as EOF.
+        if (st.isFIFO() && total === 0) {
+          if (Date.now() > deadline) throw new MailPkiError('ERR_IO', `${path}: no data arrived (a pipe whose writer is silent)`);
+          await new Promise((r) => setTimeout(r, 20));
+          continue;
+        }
+        break;
+      }
       total += n;
       if (total > max) throw new MailPkiError('ERR_INPUT_TOO_LARGE', `${path} is larger than ${max} bytes`);
       chunks.push(Uint8Array.prototype.slice.call(buf, 0, n));

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
 import { tempDir } from '../helpers/env.js';
 import { checkWritable, ensureDirectory, readInputFile, writeFileAtomic, writeFilesAtomic } from '../../src/node/file-store.js';
 import { isMailPkiError } from '../../src/errors.js';
@@ -142,4 +143,27 @@ test('readInputFile: missing, directory, huge, endless', async () => {
   assert.equal(new TextDecoder().decode(await readInputFile(join(d, 'small'))), 'hello');
   assert.equal((await readInputFile(join(d, 'small'), { maxBytes: 5 })).length, 5);
   await assert.rejects(readInputFile(join(d, 'small'), { maxBytes: 4 }), (e) => isMailPkiError(e, 'ERR_INPUT_TOO_LARGE'));
+});
+
+test('readInputFile: a pipe that has data later is read; a silent one fails after waitMs', { skip: process.platform === 'win32' }, async () => {
+  const d = tempDir();
+  const fifo = join(d, 'fifo');
+  spawnSync('mkfifo', [fifo]);
+  // a writer that waits before writing (like `<(slow command)`)
+  const writer = spawn('sh', ['-c', `sleep 0.3; printf hello > '${fifo}'`]);
+  try {
+    assert.equal(new TextDecoder().decode(await readInputFile(fifo, { waitMs: 5000 })), 'hello');
+  } finally {
+    writer.kill();
+  }
+  // a writer that holds the pipe open and says nothing
+  const silent = spawn('sh', ['-c', `exec 3>'${fifo}'; sleep 5`]);
+  await new Promise((r) => setTimeout(r, 200));
+  const t0 = Date.now();
+  try {
+    await assert.rejects(readInputFile(fifo, { waitMs: 300 }), (e) => isMailPkiError(e, 'ERR_IO'));
+    assert.ok(Date.now() - t0 < 3000);
+  } finally {
+    silent.kill();
+  }
 });
