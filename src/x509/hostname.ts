@@ -6,6 +6,7 @@
  * old fallback to the subject CN (browsers and Apple ignore CN too). Out of
  * scope: path validation (verify.ts), name constraints (name-constraints.ts).
  */
+import { parseIpv4, parseIpv6 } from './general-name.js';
 import type { Certificate, GeneralName } from './types.js';
 
 /**
@@ -18,61 +19,7 @@ import type { Certificate, GeneralName } from './types.js';
  */
 export function parseIpAddress(text: string): Uint8Array | undefined {
   if (typeof text !== 'string' || text.length === 0 || text.length > 45) return undefined;
-  if (text.includes(':')) return parseIpv6(text);
-  return parseIpv4(text);
-}
-
-function parseIpv4(text: string): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    out[i] = v;
-  }
-  return out;
-}
-
-function parseIpv6(text: string): Uint8Array | undefined {
-  const dbl = text.indexOf('::');
-  if (dbl >= 0 && text.indexOf('::', dbl + 1) >= 0) return undefined;
-  const parse = (s: string): number[] | undefined => {
-    if (s === '') return [];
-    const groups = s.split(':');
-    const words: number[] = [];
-    for (let i = 0; i < groups.length; i++) {
-      const g = groups[i]!;
-      if (i === groups.length - 1 && g.includes('.')) {
-        const v4 = parseIpv4(g);
-        if (!v4) return undefined;
-        words.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-        words.push(parseInt(g, 16));
-      }
-    }
-    return words;
-  };
-  let words: number[];
-  if (dbl >= 0) {
-    const head = parse(text.slice(0, dbl));
-    const tail = parse(text.slice(dbl + 2));
-    if (!head || !tail || head.length + tail.length > 7) return undefined;
-    words = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
-  } else {
-    const all = parse(text);
-    if (!all || all.length !== 8) return undefined;
-    words = all;
-  }
-  const out = new Uint8Array(16);
-  words.forEach((w, i) => {
-    out[2 * i] = w >> 8;
-    out[2 * i + 1] = w & 0xff;
-  });
-  return out;
+  return (text.includes(':') ? parseIpv6(text) : parseIpv4(text)) ?? undefined;
 }
 
 /**
