@@ -418,11 +418,16 @@ export function* sharedPrimeSearch(opts: {
   share: number;
   of: number;
   best: () => number;
+  /** Publish index as found (keep the smaller of it and the current best). */
   found: (index: number) => void;
+  /** Withdraw a published index (only if it is still the best). */
+  unfound?: (index: number) => void;
   basesFor: (index: number) => RandomSource;
   stopped: () => boolean;
 }): Generator<PrimeSearchEvent, SieveCandidate | null, void> {
   let ordinal = 0;
+  // after a withdrawn base-2 survivor, this worker alone covers the rest of the slot
+  let solo = false;
   for (const c of sieveCandidates(opts.bits, opts.rng, opts.sieveLimit)) {
     if (opts.stopped()) return null;
     if (c === 'sieve') {
@@ -430,18 +435,27 @@ export function* sharedPrimeSearch(opts: {
       continue;
     }
     if (c.index >= opts.best()) return null;
-    if (ordinal++ % opts.of !== opts.share) continue;
-    const gen = testCandidate(c.x, opts.bits, opts.e, opts.rounds, opts.basesFor(c.index));
-    let r = gen.next();
-    while (!r.done) {
-      if (opts.stopped() || c.index >= opts.best()) return null;
-      yield r.value;
-      r = gen.next();
+    if (ordinal++ % opts.of !== opts.share && !solo) continue;
+    if (gcd(c.x - 1n, opts.e) !== 1n) continue;
+    const red = createReducer(c.x);
+    const base2 = millerRabinBase(c.x, 2n, red);
+    yield 'candidate';
+    if (!base2) continue;
+    if (c.index >= opts.best()) return null;
+    // A base-2 strong probable prime is almost surely prime: publish it now so
+    // the other workers move on to the next prime while this one runs the
+    // FIPS rounds; withdraw it in the (practically impossible) failing case.
+    opts.found(c.index);
+    const rng = opts.basesFor(c.index);
+    let pass = true;
+    for (let k = 0; k < opts.rounds && pass; k++) {
+      pass = millerRabinBase(c.x, randomBase(c.x, opts.bits, rng), red);
+      yield 'round';
+      if (opts.stopped()) return null;
     }
-    if (r.value) {
-      opts.found(c.index);
-      return c;
-    }
+    if (pass) return c;
+    opts.unfound?.(c.index);
+    solo = true;
   }
   throw new Error('unreachable');
 }

@@ -76,6 +76,7 @@ function workerMain(): void {
               if (index >= cur || Atomics.compareExchange(cells, cell, cur, index) === cur) return;
             }
           },
+          unfound: (index) => void Atomics.compareExchange(cells, cell, index, NONE),
           basesFor: (index) => createSeededRandom(seedFor(msg.seed, `:bases:${slot}:${index}`)),
           stopped,
         });
