@@ -3,17 +3,33 @@
  * (file, environment variable, or a no-echo prompt; never a flag value),
  * progress on a TTY, and the output file set.
  */
-import { readInputFile } from '../node/file-store.js';
+import { MAX_INPUT_FILE, readInputFile } from '../node/file-store.js';
 import { MailPkiError } from '../errors.js';
 import { looksLikePem } from '../encoding/pem.js';
 import { str, type CliIo, type CommandContext } from './args.js';
 
-/** Read an input file (16 MiB cap); PEM comes back as text, anything else as bytes (DER). */
+/** Read an input file (16 MiB cap; `-` = stdin); PEM comes back as text, anything else as bytes (DER). */
 export async function readInput(path: string): Promise<string | Uint8Array> {
-  const bytes = await readInputFile(path);
+  // `-` is standard input (e.g. `openssl s_client -showcerts ... | mailpki inspect -`).
+  const bytes = path === '-' ? await readStdin(MAX_INPUT_FILE) : await readInputFile(path);
   if (bytes.length === 0) throw new MailPkiError('ERR_PEM_NOT_FOUND', `${path} is empty`);
   if (looksLikePem(bytes)) return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   return bytes;
+}
+
+/** Standard input, refused beyond `max` bytes (stdin may be a pipe, a socket or a terminal). */
+async function readStdin(max: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > max) {
+      process.stdin.destroy();
+      throw new MailPkiError('ERR_INPUT_TOO_LARGE', `standard input is larger than ${max} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 /** Where a passphrase may come from, as flag names of the command. */

@@ -17,6 +17,8 @@ interface Row {
   readonly setup?: (o: string) => void;
   /** expected code in the error line (string: exact code; RegExp: tested against the whole line) */
   readonly code?: string | RegExp;
+  /** text for stdin */
+  readonly input?: string;
   /** expected exit status (default: any non-zero) */
   readonly exit?: number;
 }
@@ -140,6 +142,8 @@ function rows(F: Fixtures): Row[] {
 
   // ---- inspect
   each('inspect', 'FILE', badFiles, (bad) => ['inspect', bad]);
+  r.push({ cmd: 'inspect', name: 'stdin: 20 MiB', args: () => ['inspect', '-'], input: 'A'.repeat(20 * 1024 * 1024), code: 'ERR_INPUT_TOO_LARGE' });
+  r.push({ cmd: 'inspect', name: 'stdin: empty', args: () => ['inspect', '-'], input: '' });
   r.push({ cmd: 'inspect', name: 'unknown option', args: () => ['inspect', F.serverCert, '--yaml'], exit: 2, code: 'ERR_USAGE' });
 
   // ---- verify
@@ -231,7 +235,7 @@ describe('bad input: one error line, non-zero exit, within seconds, no output le
       const o = tempDir('mailpki-cli-bad-');
       real.setup?.(o);
       const beforeFiles = snapshot(o);
-      const res = await cli(real.args(o), { cwd: o, timeoutMs: 20_000, env: { MAILPKI_TEST_UNSET_VAR: '' } });
+      const res = await cli(real.args(o), { cwd: o, timeoutMs: 20_000, env: { MAILPKI_TEST_UNSET_VAR: '' }, ...(real.input !== undefined ? { input: real.input } : {}) });
       const lines = res.stderr.split('\n').filter((l) => l !== '');
       const ctx = `args: ${real.args(o).join(' ')}\nstatus: ${res.status}\nstderr: ${res.stderr}\nstdout: ${res.stdout.slice(0, 500)}`;
       assert.equal(res.signal, null, `killed by ${res.signal} (timeout?)\n${ctx}`);

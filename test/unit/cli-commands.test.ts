@@ -146,6 +146,9 @@ describe('every command, checked by oracles', { concurrency: false }, () => {
     r = await cli(['inspect', p('mail.csr')], { cwd: d });
     ok(r, 'inspect csr');
     assert.match(r.stdout, /signature valid/);
+    r = await cli(['inspect', '-'], { cwd: d, input: `some text before\n${readFileSync(p('mail.chain.pem'), 'utf8')}` });
+    ok(r, 'inspect stdin');
+    assert.match(r.stdout, /\[2\/2\][\s\S]*Example Issuing CA/);
     ossl('x509', '-in', p('mail.crt'), '-outform', 'DER', '-out', p('mail.der'));
     r = await cli(['inspect', p('mail.der')], { cwd: d });
     ok(r, 'inspect der');

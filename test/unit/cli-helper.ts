@@ -67,6 +67,7 @@ export function cli(args: readonly string[], opts: { cwd?: string; env?: Record<
       clearTimeout(timer);
       resolvePromise({ status, signal, stdout, stderr, ms: Date.now() - t0 });
     });
+    child.stdin.on('error', () => undefined); // the CLI may exit before reading all of it (EPIPE)
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -32,11 +32,15 @@ export const spec: CommandSpec = {
     'PEM (any number of blocks, text around them ignored) or DER. Encrypted private keys are shown as such without asking for ' +
       'the passphrase; private key material is never printed (only the algorithm, size and the SHA-256 of the public key).',
   ],
-  positionals: { min: 1, max: 1, name: 'FILE' },
+  positionals: { min: 1, max: 1, name: 'FILE (- for standard input)' },
   options: {
     json: { type: 'boolean', desc: 'machine-readable output (a JSON array, one object per item)' },
   },
-  examples: ['mailpki inspect /etc/postfix/mail.chain.pem', 'mailpki inspect mail.csr --json'],
+  examples: [
+    'mailpki inspect /etc/postfix/mail.chain.pem',
+    'mailpki inspect mail.csr --json',
+    'openssl s_client -connect mail.example.com:993 -showcerts </dev/null | mailpki inspect -',
+  ],
   async run(ctx) {
     const path = ctx.positionals[0]!;
     const input = await readInput(path);
