@@ -155,7 +155,8 @@ export function quote(s: string): string {
 /** Help text for a command, generated from its spec. */
 export function formatHelp(spec: CommandSpec): string {
   const lines: string[] = [];
-  lines.push(`Usage: ${spec.usage.map((u, i) => (i === 0 ? `mailpki ${u}` : `       mailpki ${u}`)).join('\n')}`, '');
+  // a usage line starting with spaces continues the previous one
+  lines.push(`Usage: ${spec.usage.map((u, i) => (i === 0 ? `mailpki ${u}` : /^\s/.test(u) ? `               ${u.trimStart()}` : `       mailpki ${u}`)).join('\n')}`, '');
   lines.push(spec.summary);
   for (const p of spec.description ?? []) lines.push('', wrap(p, 78));
   lines.push('', 'Options:');
