@@ -75,6 +75,8 @@ interface Planned {
   readonly mode: number;
   readonly exists: boolean;
   tmp?: string;
+  /** With `force`: a second hard link to the file being replaced, to put it back on rollback. */
+  backup?: string;
   published?: boolean;
 }
 
@@ -87,7 +89,9 @@ interface Planned {
  * (4) publish them. Any failure before (4) removes the temp files and
  * the directories this call created and leaves nothing behind; a failure
  * during (4) (a race: someone created a target meanwhile) also removes the
- * files already published by this call that did not exist before.
+ * files already published by this call that did not exist before and, with
+ * `force`, puts back the files it had already replaced (kept as a second
+ * hard link until the whole set is published).
  *
  * @throws MailPkiError `ERR_FILE_EXISTS` (target exists, no `force`),
  *   `ERR_FILE_UNSAFE` (target or a would-be directory is a symlink, or not a
@@ -128,6 +132,7 @@ export async function writeFilesAtomic(files: readonly FileToWrite[], options: W
     for (const p of plan) p.tmp = await writeTemp(p.target, p.data, p.mode);
     await options.beforePublish?.();
     for (const p of plan) {
+      if (force && p.exists) p.backup = await linkBackup(p.target);
       await publish(p.tmp!, p.target, force);
       p.published = true;
       p.tmp = undefined;
@@ -136,6 +141,7 @@ export async function writeFilesAtomic(files: readonly FileToWrite[], options: W
     await rollback(plan, createdDirs);
     throw toMailPkiError(e);
   }
+  for (const p of plan) if (p.backup) await fsp.unlink(p.backup).catch(() => undefined);
   for (const dir of new Set(plan.map((p) => dirname(p.target)))) await fsyncDir(dir);
   return plan.map((p) => ({ path: p.target, mode: p.mode, bytes: p.data.length, replaced: p.exists }));
 }
@@ -331,10 +337,26 @@ async function publish(tmp: string, target: string, force: boolean): Promise<voi
   await fsp.unlink(tmp);
 }
 
+/** A hard link to `target` under a fresh temp name (undefined where hard links are not supported). */
+async function linkBackup(target: string): Promise<string | undefined> {
+  const backup = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.old`);
+  try {
+    await fsp.link(target, backup);
+    return backup;
+  } catch {
+    return undefined;
+  }
+}
+
 async function rollback(plan: Planned[], createdDirs: string[]): Promise<void> {
   for (const p of plan) {
     if (p.tmp) await fsp.unlink(p.tmp).catch(() => undefined);
     if (p.published && !p.exists) await fsp.unlink(p.target).catch(() => undefined);
+    // a replaced file comes back: rename its second link over what we published
+    if (p.backup) {
+      if (p.published) await fsp.rename(p.backup, p.target).catch(() => undefined);
+      else await fsp.unlink(p.backup).catch(() => undefined);
+    }
   }
   for (const d of [...createdDirs].reverse()) await fsp.rmdir(d).catch(() => undefined);
 }

@@ -167,3 +167,27 @@ test('readInputFile: a pipe that has data later is read; a silent one fails afte
     silent.kill();
   }
 });
+
+test('multi-file write with force: a failure puts back the files already replaced', async () => {
+  const d = tempDir();
+  writeFileSync(join(d, 'a.pem'), 'OLD A');
+  writeFileSync(join(d, 'b.pem'), 'OLD B');
+  await assert.rejects(
+    writeFilesAtomic(
+      [
+        { path: join(d, 'a.pem'), data: 'NEW A', kind: 'cert' },
+        { path: join(d, 'b.pem'), data: 'NEW B', kind: 'cert' },
+        { path: join(d, 'c.pem'), data: 'NEW C', kind: 'cert' },
+      ],
+      // c.pem becomes a directory between the check and the publish: its rename fails
+      { force: true, beforePublish: () => mkdirSync(join(d, 'c.pem')) },
+    ),
+  );
+  assert.equal(readFileSync(join(d, 'a.pem'), 'utf8'), 'OLD A');
+  assert.equal(readFileSync(join(d, 'b.pem'), 'utf8'), 'OLD B');
+  assert.deepEqual(readdirSync(d).sort(), ['a.pem', 'b.pem', 'c.pem']); // no temp or backup names left
+  // and on success the backups are gone
+  await writeFilesAtomic([{ path: join(d, 'a.pem'), data: 'NEW A', kind: 'cert' }], { force: true });
+  assert.equal(readFileSync(join(d, 'a.pem'), 'utf8'), 'NEW A');
+  assert.deepEqual(readdirSync(d).sort(), ['a.pem', 'b.pem', 'c.pem']);
+});
