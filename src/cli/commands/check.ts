@@ -65,7 +65,9 @@ export const spec: CommandSpec = {
     }
     if (!r.ok) {
       const f = r.failure;
-      ctx.io.err(`error: ${host}:${port}: ${(f?.message ?? 'check failed').replace(/[\r\n]+/g, ' ')} (${f?.code ?? 'failed'})\n`);
+      const msg = (f?.message ?? 'check failed').replace(/[\r\n]+/g, ' ');
+      const where = `${host}:${port}`;
+      ctx.io.err(`error: ${msg.startsWith(`connect to ${where}`) ? msg : `${where}: ${msg}`} (${f?.code ?? 'failed'})\n`);
       return 1;
     }
     if (r.daysUntilExpiry !== undefined && r.daysUntilExpiry < 30) note(ctx.io, `the certificate expires in ${r.daysUntilExpiry} days`);
