@@ -36,12 +36,13 @@ function badFiles(F: Fixtures): Array<[string, string, string | RegExp | undefin
     ['deeply nested DER in PEM', F.nestedPem, undefined],
     ['an empty file', F.empty, undefined],
     ['a directory', F.dir, 'ERR_IO'],
+    ['5,000 certificates (under the byte cap)', F.many, 'ERR_INPUT_TOO_LARGE'],
   ];
 }
 
 /** The kinds the issue names for every command (the rest run against `inspect`, the generic reader). */
 function mainBadFiles(F: Fixtures): Array<[string, string, string | RegExp | undefined]> {
-  const keep = ['a missing file', 'a malformed PEM', 'a truncated PEM', 'binary garbage', 'a huge file (40 MiB)', '/dev/zero', 'deeply nested DER'];
+  const keep = ['a missing file', 'a malformed PEM', 'a truncated PEM', 'binary garbage', 'a huge file (40 MiB)', '/dev/zero', 'deeply nested DER', '5,000 certificates (under the byte cap)'];
   return badFiles(F).filter(([n]) => keep.includes(n));
 }
 

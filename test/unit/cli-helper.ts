@@ -112,6 +112,7 @@ export interface Fixtures {
   nestedDer: string;
   nestedPem: string;
   empty: string;
+  many: string;
 }
 
 export function makeFixtures(): Fixtures {
@@ -149,6 +150,7 @@ export function makeFixtures(): Fixtures {
   writeFileSync(p('nested.der'), nested);
   writeFileSync(p('nested.pem'), pem('CERTIFICATE', nested));
   writeFileSync(p('empty.pem'), '');
+  writeFileSync(p('many.pem'), certPem.repeat(5000)); // ~4 MB, under the byte cap: 5,000 certificates
   return {
     dir,
     pass: p('ca.pass'),
@@ -169,6 +171,7 @@ export function makeFixtures(): Fixtures {
     nestedDer: p('nested.der'),
     nestedPem: p('nested.pem'),
     empty: p('empty.pem'),
+    many: p('many.pem'),
   };
 }
 
