@@ -21,7 +21,7 @@ export const spec: CommandSpec = {
   description: [
     'The issuing CA key is read with --ca-passphrase-file / --ca-passphrase-env or a terminal prompt when it is encrypted. ' +
       'The new key is encrypted like a root key (--passphrase-file / --passphrase-env / prompt) unless --no-passphrase.',
-    'Default validity 1825 days (cut to the issuer\'s notAfter by the library if it would outlive it).',
+    'Default validity 1095 days (the library\'s intermediate profile), cut to the issuer\'s notAfter if it would outlive it.',
   ],
   positionals: { min: 0, max: 0, name: 'argument' },
   options: {
@@ -34,7 +34,7 @@ export const spec: CommandSpec = {
     'cert-out': { type: 'string', required: true, arg: 'FILE', desc: 'where to write the intermediate certificate' },
     'chain-out': { type: 'string', arg: 'FILE', desc: 'also write the intermediate followed by the issuer chain (without the root)' },
     ...keyTypeOptions(DEFAULTS),
-    days: { type: 'string', integer: [1, 36500], arg: 'N', default: '1825', desc: 'validity in days' },
+    days: { type: 'string', integer: [1, 36500], arg: 'N', default: '1095', desc: 'validity in days (never past the issuer\'s notAfter)' },
     'path-len': { type: 'string', integer: [0, 10], arg: 'N', default: '0', desc: 'basicConstraints pathLenConstraint' },
     'passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase for the new key: first line of F' },
     'passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase for the new key: environment variable NAME' },
@@ -80,7 +80,7 @@ export const spec: CommandSpec = {
       publicKey,
       issuer,
       issuerKey,
-      days: num(ctx, 'days') ?? 1825,
+      ...(num(ctx, 'days') !== undefined ? { days: num(ctx, 'days')! } : {}),
       pathLen: num(ctx, 'path-len') ?? 0,
     });
     const files: FileToWrite[] = [
