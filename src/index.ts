@@ -25,6 +25,20 @@ export type {
   PrivateKey,
   KeyPair,
 } from './keys/types.js';
+export type {
+  NameAttribute,
+  DistinguishedName,
+  NameInput,
+  GeneralName,
+  SanInput,
+  KeyUsageName,
+  NameConstraints,
+  Extension,
+  DecodedExtensions,
+  SignatureAlgorithmInfo,
+  Certificate,
+  CertificateRequest,
+} from './x509/types.js';
 export * from './crypto/index.js';
 export * from './keys/index.js';
 export * from './x509/index.js';
