@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { MailPkiError } from '../../errors.js';
 import { encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
 import { DEFAULT_MAIL_FILE_NAMES, mailServerFiles } from '../../mail/index.js';
+import { TLS_SERVER_PROFILE } from '../../profiles/index.js';
 import {
   buildChain,
   createCertificateRequest,
@@ -173,7 +174,8 @@ export const spec: CommandSpec = {
     o.out(`  ${names.serverCert.padEnd(24)} server certificate for ${sanStrings.join(', ')}, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);
     o.out(`  ${`${names.chain}, ${names.postfixChain}`.padEnd(24)} chain (Dovecot ssl_cert); key + chain (Postfix smtpd_tls_chain_files, 0600)\n`);
     o.out(`  ${'postfix-*.cf, dovecot-*'.padEnd(24)} configuration snippets; also tlsa.txt, selinux.sh, ${CSR_NAME}\n`);
-    for (const w of [...root.warnings, ...cert.warnings]) note(o, w);
+    // The 200-day CA/B limit binds publicly trusted CAs; this root is private (Apple's 825 days is what applies).
+    for (const w of [...root.warnings, ...cert.warnings]) if (!w.includes(TLS_SERVER_PROFILE.reasons.warnDays ?? 'CA/B')) note(o, w);
     o.out(`Next: read ${path('NEXT-STEPS.txt')}\n`);
   },
 };
