@@ -258,6 +258,34 @@ export function derImplicitChildren(tag: number, children: Asn1[]): Asn1 {
   return new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: tag }, value: children });
 }
 
+/**
+ * A SEQUENCE (X.690 8.9) around children that are already DER-encoded, without
+ * decoding them: tag 0x30, the minimal definite length (X.690 10.1), then the
+ * children's bytes concatenated. The children must each be one valid DER
+ * element (the caller produced them with encodeDer or took them from a parse).
+ * @internal
+ */
+export function derSeqBytes(...children: Uint8Array[]): Uint8Array {
+  let len = 0;
+  for (const c of children) len += c.length;
+  let lenBytes = 0;
+  if (len >= 0x80) for (let l = len; l > 0; l = Math.floor(l / 256)) lenBytes++;
+  const head = 2 + lenBytes;
+  const out = new Uint8Array(head + len);
+  out[0] = 0x30;
+  if (lenBytes === 0) out[1] = len;
+  else {
+    out[1] = 0x80 | lenBytes;
+    for (let i = lenBytes, l = len; i >= 1; i--, l = Math.floor(l / 256)) out[1 + i] = l & 0xff;
+  }
+  let off = head;
+  for (const c of children) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}
+
 /** Pre-encoded DER bytes spliced in as-is (decoded once, so it must be valid). @internal */
 export function derRaw(bytes: Uint8Array): Asn1 {
   return decodeDer(bytes, 'embedded DER', { strict: false });

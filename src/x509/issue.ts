@@ -24,7 +24,7 @@
  */
 import { MailPkiError } from '../errors.js';
 import { OID } from '../oid.js';
-import { derBitString, derExplicit, derInt, derRaw, derSeq, encodeDer } from '../encoding/der.js';
+import { derBitString, derExplicit, derInt, derSeq, derSeqBytes, encodeDer } from '../encoding/der.js';
 import { type SignatureAlgorithm, defaultSignatureAlgorithm, sign } from '../crypto/sign.js';
 import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId } from '../crypto/algorithm-id.js';
 import type { RandomSource } from '../crypto/random.js';
@@ -170,25 +170,31 @@ function policy(msg: string): never {
   throw new MailPkiError('ERR_POLICY', msg);
 }
 
-/** Build, sign and re-parse a v3 certificate (RFC 5280 4.1). */
+/**
+ * Build, sign and re-parse a v3 certificate (RFC 5280 4.1). The TBS and the
+ * outer SEQUENCE are assembled from each field's DER bytes (derSeqBytes), so
+ * already-encoded parts (the SPKI, the TBS itself) are spliced without being
+ * decoded again; DER is the concatenation of the children's encodings, so the
+ * bytes are the same as encoding one tree.
+ */
 function build(t: Template, warnings: string[]): IssuedCertificate {
-  const algId = encodeSignatureAlgorithmId(t.alg);
-  const tbs = encodeDer(
-    derSeq(
-      derExplicit(0, derInt(2)), // v3
-      derInt(t.serial),
-      algId,
-      encodeName(t.issuerName),
-      derSeq(encodeTime(t.notBefore), encodeTime(t.notAfter)),
-      encodeName(t.subject),
-      derRaw(encodeSpki(t.publicKey)),
-      derExplicit(3, encodeExtensions(t.extensions)),
-    ),
+  const algId = encodeDer(encodeSignatureAlgorithmId(t.alg));
+  const tbs = derSeqBytes(
+    V3_VERSION, // [0] EXPLICIT INTEGER 2: v3
+    encodeDer(derInt(t.serial)),
+    algId,
+    encodeDer(encodeName(t.issuerName)),
+    encodeDer(derSeq(encodeTime(t.notBefore), encodeTime(t.notAfter))),
+    encodeDer(encodeName(t.subject)),
+    encodeSpki(t.publicKey),
+    encodeDer(derExplicit(3, encodeExtensions(t.extensions))),
   );
   const signature = sign(t.signer, tbs, t.alg, t.rng ? { rng: t.rng } : {});
-  const der = encodeDer(derSeq(derRaw(tbs), encodeSignatureAlgorithmId(t.alg), derBitString(signature)));
+  const der = derSeqBytes(tbs, algId, encodeDer(derBitString(signature)));
   return { ...parseCertificateDer(der), warnings };
 }
+
+const V3_VERSION = encodeDer(derExplicit(0, derInt(2)));
 
 function checkAlg(alg: SignatureAlgorithm, key: PrivateKey): SignatureAlgorithm {
   const hash = (alg as { hash?: string }).hash;
