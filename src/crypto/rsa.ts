@@ -107,6 +107,55 @@ export function mgf1(hash: DigestName, seed: Uint8Array, maskLen: number): Uint8
   return out.subarray(0, maskLen);
 }
 
+/** Uses of one blinding pair before a fresh r is drawn (OpenSSL's BN_BLINDING_COUNTER). */
+const BLINDING_REUSE = 32;
+
+interface Blinding {
+  readonly n: bigint;
+  readonly e: bigint;
+  rE: bigint;
+  rInv: bigint;
+  uses: number;
+}
+
+/** Per key object; checked against n and e on each use, so a mutated key object gets a fresh pair. */
+const BLINDINGS = new WeakMap<RsaPrivateKey, Blinding>();
+
+/**
+ * A blinding pair (r^e mod n, r^-1 mod n). A fresh r costs a modular inverse
+ * (about 0.4 ms for RSA-2048 here); as OpenSSL does (BN_BLINDING_update), the
+ * pair of the previous signature is squared instead, (r^2)^e and (r^2)^-1,
+ * which is again a valid pair for an unpredictable value, and a fresh random r
+ * is drawn every {@link BLINDING_REUSE} signatures.
+ */
+function blindingPair(key: RsaPrivateKey, rng: RandomSource): { rE: bigint; rInv: bigint } {
+  const { n, e } = key;
+  const cached = BLINDINGS.get(key);
+  if (cached && cached.n === n && cached.e === e && cached.uses < BLINDING_REUSE) {
+    cached.rE = (cached.rE * cached.rE) % n;
+    cached.rInv = (cached.rInv * cached.rInv) % n;
+    cached.uses++;
+    return { rE: cached.rE, rInv: cached.rInv };
+  }
+  const k = rsaModulusBytes(key);
+  let r = 0n;
+  let rInv = 0n;
+  for (let tries = 0; ; tries++) {
+    if (tries > 8) throw new MailPkiError('ERR_KEY_INVALID', 'RSA key: cannot find a blinding value (is n prime-free?)');
+    r = mod(bytesToBigInt(rng(k + 8)), n);
+    if (r < 2n) continue;
+    try {
+      rInv = modInverse(r, n);
+      break;
+    } catch {
+      // gcd(r, n) > 1: astronomically unlikely for a real key; draw again.
+    }
+  }
+  const rE = modPow(r, e, n);
+  BLINDINGS.set(key, { n, e, rE, rInv, uses: 1 });
+  return { rE, rInv };
+}
+
 /**
  * RSASP1 with CRT (RFC 8017 5.2.1 step 2b), base blinding, and a check of the
  * result with the public exponent.
@@ -122,21 +171,8 @@ function rsaPrivate(key: RsaPrivateKey, m: bigint, rng: RandomSource): bigint {
   // Blinding: sign c = m * r^e instead of m, then multiply by r^-1. The
   // exponentiations then work on a value unrelated to the message, which
   // frustrates timing/power attacks on the private exponent.
-  const k = rsaModulusBytes(key);
-  let r = 0n;
-  let rInv = 0n;
-  for (let tries = 0; ; tries++) {
-    if (tries > 8) throw new MailPkiError('ERR_KEY_INVALID', 'RSA key: cannot find a blinding value (is n prime-free?)');
-    r = mod(bytesToBigInt(rng(k + 8)), n);
-    if (r < 2n) continue;
-    try {
-      rInv = modInverse(r, n);
-      break;
-    } catch {
-      // gcd(r, n) > 1: astronomically unlikely for a real key; draw again.
-    }
-  }
-  const c = (m * modPow(r, e, n)) % n;
+  const { rE, rInv } = blindingPair(key, rng);
+  const c = (m * rE) % n;
   const m1 = modPow(c % p, dp, p);
   const m2 = modPow(c % q, dq, q);
   const h = mod(qi * (m1 - m2), p);
