@@ -34,6 +34,7 @@ import {
   readString,
 } from '../encoding/der.js';
 import { encodePem, latin1, looksLikePem, parsePemBlock } from '../encoding/pem.js';
+import { equalBytes } from '../encoding/bytes.js';
 import { type SignatureAlgorithm, defaultSignatureAlgorithm, sign, verify } from '../crypto/sign.js';
 import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlgorithmId, signatureAlgorithmInfo } from '../crypto/algorithm-id.js';
 import type { RandomSource } from '../crypto/random.js';
@@ -215,7 +216,7 @@ export function parseCertificateRequest(input: string | Uint8Array): Certificate
     } else {
       throw new MailPkiError('ERR_ASN1_STRUCTURE', 'CertificationRequestInfo: attributes [0] missing (RFC 2986 4.1)');
     }
-    const { info } = parseSignatureAlgorithmId(algNode);
+    const { info, algorithm } = parseSignatureAlgorithmId(algNode);
     const signature = readBitStringBytes(sigNode, 'CSR signature');
     const decoded = decodeExtensions(extensions);
     const out: CertificateRequest = {
@@ -233,8 +234,25 @@ export function parseCertificateRequest(input: string | Uint8Array): Certificate
       der: Uint8Array.from(der),
       pem: encodePem('CERTIFICATE REQUEST', der),
     };
+    PARSED_ALGORITHM.set(out, { der: Uint8Array.from(der), info, algorithm });
     return out;
   });
+}
+
+/**
+ * The signature algorithm read while parsing, per returned object, with a
+ * private copy of the DER it came from: verifyCertificateRequest uses it
+ * instead of decoding the whole request again when the object's `der` still
+ * holds those bytes (compared byte for byte), and decodes otherwise.
+ */
+const PARSED_ALGORITHM = new WeakMap<CertificateRequest, { der: Uint8Array; info: ReturnType<typeof parseSignatureAlgorithmId>['info']; algorithm: SignatureAlgorithm | undefined }>();
+
+function requestAlgorithm(csr: CertificateRequest): ReturnType<typeof parseSignatureAlgorithmId> {
+  const cached = PARSED_ALGORITHM.get(csr);
+  if (cached && equalBytes(cached.der, csr.der)) return cached.algorithm ? { info: cached.info, algorithm: cached.algorithm } : { info: cached.info };
+  const root = decodeTolerant(csr.der, 'certificate request');
+  const algNode = readSequence(root, 'CertificationRequest', 3, 3)[1]!;
+  return parseSignatureAlgorithmId(algNode);
 }
 
 /**
@@ -250,9 +268,7 @@ export function parseCertificateRequest(input: string | Uint8Array): Certificate
  */
 export function verifyCertificateRequest(csr: CertificateRequest): void {
   if (!csr || !(csr.der instanceof Uint8Array)) throw new TypeError('verifyCertificateRequest: a parsed CertificateRequest is required');
-  const root = decodeTolerant(csr.der, 'certificate request');
-  const algNode = readSequence(root, 'CertificationRequest', 3, 3)[1]!;
-  const { info, algorithm } = parseSignatureAlgorithmId(algNode);
+  const { info, algorithm } = requestAlgorithm(csr);
   if (!algorithm) throw new MailPkiError('ERR_CSR_SIGNATURE', `CSR is signed with ${info.name}, which mailpki does not accept (weak or unsupported)`);
   let ok = false;
   try {
