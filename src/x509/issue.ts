@@ -28,7 +28,7 @@ import { decodeDer, derBitString, derExplicit, derInt, derSeq, derSeqBytes, enco
 import { type SignatureAlgorithm, defaultSignatureAlgorithm, sign } from '../crypto/sign.js';
 import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, signatureAlgorithmInfo } from '../crypto/algorithm-id.js';
 import type { RandomSource } from '../crypto/random.js';
-import { encodeSpki, parseSpki } from '../keys/spki.js';
+import { encodeSpki } from '../keys/spki.js';
 import { encodePem } from '../encoding/pem.js';
 import { equalBytes, toHex } from '../encoding/bytes.js';
 import { getPublicKey, publicKeysEqual } from '../keys/public-key.js';
@@ -159,6 +159,8 @@ interface Template {
   readonly subject: DistinguishedName;
   readonly issuerName: DistinguishedName;
   readonly publicKey: PublicKey;
+  /** encodeSpki(publicKey) when the caller already has it. */
+  readonly spki?: Uint8Array;
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly serial: bigint;
@@ -187,7 +189,7 @@ function policy(msg: string): never {
 function build(t: Template, warnings: string[]): IssuedCertificate {
   const algId = encodeDer(encodeSignatureAlgorithmId(t.alg));
   const serial = encodeDer(derInt(t.serial));
-  const spki = encodeSpki(t.publicKey);
+  const spki = t.spki ?? encodeSpki(t.publicKey);
   const issuer = encodeDer(encodeName(t.issuerName));
   const subject = encodeDer(encodeName(t.subject));
   const tbs = derSeqBytes(
@@ -212,7 +214,7 @@ function build(t: Template, warnings: string[]): IssuedCertificate {
     subject: nameAsWritten(t.subject, subject, 'subject'),
     notBefore: new Date(t.notBefore.getTime()),
     notAfter: new Date(t.notAfter.getTime()),
-    publicKey: parseSpki(spki),
+    publicKey: copyPublicKey(t.publicKey),
     spki,
     extensions,
     decoded: decodeExtensions(extensions),
@@ -222,6 +224,22 @@ function build(t: Template, warnings: string[]): IssuedCertificate {
     pem: encodePem('CERTIFICATE', der),
     warnings,
   };
+}
+
+/**
+ * The public key as parseSpki(encodeSpki(key)) returns it (the test in
+ * x509-issue-construct.test.ts checks this): only the key's own fields, with
+ * fresh byte arrays, so the certificate shares nothing with the caller's key.
+ */
+function copyPublicKey(k: PublicKey): PublicKey {
+  switch (k.type) {
+    case 'rsa':
+      return { kind: 'public', type: 'rsa', n: k.n, e: k.e };
+    case 'ec':
+      return { kind: 'public', type: 'ec', curve: k.curve, point: Uint8Array.from(k.point) };
+    case 'ed25519':
+      return { kind: 'public', type: 'ed25519', publicKey: Uint8Array.from(k.publicKey) };
+  }
 }
 
 /**
@@ -371,6 +389,7 @@ export function createRootCa(options: CreateRootCaOptions): IssuedCertificate {
       subject,
       issuerName: subject,
       publicKey,
+      spki,
       ...validity(options, days),
       serial: serialFor(options),
       extensions: exts,
@@ -548,12 +567,13 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
   checkDays(days, profile, options.allowLongValidity === true, warnings);
   const now = options.now ?? new Date();
   const win = checkIssuer(options.issuer, options.issuerKey, validity(options, days), now, warnings, false);
+  const spki = encodeSpki(publicKey);
 
   const exts: Extension[] = [
     basicConstraintsExtension({ ca: false }),
     keyUsageExtension(profile.keyUsage(publicKey.type)),
     extKeyUsageExtension(profile.extKeyUsage),
-    subjectKeyIdentifierExtension(computeKeyIdentifier(encodeSpki(publicKey))),
+    subjectKeyIdentifierExtension(computeKeyIdentifier(spki)),
     authorityKeyIdentifierExtension(keyIdOf(options.issuer)),
     ...(sans.length ? [subjectAltNameExtension(sans, subject.rdns.length === 0)] : []), // RFC 5280 4.2.1.6: critical when the subject is empty
     ...extraExtensions(options),
@@ -563,6 +583,7 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
       subject,
       issuerName: options.issuer.subject,
       publicKey,
+      spki,
       ...win,
       serial: serialFor(options),
       extensions: exts,
