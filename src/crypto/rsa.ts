@@ -75,8 +75,18 @@ function checkPublicKey(key: RsaPublicKey | RsaPrivateKey): void {
  * @internal
  */
 export function encodeDigestInfo(hash: DigestName, mHash: Uint8Array): Uint8Array {
-  return encodeDer(derSeq(derSeq(derOid(HASH_OID[hash]), derNull()), derOctets(mHash)));
+  if (mHash.length !== DIGEST_LENGTH[hash]) return encodeDer(derSeq(derSeq(derOid(HASH_OID[hash]), derNull()), derOctets(mHash)));
+  // The bytes before the digest depend only on the hash (its length is fixed): encode them once.
+  let prefix = DIGEST_INFO_PREFIX.get(hash);
+  if (!prefix) {
+    const full = encodeDer(derSeq(derSeq(derOid(HASH_OID[hash]), derNull()), derOctets(new Uint8Array(mHash.length))));
+    prefix = full.slice(0, full.length - mHash.length);
+    DIGEST_INFO_PREFIX.set(hash, prefix);
+  }
+  return concatBytes(prefix, mHash);
 }
+
+const DIGEST_INFO_PREFIX = new Map<DigestName, Uint8Array>();
 
 /**
  * EMSA-PKCS1-v1_5-ENCODE (RFC 8017 9.2) from a digest:
