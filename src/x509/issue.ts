@@ -190,8 +190,8 @@ function build(t: Template, warnings: string[]): IssuedCertificate {
   const algId = encodeDer(encodeSignatureAlgorithmId(t.alg));
   const serial = encodeDer(derInt(t.serial));
   const spki = t.spki ?? encodeSpki(t.publicKey);
-  const issuer = encodeDer(encodeName(t.issuerName));
-  const subject = encodeDer(encodeName(t.subject));
+  const issuer = nameDer(t.issuerName);
+  const subject = nameDer(t.subject);
   const tbs = derSeqBytes(
     V3_VERSION, // [0] EXPLICIT INTEGER 2: v3
     serial,
@@ -241,6 +241,21 @@ function copyPublicKey(k: PublicKey): PublicKey {
       return { kind: 'public', type: 'ed25519', publicKey: Uint8Array.from(k.publicKey) };
   }
 }
+
+/**
+ * encodeDer(encodeName(dn)), remembered per Name object (the issuer's subject
+ * is the same object for every certificate a CA issues). The result depends
+ * only on dn.der, so a hit requires the same bytes as the first time.
+ */
+function nameDer(dn: DistinguishedName): Uint8Array {
+  const hit = NAME_DER.get(dn);
+  if (hit && equalBytes(hit.src, dn.der)) return hit.out;
+  const out = encodeDer(encodeName(dn));
+  NAME_DER.set(dn, { src: Uint8Array.from(dn.der), out });
+  return out;
+}
+
+const NAME_DER = new WeakMap<DistinguishedName, { src: Uint8Array; out: Uint8Array }>();
 
 /**
  * The Name as a parse of the written bytes would return it: the given object
