@@ -134,7 +134,11 @@ describe('every command, checked by oracles', { concurrency: false }, () => {
     assert.equal(j[0]!.fingerprints.sha256.replace(/:/g, '').toUpperCase(), fp.replace(/:/g, ''));
     r = await cli(['inspect', p('root.key')], { cwd: d });
     ok(r, 'inspect encrypted key');
-    assert.match(r.stdout, /Encrypted private key/);
+    assert.match(r.stdout, /Encrypted private key: PKCS#8, PBES2 \(PBKDF2-HMAC-SHA256, \d+ iterations, AES-256-CBC\)/);
+    ossl('pkcs8', '-topk8', '-in', p('mail.key'), '-scrypt', '-passout', 'pass:s', '-out', p('scrypt.key'));
+    r = await cli(['inspect', p('scrypt.key')], { cwd: d });
+    ok(r, 'inspect scrypt-encrypted key');
+    assert.match(r.stdout, /PBES2 \(scrypt N=16384 r=8 p=1, AES-256-CBC\) \(not decrypted\)/);
     ossl('genrsa', '-aes256', '-traditional', '-passout', 'pass:legacy', '-out', p('legacy.key'), '2048');
     r = await cli(['inspect', p('legacy.key')], { cwd: d });
     ok(r, 'inspect legacy encrypted key');

@@ -1,7 +1,7 @@
 /** `mailpki inspect`: show certificates, chains, CSRs and keys; encrypted keys are described, never decrypted. */
-import { MailPkiError } from '../../errors.js';
+import { MailPkiError, isMailPkiError } from '../../errors.js';
 import { parsePemBlocks, type PemBlock } from '../../encoding/pem.js';
-import { describeKey, getPublicKey, parsePrivateKey, parsePublicKey } from '../../keys/index.js';
+import { describeKey, getPublicKey, parseEncryptedPkcs8Info, parsePrivateKey, parsePublicKey } from '../../keys/index.js';
 import {
   certificateRequestToJson,
   certificateToJson,
@@ -66,7 +66,7 @@ function inspectPem(text: string): Item[] {
 function inspectBlock(b: PemBlock): Item {
   if (CERT_LABELS.includes(b.label)) return certItem(b.der);
   if (CSR_LABELS.includes(b.label)) return csrItem(parseCertificateRequest(b.der));
-  if (b.label === 'ENCRYPTED PRIVATE KEY') return encryptedItem('PKCS#8 (PBES2/PBES1)', undefined);
+  if (b.label === 'ENCRYPTED PRIVATE KEY') return encryptedItem('PKCS#8', describePbes2(b.der));
   if (KEY_LABELS.includes(b.label)) {
     const procType = b.headers.find(([k]) => k.toLowerCase() === 'proc-type')?.[1] ?? '';
     if (/ENCRYPTED/i.test(procType)) {
@@ -116,6 +116,21 @@ function csrItem(csr: CertificateRequest): Item {
   }
   const text = inspectCertificateRequest(csr).replace(/\n?$/, '\n') + `  Proof of possession: ${valid ? 'signature valid' : `signature INVALID (${reason})`}\n`;
   return { text, json: { kind: 'csr', ...certificateRequestToJson(csr), signatureValid: valid } };
+}
+
+/** The PBES2 parameters, readable without the passphrase (never the salt or IV). */
+function describePbes2(der: Uint8Array): string {
+  let info: ReturnType<typeof parseEncryptedPkcs8Info>;
+  try {
+    info = parseEncryptedPkcs8Info(der);
+  } catch (e) {
+    // A well-formed key in a scheme we do not decrypt (PBES1, ...) is still described; malformed DER is an error.
+    if (isMailPkiError(e, 'ERR_ENCRYPTION_UNSUPPORTED')) return `unsupported scheme: ${e.message}`;
+    throw e;
+  }
+  const { kdf, cipher } = info.params;
+  const how = kdf.type === 'pbkdf2' ? `PBKDF2-HMAC-${kdf.prf.replace('hmacWith', '')}, ${kdf.iterations} iterations` : `scrypt N=${kdf.N} r=${kdf.r} p=${kdf.p}`;
+  return `PBES2 (${how}, ${cipher.toUpperCase()})`;
 }
 
 function encryptedItem(format: string, cipher: string | undefined): Item {
