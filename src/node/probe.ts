@@ -380,7 +380,7 @@ function connect(host: string, port: number, t: number): Promise<net.Socket> {
     sock.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       sock.destroy();
-      reject(new ProbeFailure('connect-failed', `connect to ${host}:${port}: ${e.code ?? ''} ${e.message}`.trim()));
+      reject(new ProbeFailure('connect-failed', `connect to ${host}:${port}: ${e.code && !e.message.includes(e.code) ? `${e.code} ` : ''}${e.message}`));
     });
   });
 }
