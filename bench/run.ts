@@ -394,9 +394,12 @@ async function main(): Promise<void> {
 
   // SVG: ratio to node:crypto per test, log scale
   const chart: ChartGroup[] = groups.map((g) => ({ label: g.label, bars: g.rows.filter((r) => r.ratio !== null).map((r) => ({ name: r.name, value: r.ratio!, detail: `${fmtMs(r.stats.mean)} ms, n=${r.stats.n}` })) }));
-  mkdirSync(dirname(args.svg), { recursive: true });
-  writeFileSync(args.svg, renderSvg(chart, { title: 'Key generation time relative to node:crypto (lower is faster; log scale)', subtitle: `${m.cpu}, ${m.cores} cores, Node ${m.node}, OpenSSL ${process.versions.openssl} · ${m.date} · shared machine, interleaved run${args.seed ? ` · seed ${args.seed}` : ''}` }));
-  console.error(`chart: ${args.svg}`);
+  if (chart.length === 0) console.error('chart: not written (no keygen results in this run)');
+  else {
+    mkdirSync(dirname(args.svg), { recursive: true });
+    writeFileSync(args.svg, renderSvg(chart, { title: 'Key generation time relative to node:crypto (lower is faster; log scale)', subtitle: `${m.cpu}, ${m.cores} cores, Node ${m.node}, OpenSSL ${process.versions.openssl} · ${m.date} · shared machine, interleaved run${args.seed ? ` · seed ${args.seed}` : ''}` }));
+    console.error(`chart: ${args.svg}`);
+  }
   if (args.json) {
     writeFileSync(args.json, JSON.stringify({ machine: m, seed: args.seed, keygen: groups, issuance: issue }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
     console.error(`json: ${args.json}`);
