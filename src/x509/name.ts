@@ -252,7 +252,6 @@ function fromRfc4514(text: string): DistinguishedName {
     i = eq + 1;
     skipSpaces();
     let value: string;
-    let stringType: string | undefined;
     if (text[i] === '#') {
       // RFC 4514 2.4 / 3: '#' + hex of the BER encoding of the value.
       let j = i + 1;
@@ -260,9 +259,11 @@ function fromRfc4514(text: string): DistinguishedName {
       const hex = text.slice(i + 1, j);
       if (hex.length === 0 || hex.length % 2) bad('RFC 4514 name: bad #hex value');
       const node = wrapDecode('ERR_NAME_INVALID', 'RFC 4514 #hex value', () => decodeDer(fromHex(hex), 'RFC 4514 #hex value'));
-      const s = readNameString(node, 'RFC 4514 #hex value');
-      value = s.value;
-      stringType = s.stringType;
+      // The value is kept; its string type is not: a name we build gets the
+      // attribute's standard type (RFC 5280 appendix A: emailAddress
+      // IA5String, countryName PrintableString, ...), as every other input
+      // form does, so formatting and re-parsing give the same DER.
+      value = readNameString(node, 'RFC 4514 #hex value').value;
       i = j;
       skipSpaces();
     } else {
@@ -290,7 +291,7 @@ function fromRfc4514(text: string): DistinguishedName {
       }
       value = wrapDecode('ERR_NAME_INVALID', 'RFC 4514 name: escaped bytes are not UTF-8', () => fromUtf8(Uint8Array.from(bytes.slice(0, lastSignificant))));
     }
-    rdn.push(stringType ? { type, value, stringType } : { type, value });
+    rdn.push({ type, value });
     if (i >= n) break;
     const sep = text[i]!;
     i++;

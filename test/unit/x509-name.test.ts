@@ -56,6 +56,13 @@ test('RFC 4514: reversed order, escapes (\\, \\2C, leading #, spaces), #hex valu
   assert.equal(b.rdns[0]![0]!.value, ' lead');
   const c = parseName('CN=#0c03616263'); // UTF8String "abc"
   assert.equal(c.rdns[0]![0]!.value, 'abc');
+  // a #hex value takes the attribute's standard string type (fuzz counterexample:
+  // a UTF8String emailAddress re-formatted as text came back as IA5String)
+  const e = parseName('emailAddress=#0c03616263');
+  assert.equal(e.rdns[0]![0]!.stringType, 'IA5String');
+  assert.deepEqual(parseName(formatNameRfc4514(e)).der, e.der);
+  assert.deepEqual(parseName(formatNameOpenssl(e)).der, e.der);
+  assert.deepEqual(parseName('C=#13025553').der, parseName('C=US').der); // PrintableString kept for C
   const d = parseName('CN=caf\\C3\\A9');
   assert.equal(d.rdns[0]![0]!.value, 'café');
   const multi = parseName('CN=a+UID=b,O=x');
