@@ -358,6 +358,33 @@ function checkIssuer(
   return { notBefore, notAfter };
 }
 
+/** Sign a certificate for `subject` / `publicKey` with the CA in `options` (intermediates and leaves). */
+function buildIssuedBy(
+  options: CommonIssueOptions & { issuer: Certificate; issuerKey: PrivateKey },
+  subject: DistinguishedName,
+  publicKey: PublicKey,
+  spki: Uint8Array,
+  win: { notBefore: Date; notAfter: Date },
+  extensions: Extension[],
+  warnings: string[],
+): IssuedCertificate {
+  return build(
+    {
+      subject,
+      issuerName: options.issuer.subject,
+      publicKey,
+      spki,
+      ...win,
+      serial: serialFor(options),
+      extensions,
+      signer: options.issuerKey,
+      alg: checkAlg(options.signatureAlgorithm ?? defaultSignatureAlgorithm(options.issuerKey), options.issuerKey),
+      ...(options.rng ? { rng: options.rng } : {}),
+    },
+    warnings,
+  );
+}
+
 function keyIdOf(cert: Certificate): Uint8Array {
   return cert.decoded.subjectKeyIdentifier ?? computeKeyIdentifier(cert.spki);
 }
@@ -442,28 +469,16 @@ export function createIntermediateCa(options: CreateIntermediateCaOptions): Issu
   const pathLen = options.pathLen ?? INTERMEDIATE_CA_PROFILE.pathLen;
   const now = options.now ?? new Date();
   const win = checkIssuer(options.issuer, options.issuerKey, validity(options, days), now, warnings, true, pathLen);
+  const spki = encodeSpki(publicKey);
   const exts: Extension[] = [
     basicConstraintsExtension(pathLen === undefined ? { ca: true } : { ca: true, pathLen }),
     keyUsageExtension(INTERMEDIATE_CA_PROFILE.keyUsage(publicKey.type)),
-    subjectKeyIdentifierExtension(computeKeyIdentifier(encodeSpki(publicKey))),
+    subjectKeyIdentifierExtension(computeKeyIdentifier(spki)),
     authorityKeyIdentifierExtension(keyIdOf(options.issuer)),
     ...constraintsExtension(options.nameConstraints),
     ...extraExtensions(options),
   ];
-  return build(
-    {
-      subject,
-      issuerName: options.issuer.subject,
-      publicKey,
-      ...win,
-      serial: serialFor(options),
-      extensions: exts,
-      signer: options.issuerKey,
-      alg: checkAlg(options.signatureAlgorithm ?? defaultSignatureAlgorithm(options.issuerKey), options.issuerKey),
-      ...(options.rng ? { rng: options.rng } : {}),
-    },
-    warnings,
-  );
+  return buildIssuedBy(options, subject, publicKey, spki, win, exts, warnings);
 }
 
 function sanKey(g: GeneralName): string {
@@ -593,20 +608,6 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
     ...(sans.length ? [subjectAltNameExtension(sans, subject.rdns.length === 0)] : []), // RFC 5280 4.2.1.6: critical when the subject is empty
     ...extraExtensions(options),
   ];
-  return build(
-    {
-      subject,
-      issuerName: options.issuer.subject,
-      publicKey,
-      spki,
-      ...win,
-      serial: serialFor(options),
-      extensions: exts,
-      signer: options.issuerKey,
-      alg: checkAlg(options.signatureAlgorithm ?? defaultSignatureAlgorithm(options.issuerKey), options.issuerKey),
-      ...(options.rng ? { rng: options.rng } : {}),
-    },
-    warnings,
-  );
+  return buildIssuedBy(options, subject, publicKey, spki, win, exts, warnings);
 }
 
