@@ -247,6 +247,7 @@ function pageMain(): void {
         setStatus(`${p.phase[0]!.toUpperCase()}${p.phase.slice(1)}…`);
       });
       document.documentElement.dataset.engine = r.engine;
+      document.documentElement.dataset.keyWorkers = String(r.keyWorkers);
       const keyPem = r.keyPem;
       // The preview shows what a CA will read: parse the PEM back, check its signature.
       const parsed = parseCertificateRequest(r.csrPem);
@@ -266,7 +267,8 @@ function pageMain(): void {
       current = { keyPem, csrPem: parsed.pem, baseName: fileBase(sans, subject) };
       copyStatus.textContent = '';
       result.hidden = false;
-      setStatus(`Done in ${((performance.now() - t0) / 1000).toFixed(1)} s. Download the key and keep it safe; send the CSR to your CA.`);
+      const threads = r.keyWorkers > 1 ? ` (key made on ${r.keyWorkers} threads)` : '';
+      setStatus(`Done in ${((performance.now() - t0) / 1000).toFixed(1)} s${threads}. Download the key and keep it safe; send the CSR to your CA.`);
       $('result-title').focus();
     } catch (e) {
       if (signal.aborted) setStatus('Cancelled: no key was made.');

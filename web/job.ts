@@ -2,11 +2,27 @@
  * The work of the CSR page: make a key, a CSR, and the key's PEM (encrypted
  * when a passphrase is given). It runs in a Web Worker made from the page's
  * own inline script (a blob: URL; nothing is fetched), so neither RSA key
- * generation nor the deliberately slow passphrase KDF can freeze the page;
- * where a worker cannot start, it runs in the page (generateKeyPair yields
- * every ~20 ms there; only the passphrase KDF then blocks for a moment).
+ * generation nor the deliberately slow passphrase KDF can freeze the page.
+ * An RSA key is made first on several workers from the same script (up to
+ * min(navigator.hardwareConcurrency, 4), with mailpki's
+ * createWorkerKeygenPool: no SharedArrayBuffer needed, so it works from
+ * file://), then handed to the job worker for the CSR and the PEM. Where
+ * those workers cannot start, the job worker makes the key itself; where no
+ * worker starts at all, everything runs in the page (generateKeyPair
+ * yields every ~20 ms there; only the passphrase KDF then blocks for a
+ * moment).
  */
-import { generateKeyPair, createCertificateRequest, encodePrivateKeyPem, encryptPrivateKeyPem, type GenerateKeyPairOptions } from '../src/index.js';
+import {
+  generateKeyPair,
+  createCertificateRequest,
+  encodePrivateKeyPem,
+  encryptPrivateKeyPem,
+  createWorkerKeygenPool,
+  serveKeygenWorker,
+  type GenerateKeyPairOptions,
+  type KeygenWorkerScope,
+  type PrivateKey,
+} from '../src/index.js';
 import type { parseSan } from '../src/index.js';
 
 type GeneralName = ReturnType<typeof parseSan>;
@@ -19,6 +35,8 @@ export interface Job {
   subject: Record<string, string>;
   sans: GeneralName[];
   passphrase?: string;
+  /** A key made beforehand (on the keygen workers): the job then only signs and encodes. */
+  privateKey?: PrivateKey;
 }
 export interface JobProgress {
   phase: string;
@@ -29,7 +47,12 @@ export interface JobResult {
   csrPem: string;
   /** Where it ran: 'worker' (normal) or 'page' (fallback). */
   engine: 'worker' | 'page';
+  /** Threads that made the key: the keygen workers' count, 1 (the job worker) or 0 (the page). */
+  keyWorkers: number;
 }
+
+/** Most keygen workers the page starts (the pool's own default cap). */
+const MAX_KEYGEN_WORKERS = 4;
 
 type ToPage =
   | { kind: 'ready' }
@@ -55,14 +78,17 @@ function keyOptions(key: KeyChoice, signal: AbortSignal | undefined, onProgress:
 
 /** Do the job right here (in the worker, or in the page as a fallback). */
 export async function runJobHere(job: Job, onProgress: (p: JobProgress) => void, signal?: AbortSignal): Promise<{ keyPem: string; csrPem: string }> {
-  onProgress({ phase: 'making the key' });
-  const kp = await generateKeyPair(keyOptions(job.key, signal, onProgress));
+  let privateKey = job.privateKey;
+  if (!privateKey) {
+    onProgress({ phase: 'making the key' });
+    privateKey = (await generateKeyPair(keyOptions(job.key, signal, onProgress))).privateKey;
+  }
   signal?.throwIfAborted();
   onProgress({ phase: 'signing the request', fraction: 1 });
-  const csr = createCertificateRequest({ subject: job.subject, sans: job.sans, privateKey: kp.privateKey });
+  const csr = createCertificateRequest({ subject: job.subject, sans: job.sans, privateKey });
   if (job.passphrase) onProgress({ phase: 'encrypting the key with your passphrase', fraction: 1 });
   await new Promise((r) => setTimeout(r, 0)); // let the page paint the new status
-  const keyPem = job.passphrase ? encryptPrivateKeyPem(kp.privateKey, job.passphrase) : encodePrivateKeyPem(kp.privateKey);
+  const keyPem = job.passphrase ? encryptPrivateKeyPem(privateKey, job.passphrase) : encodePrivateKeyPem(privateKey);
   signal?.throwIfAborted();
   return { keyPem, csrPem: csr.pem };
 }
@@ -73,12 +99,14 @@ const SELF_SOURCE: string =
     ? (document.currentScript.textContent ?? '')
     : '';
 
-/** Entry point when this script runs inside the worker. */
+/** Entry point when this script runs inside a worker: the page's jobs and the keygen pool's. */
 export function workerMain(): void {
   const post = (m: ToPage): void => (globalThis as unknown as { postMessage: (m: ToPage) => void }).postMessage(m);
+  serveKeygenWorker(globalThis as unknown as KeygenWorkerScope);
   globalThis.addEventListener('message', (ev: Event) => {
-    const job = (ev as MessageEvent<Job>).data;
-    runJobHere(job, (progress) => post({ kind: 'progress', progress }))
+    const m = (ev as MessageEvent<{ kind?: unknown; job?: Job }>).data;
+    if (m?.kind !== 'job' || !m.job) return; // a keygen pool message (served above)
+    runJobHere(m.job, (progress) => post({ kind: 'progress', progress }))
       .then((r) => post({ kind: 'done', ...r }))
       .catch((e: unknown) => post({ kind: 'error', message: e instanceof Error ? e.message : String(e) }));
   });
@@ -89,17 +117,63 @@ class AbortedError extends Error {
   override name = 'AbortError';
 }
 
+/** How many keygen workers to start: min(navigator.hardwareConcurrency, 4); below 2 the job worker alone is as fast. */
+function keygenWorkerCount(): number {
+  const n = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 0;
+  return Number.isInteger(n) && n > 0 ? Math.min(n, MAX_KEYGEN_WORKERS) : 0;
+}
+
 /**
- * Run the job in a worker when one can start, otherwise in the page.
- * Cancelling terminates the worker at once (or aborts generateKeyPair).
+ * An RSA key made on `count` workers running this script, or undefined when
+ * they cannot start or fail (the caller then makes it the old way).
+ * Rejects only when cancelled.
  */
-export function startJob(job: Job, signal: AbortSignal, onProgress: (p: JobProgress) => void): Promise<JobResult> {
-  const inPage = (): Promise<JobResult> => runJobHere(job, onProgress, signal).then((r) => ({ ...r, engine: 'page' as const }));
+async function rsaKeyOnWorkers(job: Job, url: string, count: number, signal: AbortSignal, onProgress: (p: JobProgress) => void): Promise<PrivateKey | undefined> {
+  const pool = createWorkerKeygenPool({ workers: count, createWorker: () => new Worker(url) });
+  try {
+    return (await pool.generateKeyPair(keyOptions(job.key, signal, onProgress))).privateKey;
+  } catch (e) {
+    if (signal.aborted) throw new AbortedError('cancelled');
+    return undefined;
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * Run the job in a worker when one can start, otherwise in the page; an
+ * RSA key is made first on several workers when the machine has the cores.
+ * Cancelling terminates the workers at once (or aborts generateKeyPair).
+ */
+export async function startJob(job: Job, signal: AbortSignal, onProgress: (p: JobProgress) => void): Promise<JobResult> {
+  const inPage = (): Promise<JobResult> => runJobHere(job, onProgress, signal).then((r) => ({ ...r, engine: 'page' as const, keyWorkers: job.privateKey ? keyWorkers : 0 }));
+  let keyWorkers = 0;
   if (!SELF_SOURCE || typeof Worker !== 'function' || typeof Blob !== 'function') return inPage();
-  let worker: Worker;
   let url: string;
   try {
     url = URL.createObjectURL(new Blob([SELF_SOURCE], { type: 'text/javascript' }));
+  } catch {
+    return inPage();
+  }
+  try {
+    const count = keygenWorkerCount();
+    if (job.key.startsWith('rsa-') && count >= 2) {
+      const privateKey = await rsaKeyOnWorkers(job, url, count, signal, onProgress);
+      if (privateKey) {
+        job = { ...job, privateKey };
+        keyWorkers = count;
+      }
+    }
+    return await inJobWorker(job, url, signal, onProgress, inPage, keyWorkers);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** The job in one worker (falls back to the page when that worker does not start). */
+function inJobWorker(job: Job, url: string, signal: AbortSignal, onProgress: (p: JobProgress) => void, inPage: () => Promise<JobResult>, keyWorkers: number): Promise<JobResult> {
+  let worker: Worker;
+  try {
     worker = new Worker(url);
   } catch {
     return inPage();
@@ -110,7 +184,6 @@ export function startJob(job: Job, signal: AbortSignal, onProgress: (p: JobProgr
     const finish = (): void => {
       settled = true;
       worker.terminate();
-      URL.revokeObjectURL(url);
       signal.removeEventListener('abort', onAbort);
     };
     const onAbort = (): void => {
@@ -118,18 +191,19 @@ export function startJob(job: Job, signal: AbortSignal, onProgress: (p: JobProgr
       finish();
       reject(new AbortedError('cancelled'));
     };
+    if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort);
     worker.addEventListener('message', (ev: MessageEvent<ToPage>) => {
       const m = ev.data;
       if (settled) return;
       if (m.kind === 'ready') {
         ready = true;
-        worker.postMessage(job);
+        worker.postMessage({ kind: 'job', job });
       } else if (m.kind === 'progress') onProgress(m.progress);
       else if (m.kind === 'done') {
         finish();
-        resolve({ keyPem: m.keyPem, csrPem: m.csrPem, engine: 'worker' });
-      } else {
+        resolve({ keyPem: m.keyPem, csrPem: m.csrPem, engine: 'worker', keyWorkers: job.privateKey ? keyWorkers : 1 });
+      } else if (m.kind === 'error') {
         finish();
         reject(new Error(m.message));
       }
