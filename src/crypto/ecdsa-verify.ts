@@ -56,7 +56,7 @@ function dbl(P: Jac, p: bigint): Jac {
   let X3 = (alpha * alpha - 8n * beta) % p;
   if (X3 < 0n) X3 += p;
   const Z3 = ((Y1 * Z1) << 1n) % p;
-  let Y3 = (alpha * (4n * beta - X3) - 8n * ((gamma * gamma) % p)) % p;
+  let Y3 = (alpha * (4n * beta - X3) - 8n * gamma * gamma) % p;
   if (Y3 < 0n) Y3 += p;
   return [X3, Y3, Z3];
 }
