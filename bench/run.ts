@@ -9,6 +9,8 @@
  *                                       candidates every run (compare commits)
  *   npm run bench -- --json out.json    also write every sample as JSON
  *   npm run bench -- --only rsa-2048,p-256,issue   run a subset
+ *   npm run bench -- --only browser     RSA-2048 in headless Chromium on 1 and 2 Web
+ *                                       Workers vs node:crypto (bench/browser.ts; only by name)
  *   npm run bench -- --svg path.svg     chart path (default bench/results/keygen.svg)
  *   npm run bench -- --md path.md       also write the markdown report to a file
  *
@@ -61,7 +63,7 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 function readmeUsage(): string {
-  return 'usage: npm run bench -- [--quick] [--n N] [--seed S] [--json FILE] [--only rsa-2048,rsa-3072,rsa-4096,p-256,p-384,ed25519,issue] [--svg FILE] [--md FILE]';
+  return 'usage: npm run bench -- [--quick] [--n N] [--seed S] [--json FILE] [--only rsa-2048,rsa-3072,rsa-4096,p-256,p-384,ed25519,issue,browser] [--svg FILE] [--md FILE]';
 }
 
 // ---------- peers ----------
@@ -317,6 +319,9 @@ async function main(): Promise<void> {
   plan.push({ key: 'p-256', label: 'EC P-256', rounds: nEc, make: () => ecContenders('P-256', args.seed) });
   plan.push({ key: 'p-384', label: 'EC P-384', rounds: nEc, make: () => ecContenders('P-384', args.seed) });
   plan.push({ key: 'ed25519', label: 'Ed25519', rounds: nEc, make: () => edContenders(peers, args.seed) });
+  // Chromium Web Workers (bench/browser.ts): only when named in --only (needs /usr/bin/chromium)
+  const browserBench = args.only?.includes('browser') ? await (await import('./browser.js')).startBrowserBench({ seed: args.seed }) : null;
+  if (browserBench) plan.push({ key: 'browser', label: 'RSA-2048 (Chromium)', rounds: n2048, make: browserBench.contenders });
 
   // warm-up: lazy tables, JIT, worker start (not measured)
   await generateKeyPair({ type: 'rsa', bits: 2048 });
@@ -342,6 +347,7 @@ async function main(): Promise<void> {
     });
   }
   await pool.close();
+  await browserBench?.close();
 
   let issue: Awaited<ReturnType<typeof issuance>> | null = null;
   if (want('issue')) issue = await issuance(peers, args.quick);
@@ -370,6 +376,7 @@ async function main(): Promise<void> {
   lines.push('');
   lines.push('node:crypto RSA uses the async `generateKeyPair` (libuv thread, one key at a time); EC/Ed25519 use the sync call (the thread hop would dominate). ' +
     `"mailpki (N workers)" is \`createKeygenPool({ workers: N })\` from mailpki/node (warm pool: workers started before timing). node-forge samples are capped (${forgeCap[2048]}/${forgeCap[3072]}/${forgeCap[4096]} keys for 2048/3072/4096): it is 10-60x slower.`);
+  if (browserBench) lines.push('', browserBench.note);
   lines.push('');
   lines.push('## Certificate issuance (leaf from a CSR: parse, verify CSR signature, build, sign, PEM)');
   lines.push('');
