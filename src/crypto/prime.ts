@@ -24,7 +24,8 @@
  * long gap are slightly more likely; the min-entropy loss is a few bits at
  * most and the search is ~50x cheaper per candidate.
  *
- * Out of scope: assembling the key (rsa-keygen.ts), threads (src/node).
+ * Out of scope: assembling the key (rsa-keygen.ts), workers (keys/keygen-pool.ts
+ * coordinates sharedPrimeSearch across them).
  */
 import type { RandomSource } from './random.js';
 import { bytesToBigInt } from '../encoding/bytes.js';

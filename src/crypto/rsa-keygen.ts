@@ -8,7 +8,8 @@
  * qi = q^-1 mod p (RFC 8017 3.2 "coefficient"). d = e^-1 mod λ(n), λ(n) =
  * lcm(p-1, q-1) (FIPS 186-5 A.1.1 / 5.1, so d < λ(n) and d > 2^(nlen/2)).
  *
- * Out of scope: worker threads (src/node/keygen-workers.ts), encodings.
+ * Out of scope: workers (keys/keygen-pool.ts, src/node/keygen-workers.ts),
+ * encodings.
  */
 import type { RsaPrivateKey } from '../keys/types.js';
 import type { RandomSource } from './random.js';

@@ -2,8 +2,9 @@
  * Key pair generation: RSA (FIPS 186-5 A.1.3, pure bigint, see
  * crypto/rsa-keygen.ts), ECDSA P-256/384/521 and Ed25519 (noble).
  * Always async; RSA runs in slices of about 20 ms so a browser tab or a
- * CLI spinner stays responsive. Parallel RSA with worker threads:
- * `generateKeyPairParallel` in `mailpki/node`.
+ * CLI spinner stays responsive. Parallel RSA: `createWorkerKeygenPool`
+ * (keygen-pool.ts; browser Web Workers or any message-passing workers) and
+ * `createKeygenPool` / `generateKeyPairParallel` in `mailpki/node`.
  * Out of scope: encodings (key-io.ts), key checks on import (check.ts).
  */
 import type { EcCurve, KeyPair, PrivateKey, PublicKey } from './types.js';
@@ -95,8 +96,9 @@ export function generateEd25519Private(rng: RandomSource): PrivateKey {
  * with the top two bits set so n has exactly `bits` bits, |p - q| >
  * 2^(bits/2 - 100), d > 2^(bits/2), Miller-Rabin rounds per Table B.1) and
  * keeps p > q, dp, dq and qi = q^-1 mod p. It runs on the calling thread in
- * slices of about 20 ms, yielding to the event loop in between. For worker
- * threads see `generateKeyPairParallel` in `mailpki/node`.
+ * slices of about 20 ms, yielding to the event loop in between. For several
+ * threads see `createWorkerKeygenPool` (browsers) and
+ * `generateKeyPairParallel` in `mailpki/node`.
  *
  * @param options - `{ type: 'rsa', bits }`, `{ type: 'ec', curve }` or
  *   `{ type: 'ed25519' }`, plus optional `rng`, `signal`, `onProgress` (RSA).
