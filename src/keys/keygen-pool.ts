@@ -55,7 +55,9 @@ const WORKER_SLICE_MS = 2;
 
 /** An event a {@link KeygenWorkerPort} delivers: `data` for 'message', `message` for 'error'. @public */
 export interface KeygenWorkerEvent {
+  /** The message (structured clone) of a 'message' event. */
   readonly data?: unknown;
+  /** What went wrong, for an 'error' event. */
   readonly message?: string;
   /** Called on 'error' events when present (a browser then does not report the error as uncaught). */
   preventDefault?(): void;
@@ -67,9 +69,13 @@ export interface KeygenWorkerEvent {
  * @public
  */
 export interface KeygenWorkerPort {
+  /** Send a message (structured clone) to the worker. */
   postMessage(message: unknown): void;
+  /** Listen for the worker's messages ('message') and for its failure to start or crash ('error'). */
   addEventListener(type: 'message' | 'error', listener: (event: KeygenWorkerEvent) => void): void;
+  /** Stop listening (the pool detaches from a worker before terminating it). */
   removeEventListener(type: 'message' | 'error', listener: (event: KeygenWorkerEvent) => void): void;
+  /** Stop the worker now (may return a promise). */
   terminate(): unknown;
 }
 
@@ -79,7 +85,9 @@ export interface KeygenWorkerPort {
  * @public
  */
 export interface KeygenWorkerScope {
+  /** Send a message to the pool. */
   postMessage(message: unknown): void;
+  /** Listen for the pool's messages (`event.data`). */
   addEventListener(type: 'message', listener: (event: { readonly data?: unknown }) => void): void;
 }
 
