@@ -3,7 +3,8 @@
 // SharedArrayBuffer; the workers relay their finds as messages. Keys checked
 // by openssl (pkey -check, CSR signature, key matches CSR); seeded keys are
 // the same with 1 and 2 workers and equal the Node worker_threads pool's;
-// abort; and the offline CSR page makes its RSA key on more than one worker.
+// abort; the offline CSR page makes its RSA key on more than one worker, and
+// falls back to its one job worker when the keygen workers cannot start.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -134,6 +135,42 @@ test('CSR page: the RSA path makes the key on min(hardwareConcurrency, 4) worker
     assert.match(readFileSync(key, 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
     assert.deepEqual(plog.pageErrors, []);
     assert.deepEqual(plog.cspViolations, [], 'worker-src blob: covers the keygen workers');
+    assert.deepEqual(networkRequests(plog), []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('CSR page: when the keygen workers cannot start, the job worker makes the RSA key (as before)', async (t) => {
+  if (!oracle(t, 'chromium') || !oracle(t, 'openssl')) return;
+  const built = await buildPage({ outDir: tempDir('mailpki-web-pool-fallback-') });
+  const ctx = await browser!.newContext();
+  try {
+    // the first Worker the page constructs (a keygen worker) is refused, as a browser policy might; later ones start
+    await ctx.addInitScript({
+      content:
+        "Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 2, configurable: true });" +
+        "{ const W = Worker; let n = 0; globalThis.Worker = class extends W { constructor(...a) { if (n++ === 0) throw new DOMException('refused (test)', 'SecurityError'); super(...a); } }; }",
+    });
+    const plog = watch(ctx);
+    const p = await ctx.newPage();
+    let started = 0;
+    p.on('worker', () => started++);
+    p.setDefaultTimeout(20_000);
+    await p.goto(pathToFileURL(built.file).href);
+    await p.waitForSelector('html[data-ready="true"]');
+    await p.getByLabel('Host names', { exact: true }).fill('fallback-rsa.example.test');
+    await p.getByLabel('Key type').selectOption('rsa-2048');
+    await p.getByRole('button', { name: 'Generate key and CSR' }).click();
+    await p.locator('#result:not([hidden])').waitFor({ timeout: 120_000 });
+    assert.equal(await p.evaluate(() => document.documentElement.dataset.keyWorkers), '1', 'the key was made by the job worker');
+    assert.equal(await p.evaluate(() => document.documentElement.dataset.engine), 'worker');
+    assert.equal(started, 1, 'only the job worker started');
+    const csr = join(dir, 'fallback.csr.pem');
+    writeFileSync(csr, await p.locator('#csr-pem').inputValue());
+    runOk('openssl', ['req', '-verify', '-noout', '-in', csr]);
+    assert.match(runOk('openssl', ['req', '-noout', '-text', '-in', csr]), /Public-Key: \(2048 bit\)/);
+    assert.deepEqual(plog.pageErrors, []);
     assert.deepEqual(networkRequests(plog), []);
   } finally {
     await ctx.close();
