@@ -101,25 +101,43 @@ test('Chromium: abort rejects with ERR_ABORTED promptly and the pool keeps worki
   assert.deepEqual(networkRequests(log!), []);
 });
 
-test('CSR page: the RSA path makes the key on min(hardwareConcurrency, 4) workers, then the CSR; openssl checks both', async (t) => {
-  if (!oracle(t, 'chromium') || !oracle(t, 'openssl')) return;
-  const built = await buildPage({ outDir: tempDir('mailpki-web-pool-') });
+let csrPageUrl = '';
+/** A machine-independent core count for the page (as source text: tsx would wrap a function's getter in a helper the page does not have). */
+const coresScript = (n: number): string => `Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => ${n}, configurable: true });`;
+
+/**
+ * The CSR page (built as `npm run build` builds it) in a fresh context with
+ * `initScript`: an RSA-2048 key and CSR for `host`, then `check(page,
+ * workers started)`; no page error, CSP violation or network request.
+ */
+async function rsaOnCsrPage(initScript: string, host: string, check: (p: Page, started: number) => Promise<void>): Promise<void> {
+  if (!csrPageUrl) csrPageUrl = pathToFileURL((await buildPage({ outDir: tempDir('mailpki-web-pool-') })).file).href;
   const ctx = await browser!.newContext({ acceptDownloads: true });
   try {
-    // a machine-independent core count: 3 keygen workers expected (and one job worker)
-    // (as source text: tsx would wrap a function's getter in a helper the page does not have)
-    await ctx.addInitScript({ content: "Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 3, configurable: true });" });
+    await ctx.addInitScript({ content: initScript });
     const plog = watch(ctx);
     const p = await ctx.newPage();
     let started = 0;
     p.on('worker', () => started++);
     p.setDefaultTimeout(20_000);
-    await p.goto(pathToFileURL(built.file).href);
+    await p.goto(csrPageUrl);
     await p.waitForSelector('html[data-ready="true"]');
-    await p.getByLabel('Host names', { exact: true }).fill('rsa-pool.example.test');
+    await p.getByLabel('Host names', { exact: true }).fill(host);
     await p.getByLabel('Key type').selectOption('rsa-2048');
     await p.getByRole('button', { name: 'Generate key and CSR' }).click();
     await p.locator('#result:not([hidden])').waitFor({ timeout: 120_000 });
+    await check(p, started);
+    assert.deepEqual(plog.pageErrors, []);
+    assert.deepEqual(plog.cspViolations, [], 'worker-src blob: covers every worker');
+    assert.deepEqual(networkRequests(plog), []);
+  } finally {
+    await ctx.close();
+  }
+}
+
+test('CSR page: the RSA path makes the key on min(hardwareConcurrency, 4) workers, then the CSR; openssl checks both', async (t) => {
+  if (!oracle(t, 'chromium') || !oracle(t, 'openssl')) return;
+  await rsaOnCsrPage(coresScript(3), 'rsa-pool.example.test', async (p, started) => {
     assert.equal(await p.evaluate(() => document.documentElement.dataset.keyWorkers), '3', 'key made on 3 workers');
     assert.equal(await p.evaluate(() => document.documentElement.dataset.engine), 'worker');
     assert.equal(started, 4, '3 keygen workers + the job worker');
@@ -133,36 +151,15 @@ test('CSR page: the RSA path makes the key on min(hardwareConcurrency, 4) worker
     runOk('openssl', ['req', '-verify', '-noout', '-in', csr]);
     assert.equal(runOk('openssl', ['req', '-noout', '-pubkey', '-in', csr]), runOk('openssl', ['pkey', '-pubout', '-in', key]));
     assert.match(readFileSync(key, 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
-    assert.deepEqual(plog.pageErrors, []);
-    assert.deepEqual(plog.cspViolations, [], 'worker-src blob: covers the keygen workers');
-    assert.deepEqual(networkRequests(plog), []);
-  } finally {
-    await ctx.close();
-  }
+  });
 });
 
 test('CSR page: when the keygen workers cannot start, the job worker makes the RSA key (as before)', async (t) => {
   if (!oracle(t, 'chromium') || !oracle(t, 'openssl')) return;
-  const built = await buildPage({ outDir: tempDir('mailpki-web-pool-fallback-') });
-  const ctx = await browser!.newContext();
-  try {
-    // the first Worker the page constructs (a keygen worker) is refused, as a browser policy might; later ones start
-    await ctx.addInitScript({
-      content:
-        "Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 2, configurable: true });" +
-        "{ const W = Worker; let n = 0; globalThis.Worker = class extends W { constructor(...a) { if (n++ === 0) throw new DOMException('refused (test)', 'SecurityError'); super(...a); } }; }",
-    });
-    const plog = watch(ctx);
-    const p = await ctx.newPage();
-    let started = 0;
-    p.on('worker', () => started++);
-    p.setDefaultTimeout(20_000);
-    await p.goto(pathToFileURL(built.file).href);
-    await p.waitForSelector('html[data-ready="true"]');
-    await p.getByLabel('Host names', { exact: true }).fill('fallback-rsa.example.test');
-    await p.getByLabel('Key type').selectOption('rsa-2048');
-    await p.getByRole('button', { name: 'Generate key and CSR' }).click();
-    await p.locator('#result:not([hidden])').waitFor({ timeout: 120_000 });
+  // the first Worker the page constructs (a keygen worker) is refused, as a browser policy might; later ones start
+  const refuseFirst =
+    "{ const W = Worker; let n = 0; globalThis.Worker = class extends W { constructor(...a) { if (n++ === 0) throw new DOMException('refused (test)', 'SecurityError'); super(...a); } }; }";
+  await rsaOnCsrPage(coresScript(2) + refuseFirst, 'fallback-rsa.example.test', async (p, started) => {
     assert.equal(await p.evaluate(() => document.documentElement.dataset.keyWorkers), '1', 'the key was made by the job worker');
     assert.equal(await p.evaluate(() => document.documentElement.dataset.engine), 'worker');
     assert.equal(started, 1, 'only the job worker started');
@@ -170,9 +167,5 @@ test('CSR page: when the keygen workers cannot start, the job worker makes the R
     writeFileSync(csr, await p.locator('#csr-pem').inputValue());
     runOk('openssl', ['req', '-verify', '-noout', '-in', csr]);
     assert.match(runOk('openssl', ['req', '-noout', '-text', '-in', csr]), /Public-Key: \(2048 bit\)/);
-    assert.deepEqual(plog.pageErrors, []);
-    assert.deepEqual(networkRequests(plog), []);
-  } finally {
-    await ctx.close();
-  }
+  });
 });
