@@ -51,9 +51,6 @@ export interface JobResult {
   keyWorkers: number;
 }
 
-/** Most keygen workers the page starts (the pool's own default cap). */
-const MAX_KEYGEN_WORKERS = 4;
-
 type ToPage =
   | { kind: 'ready' }
   | { kind: 'progress'; progress: JobProgress }
@@ -117,22 +114,20 @@ class AbortedError extends Error {
   override name = 'AbortError';
 }
 
-/** How many keygen workers to start: min(navigator.hardwareConcurrency, 4); below 2 the job worker alone is as fast. */
-function keygenWorkerCount(): number {
-  const n = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 0;
-  return Number.isInteger(n) && n > 0 ? Math.min(n, MAX_KEYGEN_WORKERS) : 0;
-}
-
 /**
- * An RSA key made on `count` workers running this script, or undefined when
- * they cannot start or fail (the caller then makes it the old way).
- * Rejects only when cancelled.
+ * An RSA key made on min(navigator.hardwareConcurrency, 4) workers running
+ * this script (the pool's default count), with that count. Undefined on a
+ * one-core machine (the job worker alone is as fast), or when the workers
+ * cannot start or fail: the caller then makes the key the old way. Rejects
+ * only when cancelled.
  */
-async function rsaKeyOnWorkers(job: Job, url: string, count: number, signal: AbortSignal, onProgress: (p: JobProgress) => void): Promise<PrivateKey | undefined> {
-  const pool = createWorkerKeygenPool({ workers: count, createWorker: () => new Worker(url) });
+async function rsaKeyOnWorkers(job: Job, url: string, signal: AbortSignal, onProgress: (p: JobProgress) => void): Promise<{ privateKey: PrivateKey; workers: number } | undefined> {
+  const pool = createWorkerKeygenPool({ createWorker: () => new Worker(url) });
   try {
-    return (await pool.generateKeyPair(keyOptions(job.key, signal, onProgress))).privateKey;
-  } catch (e) {
+    if (pool.size < 2) return undefined;
+    const { privateKey } = await pool.generateKeyPair(keyOptions(job.key, signal, onProgress));
+    return { privateKey, workers: pool.size };
+  } catch {
     if (signal.aborted) throw new AbortedError('cancelled');
     return undefined;
   } finally {
@@ -146,8 +141,8 @@ async function rsaKeyOnWorkers(job: Job, url: string, count: number, signal: Abo
  * Cancelling terminates the workers at once (or aborts generateKeyPair).
  */
 export async function startJob(job: Job, signal: AbortSignal, onProgress: (p: JobProgress) => void): Promise<JobResult> {
-  const inPage = (): Promise<JobResult> => runJobHere(job, onProgress, signal).then((r) => ({ ...r, engine: 'page' as const, keyWorkers: job.privateKey ? keyWorkers : 0 }));
   let keyWorkers = 0;
+  const inPage = (): Promise<JobResult> => runJobHere(job, onProgress, signal).then((r) => ({ ...r, engine: 'page' as const, keyWorkers }));
   if (!SELF_SOURCE || typeof Worker !== 'function' || typeof Blob !== 'function') return inPage();
   let url: string;
   try {
@@ -156,21 +151,18 @@ export async function startJob(job: Job, signal: AbortSignal, onProgress: (p: Jo
     return inPage();
   }
   try {
-    const count = keygenWorkerCount();
-    if (job.key.startsWith('rsa-') && count >= 2) {
-      const privateKey = await rsaKeyOnWorkers(job, url, count, signal, onProgress);
-      if (privateKey) {
-        job = { ...job, privateKey };
-        keyWorkers = count;
-      }
+    const pooled = job.key.startsWith('rsa-') ? await rsaKeyOnWorkers(job, url, signal, onProgress) : undefined;
+    if (pooled) {
+      job = { ...job, privateKey: pooled.privateKey };
+      keyWorkers = pooled.workers;
     }
-    return await inJobWorker(job, url, signal, onProgress, inPage, keyWorkers);
+    return await inJobWorker(job, url, signal, onProgress, inPage, keyWorkers || 1);
   } finally {
     URL.revokeObjectURL(url);
   }
 }
 
-/** The job in one worker (falls back to the page when that worker does not start). */
+/** The job in one worker (falls back to the page when that worker does not start); `keyWorkers`: threads that make or made the key. */
 function inJobWorker(job: Job, url: string, signal: AbortSignal, onProgress: (p: JobProgress) => void, inPage: () => Promise<JobResult>, keyWorkers: number): Promise<JobResult> {
   let worker: Worker;
   try {
@@ -202,7 +194,7 @@ function inJobWorker(job: Job, url: string, signal: AbortSignal, onProgress: (p:
       } else if (m.kind === 'progress') onProgress(m.progress);
       else if (m.kind === 'done') {
         finish();
-        resolve({ keyPem: m.keyPem, csrPem: m.csrPem, engine: 'worker', keyWorkers: job.privateKey ? keyWorkers : 1 });
+        resolve({ keyPem: m.keyPem, csrPem: m.csrPem, engine: 'worker', keyWorkers });
       } else if (m.kind === 'error') {
         finish();
         reject(new Error(m.message));
