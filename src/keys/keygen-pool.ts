@@ -171,6 +171,13 @@ function clearCell(cells: Int32Array, slot: number, index: number): void {
   Atomics.compareExchange(cells, slot, index, NONE);
 }
 
+/** A job's cells over `buffer`: every slot at NONE, the stop flag clear. */
+function freshCells(buffer: ArrayBufferLike): Int32Array {
+  const cells = new Int32Array(buffer).fill(NONE);
+  cells[STOP] = 0;
+  return cells;
+}
+
 /** A worker's share of one job: prime slots in order until stopped. */
 async function runJob(job: JobMessage, cells: Int32Array, post: (m: FromWorker) => void): Promise<void> {
   const shared = job.cells !== undefined;
@@ -228,12 +235,7 @@ export function serveKeygenWorker(scope: KeygenWorkerScope): void {
     const m = ev.data as ToWorker;
     if (!isOurs(m)) return;
     if (m.type === 'job') {
-      let cells: Int32Array;
-      if (m.cells) cells = new Int32Array(m.cells);
-      else {
-        cells = new Int32Array(SLOTS + 1).fill(NONE);
-        cells[STOP] = 0;
-      }
+      const cells = m.cells ? new Int32Array(m.cells) : freshCells(new ArrayBuffer(4 * (SLOTS + 1)));
       jobs.set(m.id, cells);
       runJob(m, cells, post)
         .catch((err: unknown) => post({ p: PROTOCOL, type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err) }))
@@ -355,11 +357,7 @@ export function createWorkerKeygenPool(options: WorkerKeygenPoolOptions): Worker
         return reject(err as Error);
       }
       const id = nextId++;
-      let cells: Int32Array | undefined;
-      if (shared) {
-        cells = new Int32Array(new SharedArrayBuffer(4 * (SLOTS + 1))).fill(NONE);
-        cells[STOP] = 0;
-      }
+      const cells = shared ? freshCells(new SharedArrayBuffer(4 * (SLOTS + 1))) : undefined;
       const reports = Array.from({ length: SLOTS }, () => ({ count: 0, prime: null as bigint | null, index: NONE }));
       const primes: bigint[] = [];
       let done = false;
