@@ -31,7 +31,7 @@
  */
 import { generateKeyPair, keyPairOf, validateKeygenOptions, type GenerateKeyPairOptions } from './generate.js';
 import type { KeyPair } from './types.js';
-import { sharedPrimeSearch, millerRabinRoundsForRsa, defaultSieveLimit } from '../crypto/prime.js';
+import { sharedPrimeSearch, millerRabinRoundsForRsa, defaultSieveLimit, expectedCandidates, type PrimeSearchEvent } from '../crypto/prime.js';
 import { abortedError, rsaKeyFromPrimes, runSliced, runToEnd, RSA_E, type KeygenProgress } from '../crypto/rsa-keygen.js';
 import { createSeededRandom, systemRandom } from '../crypto/random.js';
 import { MailPkiError } from '../errors.js';
@@ -139,6 +139,8 @@ interface JobMessage {
   of: number;
   /** Shared mode: SLOTS best-index cells + the stop flag (a fresh buffer per job, so a stale worker cannot touch it). */
   cells?: SharedArrayBuffer;
+  /** Report candidates tested (the caller wants progress). */
+  progress: boolean;
 }
 /** Message mode: a worker publishes (found) or withdraws (unfound) an index; the pool relays it to the others. */
 interface CellMessage {
@@ -152,7 +154,12 @@ type ToWorker = JobMessage | CellMessage | { p: typeof PROTOCOL; type: 'stop'; i
 type FromWorker =
   | CellMessage
   | { p: typeof PROTOCOL; type: 'slot'; id: number; slot: number; prime: string | null; index: number }
-  | { p: typeof PROTOCOL; type: 'failed'; id: number; message: string };
+  | { p: typeof PROTOCOL; type: 'failed'; id: number; message: string }
+  /** Progress: `count` more candidates of `slot` got their base-2 test. */
+  | { p: typeof PROTOCOL; type: 'tested'; id: number; slot: number; count: number };
+
+/** Candidates per 'tested' message (one base-2 test is ~1.5-3 ms: a message every ~10 ms or less). */
+const TESTED_BATCH = 4;
 
 const isOurs = (m: unknown): m is { p: typeof PROTOCOL; type: string; id: number } =>
   typeof m === 'object' && m !== null && (m as { p?: unknown }).p === PROTOCOL;
@@ -176,6 +183,20 @@ function freshCells(buffer: ArrayBufferLike): Int32Array {
   const cells = new Int32Array(buffer).fill(NONE);
   cells[STOP] = 0;
   return cells;
+}
+
+/** The same steps, reporting the base-2 tests ('candidate' events) in batches. */
+function* counted<T>(gen: Generator<PrimeSearchEvent, T, void>, report: (count: number) => void): Generator<PrimeSearchEvent, T, void> {
+  let pending = 0;
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return r.value;
+    if (r.value === 'candidate' && ++pending === TESTED_BATCH) {
+      report(pending);
+      pending = 0;
+    }
+    yield r.value;
+  }
 }
 
 /** A worker's share of one job: prime slots in order until stopped. */
@@ -206,8 +227,9 @@ async function runJob(job: JobMessage, cells: Int32Array, post: (m: FromWorker) 
       basesFor: (index) => createSeededRandom(seedFor(job.seed, `:bases:${slot}:${index}`)),
       stopped,
     });
+    const steps = job.progress ? counted(gen, (count) => post({ p: PROTOCOL, type: 'tested', id: job.id, slot, count })) : gen;
     // shared memory: straight through (Atomics show news at once); messages: slices, so they arrive
-    const r = shared ? runToEnd(gen) : await runSliced(gen, undefined, WORKER_SLICE_MS);
+    const r = shared ? runToEnd(steps) : await runSliced(steps, undefined, WORKER_SLICE_MS);
     if (stopped()) return;
     post({ p: PROTOCOL, type: 'slot', id: job.id, slot, prime: r ? r.x.toString(16) : null, index: r ? r.index : NONE });
   }
@@ -358,8 +380,20 @@ export function createWorkerKeygenPool(options: WorkerKeygenPoolOptions): Worker
       }
       const id = nextId++;
       const cells = shared ? freshCells(new SharedArrayBuffer(4 * (SLOTS + 1))) : undefined;
-      const reports = Array.from({ length: SLOTS }, () => ({ count: 0, prime: null as bigint | null, index: NONE }));
+      const reports = Array.from({ length: SLOTS }, () => ({ count: 0, prime: null as bigint | null, index: NONE, tested: 0 }));
       const primes: bigint[] = [];
+      const sieveLimit = defaultSieveLimit(bits / 2);
+      // base-2 tests a prime takes on average (all workers together), for the progress estimate
+      const expected = onProgress ? expectedCandidates(bits / 2, sieveLimit) : 1;
+      const onTested = (m: Extract<FromWorker, { type: 'tested' }>): void => {
+        const rep = reports[m.slot];
+        if (!rep) return;
+        rep.tested += m.count;
+        // the slot being resolved: 0 is p, any later one a q (as in the one-thread path)
+        if (m.slot !== primes.length) return;
+        const base = m.slot === 0 ? 0 : 0.5;
+        onProgress?.({ phase: m.slot === 0 ? 'prime-p' : 'prime-q', fraction: base + 0.5 * Math.min(0.95, rep.tested / expected) });
+      };
       let done = false;
       const finish = (err: Error | null, kp?: KeyPair): void => {
         if (done) return;
@@ -409,6 +443,7 @@ export function createWorkerKeygenPool(options: WorkerKeygenPoolOptions): Worker
           if (m.id !== id || done) return;
           if (m.type === 'failed') return finish(new MailPkiError('ERR_IO', `key generation worker failed: ${m.message}`));
           if (m.type === 'slot') return onSlot(m);
+          if (m.type === 'tested') return onTested(m);
           // message mode: pass a find (or its withdrawal) on to the other workers
           for (const w of ws) if (w !== from && listeners.has(w)) w.postMessage(m);
         },
@@ -422,10 +457,11 @@ export function createWorkerKeygenPool(options: WorkerKeygenPoolOptions): Worker
           bits: bits / 2,
           e: RSA_E.toString(),
           rounds: millerRabinRoundsForRsa(bits),
-          sieveLimit: defaultSieveLimit(bits / 2),
+          sieveLimit,
           seed,
           share: i,
           of: ws.length,
+          progress: onProgress !== undefined,
           ...(cells ? { cells: cells.buffer as SharedArrayBuffer } : {}),
         };
         w.postMessage(msg);

@@ -67,11 +67,16 @@ test('message relay: the seeded key equals the worker_threads (shared memory) po
     const sent: { type: string }[] = [];
     const pool = createWorkerKeygenPool({ workers, sharedMemory: false, createWorker: () => fakeWorker(sent) });
     assert.equal(pool.sharedMemory, false);
-    const phases: string[] = [];
-    const k = (await pool.generateKeyPair({ type: 'rsa', bits: 2048, rng: createSeededRandom('relay'), onProgress: (p) => phases.push(p.phase) })).privateKey as RsaPrivateKey;
+    const progress: { phase: string; fraction?: number }[] = [];
+    const k = (await pool.generateKeyPair({ type: 'rsa', bits: 2048, rng: createSeededRandom('relay'), onProgress: (p) => progress.push(p) })).privateKey as RsaPrivateKey;
     assert.equal(k.n, ref.n, `${workers} workers: same key as the shared-memory pool`);
     assert.equal(k.d, ref.d);
-    assert.deepEqual(phases, ['prime-p', 'prime-q', 'done']);
+    // phases in order (repeated while candidates are tested), fractions never go back and move between the phase marks
+    // (a prime found within a few tests reports none: seed 'relay' finds p that way)
+    assert.deepEqual(progress.map((p) => p.phase).filter((ph, i, a) => ph !== a[i - 1]), ['prime-p', 'prime-q', 'done']);
+    const fr = progress.map((p) => p.fraction!);
+    assert.ok(fr.every((f, i) => i === 0 || f >= fr[i - 1]!), `fractions never decrease: ${fr.join(' ')}`);
+    assert.ok(fr.some((f) => f > 0 && f < 1 && f !== 0.5), `tested candidates move the fraction: ${fr.join(' ')}`);
     // every job message carries no shared buffer; finds are relayed to the other workers; the job ends with a stop
     const jobs = sent.filter((m) => m.type === 'job') as unknown as { cells?: unknown; of: number }[];
     assert.equal(jobs.length, workers);
