@@ -6,7 +6,7 @@
  * @internal
  */
 import { MailPkiError } from '../errors.js';
-import { type Asn1, isNull, readOid } from '../encoding/der.js';
+import { type DerNode, isNull, isUniversal, readOid } from '../encoding/der.js';
 import { OID, oidName } from '../oid.js';
 import type { EcCurve } from './types.js';
 
@@ -29,10 +29,10 @@ export function curveFromOid(oid: string): EcCurve {
  *   implicitCurve, or an unknown curve.
  * @internal
  */
-export function readEcParameters(node: Asn1 | undefined, what: string): EcCurve {
+export function readEcParameters(node: DerNode | undefined, what: string): EcCurve {
   if (node === undefined) throw new MailPkiError('ERR_ASN1_STRUCTURE', `${what}: EC key without curve parameters`);
   if (isNull(node)) throw new MailPkiError('ERR_KEY_UNSUPPORTED', `${what}: implicitCurve EC parameters are not supported (use a named curve)`);
-  if (node.idBlock.tagClass === 1 && node.idBlock.tagNumber === 16) {
+  if (isUniversal(node, 16)) {
     throw new MailPkiError('ERR_KEY_UNSUPPORTED', `${what}: explicit EC curve parameters are not supported (RFC 5480 2.1.1: use a named curve)`);
   }
   return curveFromOid(readOid(node, `${what} namedCurve`));

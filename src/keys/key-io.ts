@@ -15,7 +15,7 @@
  * with a hint), PKCS#12.
  */
 import { MailPkiError } from '../errors.js';
-import { type Asn1, decodeDer, readSequence } from '../encoding/der.js';
+import { type DerNode, decodeDer, isUniversal, readSequence } from '../encoding/der.js';
 import { encodePem, latin1, looksLikePem, parsePemBlocks, type PemBlock } from '../encoding/pem.js';
 import { parseDecrypted, parseEncryptedPkcs8, parseEncryptedPkcs8Info } from './encrypted-pkcs8.js';
 import { decryptLegacyPemBlock, isLegacyEncryptedPem } from './legacy-pem.js';
@@ -96,7 +96,7 @@ function wrongBlocks(blocks: PemBlock[], wanted: 'private' | 'public'): never {
   throw new MailPkiError('ERR_PEM_LABEL', `expected a ${wanted} key PEM block, found ${found}`);
 }
 
-const tagIs = (node: Asn1 | undefined, tag: number): boolean => !!node && node.idBlock.tagClass === 1 && node.idBlock.tagNumber === tag;
+const tagIs = (node: DerNode | undefined, tag: number): boolean => isUniversal(node, tag);
 const INTEGER = 2;
 const BIT_STRING = 3;
 const OCTET_STRING = 4;
@@ -104,7 +104,7 @@ const SEQUENCE = 16;
 
 type DerKind = 'pkcs8' | 'encrypted-pkcs8' | 'pkcs1' | 'sec1' | 'spki' | 'pkcs1-public' | 'unknown';
 
-function derKind(node: Asn1): DerKind {
+function derKind(node: DerNode): DerKind {
   const c = readSequence(node, 'key');
   if (c.length >= 3 && tagIs(c[0], INTEGER) && tagIs(c[1], SEQUENCE)) return 'pkcs8';
   if (c.length === 2 && tagIs(c[0], SEQUENCE) && tagIs(c[1], OCTET_STRING)) return 'encrypted-pkcs8';

@@ -9,7 +9,7 @@
  * `ERR_KEY_UNSUPPORTED`; legacy PEM encryption (legacy-pem.ts).
  */
 import { MailPkiError, wrapDecode } from '../errors.js';
-import { type Asn1, decodeDer, derInt, derSeq, encodeDer, readBigInt, readSequence, readUnsignedBigInt } from '../encoding/der.js';
+import { type DerNode, decodeDer, derInt, derSeq, encodeDer, readBigInt, readSequence, readUnsignedBigInt } from '../encoding/der.js';
 import { checkRsaPrivateKey, checkRsaPublicKey } from './check.js';
 import type { RsaPrivateKey, RsaPublicKey } from './types.js';
 
@@ -27,7 +27,7 @@ export function encodePkcs1PublicKey(key: RsaPublicKey | RsaPrivateKey): Uint8Ar
 }
 
 /** Parse a decoded RSAPublicKey node. @internal */
-export function parsePkcs1PublicKeyNode(node: Asn1): RsaPublicKey {
+export function parsePkcs1PublicKeyNode(node: DerNode): RsaPublicKey {
   return wrapDecode('ERR_ASN1_STRUCTURE', 'RSAPublicKey', () => {
     const [nNode, eNode] = readSequence(node, 'RSAPublicKey', 2, 2);
     const n = readUnsignedBigInt(nNode, 'RSAPublicKey modulus');
@@ -67,7 +67,7 @@ export function encodePkcs1PrivateKey(key: RsaPrivateKey): Uint8Array {
 }
 
 /** Parse a decoded RSAPrivateKey node and check it. @internal */
-export function parsePkcs1PrivateKeyNode(node: Asn1): RsaPrivateKey {
+export function parsePkcs1PrivateKeyNode(node: DerNode): RsaPrivateKey {
   return wrapDecode('ERR_ASN1_STRUCTURE', 'RSAPrivateKey', () => {
     const f = readSequence(node, 'RSAPrivateKey', 9, 10);
     const version = readBigInt(f[0], 'RSAPrivateKey version');

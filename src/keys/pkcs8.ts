@@ -12,7 +12,8 @@
  */
 import { MailPkiError, wrapDecode } from '../errors.js';
 import {
-  type Asn1,
+  type Asn1Node,
+  type DerNode,
   contextTag,
   decodeDer,
   derInt,
@@ -47,7 +48,7 @@ import type { PrivateKey } from './types.js';
  */
 export function encodePkcs8(key: PrivateKey): Uint8Array {
   if (!key || key.kind !== 'private') throw new TypeError('encodePkcs8: key must be a private key');
-  let alg: Asn1;
+  let alg: Asn1Node;
   let inner: Uint8Array;
   switch (key.type) {
     case 'rsa':
@@ -69,7 +70,7 @@ export function encodePkcs8(key: PrivateKey): Uint8Array {
 }
 
 /** Parse a decoded PrivateKeyInfo / OneAsymmetricKey node. @internal */
-export function parsePkcs8Node(node: Asn1): PrivateKey {
+export function parsePkcs8Node(node: DerNode): PrivateKey {
   return wrapDecode('ERR_ASN1_STRUCTURE', 'PrivateKeyInfo', () => {
     const f = readSequence(node, 'PrivateKeyInfo', 3, 5);
     const version = readBigInt(f[0], 'PrivateKeyInfo version');

@@ -11,7 +11,8 @@
  */
 import { MailPkiError, wrapDecode } from '../errors.js';
 import {
-  type Asn1,
+  type Asn1Node,
+  type DerNode,
   contextTag,
   decodeDer,
   derBitString,
@@ -43,9 +44,9 @@ export interface EncodeSec1Options {
 }
 
 /** ECPrivateKey as an ASN.1 node. @internal */
-export function encodeSec1PrivateKeyNode(key: EcPrivateKey, options: EncodeSec1Options = {}): Asn1 {
+export function encodeSec1PrivateKeyNode(key: EcPrivateKey, options: EncodeSec1Options = {}): Asn1Node {
   if (!key || key.type !== 'ec' || key.kind !== 'private') throw new TypeError('encodeSec1PrivateKey: key must be an EC private key');
-  const fields: Asn1[] = [derInt(1), derOctets(key.d)];
+  const fields: Asn1Node[] = [derInt(1), derOctets(key.d)];
   if (options.withParameters !== false) fields.push(derExplicit(0, derOid(CURVE_OIDS[key.curve])));
   fields.push(derExplicit(1, derBitString(key.point)));
   return derSeq(...fields);
@@ -70,7 +71,7 @@ export function encodeSec1PrivateKey(key: EcPrivateKey, options: EncodeSec1Optio
  * agree when present).
  * @internal
  */
-export function parseSec1PrivateKeyNode(node: Asn1, outerCurve?: EcCurve): EcPrivateKey {
+export function parseSec1PrivateKeyNode(node: DerNode, outerCurve?: EcCurve): EcPrivateKey {
   return wrapDecode('ERR_ASN1_STRUCTURE', 'ECPrivateKey', () => {
     const f = readSequence(node, 'ECPrivateKey', 2, 4);
     if (readBigInt(f[0], 'ECPrivateKey version') !== 1n) throw new MailPkiError('ERR_ASN1_STRUCTURE', 'ECPrivateKey version must be 1 (RFC 5915 3)');

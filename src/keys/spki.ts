@@ -10,7 +10,8 @@
  */
 import { MailPkiError, wrapDecode } from '../errors.js';
 import {
-  type Asn1,
+  type Asn1Node,
+  type DerNode,
   decodeDer,
   derBitString,
   derNull,
@@ -33,7 +34,7 @@ import type { PublicKey } from './types.js';
  * certificate or CSR).
  * @internal
  */
-export function encodeSpkiNode(key: PublicKey): Asn1 {
+export function encodeSpkiNode(key: PublicKey): Asn1Node {
   switch (key.type) {
     case 'rsa':
       // RFC 3279 2.3.1: parameters MUST be NULL.
@@ -63,11 +64,11 @@ export function encodeSpki(key: PublicKey): Uint8Array {
 
 /**
  * Parse a decoded SubjectPublicKeyInfo node (from a certificate, CSR, or
- * {@link parseSpki}). Internal because its argument is an asn1js node.
+ * {@link parseSpki}). Internal because its argument is a decoded DerNode.
  * @throws MailPkiError `ERR_ASN1_STRUCTURE`, `ERR_KEY_UNSUPPORTED`, `ERR_KEY_INVALID`
  * @internal
  */
-export function parseSpkiNode(node: Asn1): PublicKey {
+export function parseSpkiNode(node: DerNode): PublicKey {
   return wrapDecode('ERR_ASN1_STRUCTURE', 'SubjectPublicKeyInfo', () => {
     const [algId, bits] = readSequence(node, 'SubjectPublicKeyInfo', 2, 2);
     const alg = readSequence(algId, 'SubjectPublicKeyInfo algorithm', 1, 2);

@@ -7,10 +7,10 @@
  * extension is kept raw; the RFC 5280 ones are also decoded.
  * Out of scope: chain building and validation (chain.ts, verify.ts).
  */
-import * as asn1js from 'asn1js';
 import { MailPkiError, wrapDecode } from '../errors.js';
 import {
-  type Asn1,
+  type DerNode,
+  contentBytes,
   contextTag,
   decodeDer,
   rawDer,
@@ -33,7 +33,7 @@ import { decodeExtensions, readExtensions } from './extensions.js';
 const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE'];
 
 /** Decode strictly; fall back to BER for old tools (signatures still cover the original bytes). */
-function decodeTolerant(der: Uint8Array, what: string): Asn1 {
+function decodeTolerant(der: Uint8Array, what: string): DerNode {
   try {
     return decodeDer(der, what);
   } catch (e) {
@@ -50,7 +50,7 @@ function decodeTolerant(der: Uint8Array, what: string): Asn1 {
 export function parseCertificateDer(der: Uint8Array): Certificate {
   return wrapDecode('ERR_CERT_MALFORMED', 'certificate', () => {
     const root = decodeTolerant(der, 'certificate');
-    const [tbsNode, algNode, sigNode] = readSequence(root, 'Certificate', 3, 3) as [Asn1, Asn1, Asn1];
+    const [tbsNode, algNode, sigNode] = readSequence(root, 'Certificate', 3, 3) as [DerNode, DerNode, DerNode];
     const f = readSequence(tbsNode, 'TBSCertificate', 6, 10);
     let i = 0;
     let version = 1;
@@ -60,7 +60,7 @@ export function parseCertificateDer(der: Uint8Array): Certificate {
     }
     const serialNode = f[i++];
     const serialNumber = readBigInt(serialNode, 'serialNumber');
-    const serialHex = toHex(new Uint8Array((serialNode as asn1js.Integer).valueBlock.valueHexView));
+    const serialHex = toHex(contentBytes(serialNode!));
     const innerAlg = f[i++]!;
     const issuer = readName(f[i++], 'issuer');
     const [nb, na] = readSequence(f[i++], 'validity', 2, 2);

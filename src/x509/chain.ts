@@ -13,7 +13,7 @@
  * Out of scope: trust decisions, validity periods, purposes (verify.ts).
  */
 import { MailPkiError } from '../errors.js';
-import { decodeDer, rawDer, readSequence } from '../encoding/der.js';
+import { contextTag, decodeDer, rawDer, readSequence } from '../encoding/der.js';
 import { equalBytes, toHex } from '../encoding/bytes.js';
 import { encodePem, parsePemBlocks } from '../encoding/pem.js';
 import { parseSignatureAlgorithmId } from '../crypto/algorithm-id.js';
@@ -101,7 +101,7 @@ function sigParts(cert: Certificate): SigParts {
   const top = readSequence(decodeDer(cert.der, 'certificate', { strict: false }), 'certificate', 3, 3);
   const tbs = readSequence(top[0], 'tbsCertificate', 6);
   // tbsCertificate: [0] version (optional), serialNumber, signature, ...
-  const sigIdx = tbs[0]!.idBlock.tagClass === 3 ? 2 : 1;
+  const sigIdx = contextTag(tbs[0]) >= 0 ? 2 : 1;
   p = { outer: rawDer(top[1]!), inner: rawDer(tbs[sigIdx]!) };
   try {
     p.parsed = parseSignatureAlgorithmId(top[1]!);

@@ -8,12 +8,11 @@
  * Out of scope: issuing (issue.ts), attributes other than the two above
  * (read raw, never written).
  */
-import * as asn1js from 'asn1js';
 import { MailPkiError, wrapDecode } from '../errors.js';
 import { OID } from '../oid.js';
 import {
-  type Asn1,
-  contextTag,
+  type Asn1Node,
+  type DerNode,
   decodeDer,
   derBitString,
   derImplicitChildren,
@@ -32,6 +31,7 @@ import {
   readSet,
   readSmallInt,
   readString,
+  TAG_CLASS,
 } from '../encoding/der.js';
 import { encodePem, latin1, looksLikePem, parsePemBlock } from '../encoding/pem.js';
 import { equalBytes } from '../encoding/bytes.js';
@@ -73,7 +73,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** SET OF in DER order (X.690 11.6). */
-function sortedSetOf(items: Asn1[]): Asn1[] {
+function sortedSetOf(items: Asn1Node[]): Asn1Node[] {
   return items.map((n) => encodeDer(n)).sort(compareBytes).map((b) => derRaw(b));
 }
 
@@ -116,7 +116,7 @@ export function createCertificateRequest(options: CreateCertificateRequestOption
   // RFC 5280 4.2.1.6: with an empty subject the SAN must be critical.
   if (sans.length) exts.push(subjectAltNameExtension(sans, subject.rdns.length === 0));
   exts.push(...(options.extensions ?? []));
-  const attrs: Asn1[] = [];
+  const attrs: Asn1Node[] = [];
   if (exts.length) attrs.push(derSeq(derOid(OID.extensionRequest), derSet(encodeExtensions(exts))));
   if (options.challengePassword !== undefined) {
     const pw = options.challengePassword;
@@ -163,7 +163,7 @@ function inputDer(input: string | Uint8Array, labels: readonly string[], what: s
 }
 
 /** Decode strictly; fall back to BER for old tools (signatures still cover the original bytes). */
-function decodeTolerant(der: Uint8Array, what: string): Asn1 {
+function decodeTolerant(der: Uint8Array, what: string): DerNode {
   try {
     return decodeDer(der, what);
   } catch (e) {
@@ -190,7 +190,7 @@ export function parseCertificateRequest(input: string | Uint8Array): Certificate
   const der = inputDer(input, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'parseCertificateRequest');
   return wrapDecode('ERR_ASN1_STRUCTURE', 'certificate request', () => {
     const root = decodeTolerant(der, 'certificate request');
-    const [criNode, algNode, sigNode] = readSequence(root, 'CertificationRequest', 3, 3) as [Asn1, Asn1, Asn1];
+    const [criNode, algNode, sigNode] = readSequence(root, 'CertificationRequest', 3, 3) as [DerNode, DerNode, DerNode];
     const cri = readSequence(criNode, 'CertificationRequestInfo', 3, 4);
     const version = readSmallInt(cri[0], 'CertificationRequestInfo version', 10);
     if (version !== 0) throw new MailPkiError('ERR_ASN1_STRUCTURE', `CertificationRequestInfo version ${version + 1} is not v1 (RFC 2986 4.1)`);
@@ -201,8 +201,9 @@ export function parseCertificateRequest(input: string | Uint8Array): Certificate
     let challengePassword: string | undefined;
     const attributes: Array<{ oid: string; der: Uint8Array }> = [];
     if (cri[3] !== undefined) {
-      if (contextTag(cri[3]) !== 0 || !cri[3].idBlock.isConstructed) throw new MailPkiError('ERR_ASN1_STRUCTURE', 'CSR attributes: expected [0] IMPLICIT SET');
-      for (const attr of (cri[3] as asn1js.Constructed).valueBlock.value as Asn1[]) {
+      const attrs = cri[3];
+      if (attrs.cls !== TAG_CLASS.context || attrs.tag !== 0 || !attrs.children) throw new MailPkiError('ERR_ASN1_STRUCTURE', 'CSR attributes: expected [0] IMPLICIT SET');
+      for (const attr of attrs.children) {
         const [typeNode, valuesNode] = readSequence(attr, 'CSR attribute', 2, 2);
         const oid = readOid(typeNode, 'CSR attribute type');
         const values = readSet(valuesNode, 'CSR attribute values', 1);

@@ -14,12 +14,13 @@
  * Out of scope: policy mappings/constraints and inhibitAnyPolicy are kept
  * raw (read, not decoded); CRL-only extensions.
  */
-import * as asn1js from 'asn1js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { MailPkiError, wrapDecode } from '../errors.js';
 import { OID, oidName } from '../oid.js';
 import {
-  type Asn1,
+  type Asn1Node,
+  type DerNode,
+  isUniversal,
   contextTag,
   decodeDer,
   derBitString,
@@ -44,6 +45,7 @@ import {
   readOid,
   readSequence,
   readSmallInt,
+  readString,
 } from '../encoding/der.js';
 import { bytesToBigInt } from '../encoding/bytes.js';
 import type { DecodedExtensions, Extension, GeneralName, KeyUsageName, NameConstraints } from './types.js';
@@ -67,7 +69,7 @@ function bad(msg: string): never {
 }
 
 /** Wrap an encoded value as an {@link Extension}. @internal */
-export function makeExtension(oid: string, critical: boolean, value: Asn1 | Uint8Array): Extension {
+export function makeExtension(oid: string, critical: boolean, value: Asn1Node | Uint8Array): Extension {
   return { oid, name: oidName(oid), critical, der: value instanceof Uint8Array ? value : encodeDer(value) };
 }
 
@@ -103,7 +105,7 @@ export function extKeyUsageExtension(oids: readonly string[], critical = false):
 
 /** basicConstraints (RFC 5280 4.2.1.9); cA FALSE is the DEFAULT, so omitted. @internal */
 export function basicConstraintsExtension(bc: { ca: boolean; pathLen?: number }, critical = true): Extension {
-  const items: Asn1[] = [];
+  const items: Asn1Node[] = [];
   if (bc.ca) items.push(derBool(true));
   if (bc.pathLen !== undefined) {
     if (!bc.ca) bad('pathLenConstraint requires cA TRUE (RFC 5280 4.2.1.9)');
@@ -130,7 +132,7 @@ export function authorityKeyIdentifierExtension(keyId: Uint8Array): Extension {
  */
 export function nameConstraintsExtension(nc: NameConstraints, critical = true): Extension {
   if (nc.permitted.length === 0 && nc.excluded.length === 0) bad('nameConstraints must permit or exclude at least one name');
-  const subtrees = (list: readonly GeneralName[], tag: number): Asn1[] =>
+  const subtrees = (list: readonly GeneralName[], tag: number): Asn1Node[] =>
     list.length ? [derImplicitChildren(tag, list.map((g) => derSeq(encodeGeneralName(g, true))))] : [];
   return makeExtension(OID.nameConstraints, critical, derSeq(...subtrees(nc.permitted, 0), ...subtrees(nc.excluded, 1)));
 }
@@ -173,7 +175,7 @@ export function certificatePoliciesExtension(
 }
 
 /** `Extensions ::= SEQUENCE OF Extension` node (RFC 5280 4.1). @internal */
-export function encodeExtensions(exts: readonly Extension[]): Asn1 {
+export function encodeExtensions(exts: readonly Extension[]): Asn1Node {
   const seen = new Set<string>();
   for (const e of exts) {
     if (seen.has(e.oid)) bad(`extension ${e.name} appears twice (RFC 5280 4.2)`);
@@ -207,7 +209,7 @@ export function computeKeyIdentifier(spkiDer: Uint8Array): Uint8Array {
  * @throws MailPkiError `ERR_EXTENSION_INVALID` on duplicates or a malformed entry.
  * @internal
  */
-export function readExtensions(node: Asn1 | undefined, what: string): Extension[] {
+export function readExtensions(node: DerNode | undefined, what: string): Extension[] {
   const out: Extension[] = [];
   const seen = new Set<string>();
   for (const [i, extNode] of readSequence(node, what, 1).entries()) {
@@ -258,7 +260,7 @@ function decodeOne(e: Extension): Partial<Record<keyof DecodedExtensions, unknow
       const items = readSequence(node, what, 0, 2);
       let idx = 0;
       let ca = false;
-      if (items[0] instanceof asn1js.Boolean) {
+      if (isUniversal(items[0], 1)) {
         ca = readBoolean(items[0], `${what} cA`);
         idx = 1;
       }
@@ -326,7 +328,7 @@ function decodeOne(e: Extension): Partial<Record<keyof DecodedExtensions, unknow
             const qoid = readOid(qid, `${what} qualifier id`);
             if (qoid === OID.cps) cps.push(displayText(qv, `${what} cPSuri`));
             else if (qoid === OID.userNotice) {
-              for (const f of readSequence(qv, `${what} userNotice`, 0, 2)) if (!(f instanceof asn1js.Sequence)) userNotice.push(displayText(f, `${what} explicitText`));
+              for (const f of readSequence(qv, `${what} userNotice`, 0, 2)) if (!isUniversal(f, 16)) userNotice.push(displayText(f, `${what} explicitText`));
             }
           }
           return {
@@ -341,16 +343,11 @@ function decodeOne(e: Extension): Partial<Record<keyof DecodedExtensions, unknow
   }
 }
 
-function displayText(node: Asn1 | undefined, what: string): string {
-  if (
-    node instanceof asn1js.IA5String ||
-    node instanceof asn1js.VisibleString ||
-    node instanceof asn1js.BmpString ||
-    node instanceof asn1js.Utf8String
-  ) {
-    return String(node.valueBlock.value);
-  }
-  bad(`${what}: expected a DisplayText string`);
+/** DisplayText (RFC 5280 4.2.1.4): IA5String, VisibleString, BMPString or UTF8String. */
+function displayText(node: DerNode | undefined, what: string): string {
+  const isText = isUniversal(node, 22) || isUniversal(node, 26) || isUniversal(node, 30) || isUniversal(node, 12);
+  if (!isText || node!.constructed) bad(`${what}: expected a DisplayText string`);
+  return readString(node, what).value;
 }
 
 /**

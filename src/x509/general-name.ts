@@ -22,7 +22,8 @@
  */
 import { MailPkiError, type MailPkiErrorCode } from '../errors.js';
 import {
-  type Asn1,
+  type Asn1Node,
+  type DerNode,
   contextTag,
   decodeDer,
   derExplicit,
@@ -385,7 +386,7 @@ function oidContent(oid: string): Uint8Array {
  * makes `ip` values address+mask (8 or 32 octets).
  * @internal
  */
-export function encodeGeneralName(g: GeneralName, inConstraint = false): Asn1 {
+export function encodeGeneralName(g: GeneralName, inConstraint = false): Asn1Node {
   switch (g.type) {
     case 'other':
       return derImplicitChildren(0, [derOid(g.oid), derExplicit(0, derRaw(g.der))]);
@@ -407,7 +408,7 @@ export function encodeGeneralName(g: GeneralName, inConstraint = false): Asn1 {
   }
 }
 
-function readIa5(node: Asn1, tag: number, what: string): string {
+function readIa5(node: DerNode, tag: number, what: string): string {
   const b = readImplicitBytes(node, tag, what);
   for (const c of b) if (c > 0x7f) bad(`${what}: IA5String with non-ASCII bytes`, 'ERR_EXTENSION_INVALID');
   return fromUtf8(b);
@@ -419,7 +420,7 @@ function readIa5(node: Asn1, tag: number, what: string): string {
  * @throws MailPkiError `ERR_EXTENSION_INVALID` / `ERR_ASN1_STRUCTURE`
  * @internal
  */
-export function readGeneralName(node: Asn1 | undefined, what: string): GeneralName {
+export function readGeneralName(node: DerNode | undefined, what: string): GeneralName {
   const tag = contextTag(node);
   switch (tag) {
     case 0: {
@@ -453,12 +454,12 @@ export function readGeneralName(node: Asn1 | undefined, what: string): GeneralNa
     case 5:
       return { type: 'other', oid: '', der: rawDer(node!) };
     default:
-      bad(`${what}: not a GeneralName (tag ${node ? node.idBlock.tagNumber : 'none'})`, 'ERR_EXTENSION_INVALID');
+      bad(`${what}: not a GeneralName (tag ${node ? node.tag : 'none'})`, 'ERR_EXTENSION_INVALID');
   }
 }
 
 /** GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName, from its children. @internal */
-export function readGeneralNames(children: Asn1[], what: string): GeneralName[] {
+export function readGeneralNames(children: DerNode[], what: string): GeneralName[] {
   return children.map((c, i) => readGeneralName(c, `${what}[${i}]`));
 }
 

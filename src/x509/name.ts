@@ -20,8 +20,10 @@ import * as asn1js from 'asn1js';
 import { MailPkiError, wrapDecode } from '../errors.js';
 import { OID } from '../oid.js';
 import {
-  type Asn1,
+  type Asn1Node,
+  type DerNode,
   decodeDer,
+  decodePrimitiveDer,
   derIa5,
   derOid,
   derPrintable,
@@ -33,6 +35,7 @@ import {
   readOid,
   readSequence,
   readSet,
+  readString,
 } from '../encoding/der.js';
 import { fromHex, toHex, utf8, fromUtf8, concatBytes } from '../encoding/bytes.js';
 import type { DistinguishedName, NameAttribute, NameInput } from './types.js';
@@ -127,7 +130,7 @@ function makeAttribute(type: string, value: string, stringType?: string): NameAt
   return { oid, type: short, value, stringType: st };
 }
 
-function encodeValue(a: NameAttribute): Asn1 {
+function encodeValue(a: NameAttribute): Asn1Node {
   switch (a.stringType) {
     case 'PrintableString':
       return derPrintable(a.value);
@@ -258,7 +261,13 @@ function fromRfc4514(text: string): DistinguishedName {
       while (j < n && /[0-9a-fA-F]/.test(text[j]!)) j++;
       const hex = text.slice(i + 1, j);
       if (hex.length === 0 || hex.length % 2) bad('RFC 4514 name: bad #hex value');
-      const node = wrapDecode('ERR_NAME_INVALID', 'RFC 4514 #hex value', () => decodeDer(fromHex(hex), 'RFC 4514 #hex value'));
+      // One primitive string element: the small reader keeps the tree decoder out of the CSR bundle.
+      let node: DerNode;
+      try {
+        node = decodePrimitiveDer(fromHex(hex), 'RFC 4514 #hex value');
+      } catch (e) {
+        throw e instanceof MailPkiError && e.code === 'ERR_ASN1_STRUCTURE' ? new MailPkiError('ERR_NAME_INVALID', e.message, { cause: e }) : e;
+      }
       // The value is kept; its string type is not: a name we build gets the
       // attribute's standard type (RFC 5280 appendix A: emailAddress
       // IA5String, countryName PrintableString, ...), as every other input
@@ -345,33 +354,14 @@ export function parseName(input: NameInput): DistinguishedName {
   return fromObject(input as Readonly<Record<string, string | readonly string[]>>);
 }
 
-/** Read a string-typed attribute value, with its ASN.1 type name. */
-function readNameString(node: Asn1, what: string): { value: string; stringType: string } {
-  const types: Array<[new (...a: never[]) => unknown, string]> = [
-    [asn1js.Utf8String, 'UTF8String'],
-    [asn1js.PrintableString, 'PrintableString'],
-    [asn1js.IA5String, 'IA5String'],
-    [asn1js.TeletexString, 'TeletexString'],
-    [asn1js.BmpString, 'BMPString'],
-    [asn1js.UniversalString, 'UniversalString'],
-    [asn1js.VisibleString, 'VisibleString'],
-    [asn1js.NumericString, 'NumericString'],
-  ];
-  for (const [cls, name] of types) {
-    if (node instanceof cls) {
-      if (name === 'UTF8String') {
-        const raw = (node as asn1js.Utf8String).valueBlock.valueHexView;
-        return { value: wrapDecode('ERR_NAME_INVALID', `${what}: invalid UTF-8`, () => fromUtf8(new Uint8Array(raw))), stringType: name };
-      }
-      if (name === 'TeletexString') {
-        // T.61 is read as Latin-1, as most tools do.
-        const raw = (node as asn1js.TeletexString).valueBlock.valueHexView;
-        return { value: String.fromCharCode(...raw.subarray(0, 4096)), stringType: name };
-      }
-      return { value: String((node as asn1js.Utf8String).valueBlock.value), stringType: name };
-    }
+/** Read a string-typed attribute value, with its ASN.1 type name (ERR_NAME_INVALID if it is not one). */
+function readNameString(node: DerNode, what: string): { value: string; stringType: string } {
+  try {
+    const { value, type } = readString(node, what);
+    return { value, stringType: type };
+  } catch (e) {
+    throw e instanceof MailPkiError && e.code === 'ERR_ASN1_STRUCTURE' ? new MailPkiError('ERR_NAME_INVALID', e.message, { cause: e }) : e;
   }
-  throw new MailPkiError('ERR_NAME_INVALID', `${what}: attribute value is not a string type`);
 }
 
 /**
@@ -380,11 +370,11 @@ function readNameString(node: Asn1, what: string): { value: string; stringType: 
  * @throws MailPkiError `ERR_NAME_INVALID` / `ERR_ASN1_STRUCTURE`
  * @internal
  */
-export function readName(node: Asn1 | undefined, what: string): DistinguishedName {
+export function readName(node: DerNode | undefined, what: string): DistinguishedName {
   const rdnNodes = readSequence(node, what);
   const rdns = rdnNodes.map((rdnNode, i) =>
     readSet(rdnNode, `${what} RDN ${i + 1}`, 1).map((atvNode) => {
-      const [typeNode, valueNode] = readSequence(atvNode, `${what} attribute`, 2, 2) as [Asn1, Asn1];
+      const [typeNode, valueNode] = readSequence(atvNode, `${what} attribute`, 2, 2) as [DerNode, DerNode];
       const oid = readOid(typeNode, `${what} attribute type`);
       const spec = BY_OID.get(oid);
       let value: string;
@@ -412,7 +402,7 @@ export function decodeName(der: Uint8Array): DistinguishedName {
 }
 
 /** The ASN.1 node of a name (its DER, spliced). @internal */
-export function encodeName(dn: DistinguishedName): Asn1 {
+export function encodeName(dn: DistinguishedName): Asn1Node {
   return derRaw(dn.der);
 }
 

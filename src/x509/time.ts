@@ -8,10 +8,8 @@
  * seconds in GeneralizedTime are read and dropped (RFC 5280 forbids them,
  * some old tools wrote them). Out of scope: time zones other than `Z`.
  */
-import * as asn1js from 'asn1js';
 import { MailPkiError } from '../errors.js';
-import type { Asn1 } from '../encoding/der.js';
-import { derRaw } from '../encoding/der.js';
+import { type Asn1Node, type DerNode, contentBytes, derRaw, isUniversal } from '../encoding/der.js';
 
 /** Largest date an X.509 Time can hold (GeneralizedTime 9999-12-31T23:59:59Z). */
 const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59);
@@ -40,7 +38,7 @@ export function encodeTimeDer(date: Date): Uint8Array {
 }
 
 /** {@link encodeTimeDer} as an ASN.1 node. @internal */
-export function encodeTime(date: Date): Asn1 {
+export function encodeTime(date: Date): Asn1Node {
   return derRaw(encodeTimeDer(date));
 }
 
@@ -57,17 +55,17 @@ const GEN_RE = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d{1,9})?Z$/;
  * @throws MailPkiError `ERR_CERT_MALFORMED` for anything else or an impossible date.
  * @internal
  */
-export function readTime(node: Asn1 | undefined, what: string): Date {
+export function readTime(node: DerNode | undefined, what: string): Date {
   let text: string;
   let m: RegExpExecArray | null;
   let year: number;
-  if (node instanceof asn1js.UTCTime || node instanceof asn1js.GeneralizedTime) {
-    const bytes = (node as asn1js.UTCTime).valueBlock.valueHexView;
-    text = String.fromCharCode(...bytes.subarray(0, 40));
+  const generalized = isUniversal(node, 24);
+  if ((generalized || isUniversal(node, 23)) && !node!.constructed) {
+    text = String.fromCharCode(...contentBytes(node!).subarray(0, 40));
   } else {
     throw new MailPkiError('ERR_CERT_MALFORMED', `${what}: expected UTCTime or GeneralizedTime`);
   }
-  if (node instanceof asn1js.GeneralizedTime) {
+  if (generalized) {
     m = GEN_RE.exec(text);
     if (!m) throw new MailPkiError('ERR_CERT_MALFORMED', `${what}: GeneralizedTime must be YYYYMMDDHHMMSSZ`);
     year = Number(m[1]);
