@@ -120,7 +120,8 @@ function stringType(tag: number): boolean {
  * end-of-contents, 15, 37+), the constructed form of a primitive-only type,
  * a primitive SEQUENCE/SET, a NULL with content, a BIT STRING without its
  * unused-bits octet or with more than 7 (or any when empty), an OBJECT
- * IDENTIFIER whose last octet continues, more than 64 levels of nesting or
+ * IDENTIFIER whose last octet continues, a BMPString / UniversalString that
+ * is not whole 2- / 4-octet characters, more than 64 levels of nesting or
  * 200,000 elements. Bytes after the element: `ERR_DER_TRAILING_DATA`.
  * Strict only (`ERR_DER_NOT_CANONICAL`, reported after the above so a
  * structurally broken input is `MALFORMED`): indefinite lengths, long-form
@@ -230,6 +231,8 @@ export function decodeDer(der: Uint8Array, what: string, options: DecodeDerOptio
         if (unused > 7 || (len === 1 && unused)) malformed(what, `BIT STRING with ${unused} unused bits`);
       } else if (tag === 6) {
         if (len && der[pos + len - 1]! & 0x80) malformed(what, 'OBJECT IDENTIFIER truncated inside a subidentifier');
+      } else if (tag === 30 || tag === 28) {
+        if (len % (tag === 30 ? 2 : 4)) malformed(what, `${tag === 30 ? 'BMPString' : 'UniversalString'} of ${len} octets`);
       } else if (tag === 1 && strict && len === 1 && der[pos] !== 0 && der[pos] !== 0xff) canon ??= 'BOOLEAN other than 0x00/0xFF where DER is required';
     }
 

@@ -131,6 +131,8 @@ test('trailing data, empty input, reserved and mis-constructed universal types',
     ['030101', 'empty BIT STRING with unused bits'],
     ['03020800', 'BIT STRING with 8 unused bits'],
     ['060181', 'OBJECT IDENTIFIER ending inside a subidentifier'],
+    ['1e0320ac00', 'BMPString of an odd number of octets'],
+    ['1c03000041', 'UniversalString not of whole 4-octet characters'],
   ] as const) {
     assert.equal(outcome(hex, false), 'ERR_DER_MALFORMED', why);
   }
@@ -254,7 +256,7 @@ test('strings: types by tag, UTF-8 checked, BMP / Universal widths, Latin-1 for 
   for (const [hex, code] of [['0c8103616263', 'ERR_DER_MALFORMED'], ['0c0361626364', 'ERR_DER_MALFORMED'], ['0c036162', 'ERR_DER_MALFORMED'], ['', 'ERR_DER_MALFORMED'], ['3000', 'ERR_ASN1_STRUCTURE'], ['1f2000', 'ERR_ASN1_STRUCTURE']] as const) {
     assert.throws(() => decodePrimitiveDer(fromHex(hex), 'h'), (e: unknown) => isMailPkiError(e, code), hex);
   }
-  for (const bad of ['0c02c328', '1e03 20ac00'.replace(' ', ''), '1c03000041', '0401aa']) {
+  for (const bad of ['0c02c328', '0401aa', '3000']) {
     assert.equal(outcome(bad, true, (n) => readString(n, 's')), 'ERR_ASN1_STRUCTURE', bad);
   }
 });
