@@ -33,7 +33,8 @@ import {
   readOid,
   readSequence,
   readSmallInt,
-  type Asn1,
+  type Asn1Node,
+  type DerNode,
 } from '../encoding/der.js';
 import type { PrivateKey, PublicKey } from '../keys/types.js';
 import type { SignatureAlgorithmInfo } from '../x509/types.js';
@@ -102,7 +103,7 @@ function checkAlg(alg: SignatureAlgorithm): void {
 }
 
 /** `SEQUENCE { hashOid, NULL }` for a hash inside PSS parameters. */
-const hashAlgId = (hash: HashName): Asn1 => derSeq(derOid(HASH_OID[hash]), derNull());
+const hashAlgId = (hash: HashName): Asn1Node => derSeq(derOid(HASH_OID[hash]), derNull());
 
 /**
  * The AlgorithmIdentifier node for a signature algorithm (to place in a
@@ -119,7 +120,7 @@ const hashAlgId = (hash: HashName): Asn1 => derSeq(derOid(HASH_OID[hash]), derNu
  * ```
  * @internal
  */
-export function encodeSignatureAlgorithmId(alg: SignatureAlgorithm): Asn1 {
+export function encodeSignatureAlgorithmId(alg: SignatureAlgorithm): Asn1Node {
   checkAlg(alg);
   switch (alg.name) {
     case 'RSASSA-PKCS1-v1_5':
@@ -129,7 +130,7 @@ export function encodeSignatureAlgorithmId(alg: SignatureAlgorithm): Asn1 {
     case 'Ed25519':
       return derSeq(derOid(OID.ed25519));
     case 'RSA-PSS': {
-      const params: Asn1[] = [
+      const params: Asn1Node[] = [
         derExplicit(0, hashAlgId(alg.hash)),
         derExplicit(1, derSeq(derOid(OID.mgf1), hashAlgId(alg.hash))),
       ];
@@ -163,7 +164,7 @@ function structure(what: string): never {
 }
 
 /** A hash AlgorithmIdentifier (parameters absent or NULL: RFC 4055 2.1). */
-function readHashAlgId(node: Asn1, what: string): string {
+function readHashAlgId(node: DerNode, what: string): string {
   const items = readSequence(node, what, 1, 2);
   const oid = readOid(items[0], `${what} algorithm`);
   if (items.length === 2 && !isNull(items[1])) structure(`${what}: parameters must be NULL or absent`);
@@ -171,7 +172,7 @@ function readHashAlgId(node: Asn1, what: string): string {
 }
 
 /** RSASSA-PSS-params (RFC 8017 A.2.3); returns hash, MGF1 hash and salt length. */
-function readPssParams(node: Asn1 | undefined): { hash: string; mgf: string; mgfHash?: string; saltLength: number; trailer: number } {
+function readPssParams(node: DerNode | undefined): { hash: string; mgf: string; mgfHash?: string; saltLength: number; trailer: number } {
   // Absent parameters mean every DEFAULT: SHA-1, MGF1-SHA-1, 20, 1.
   const out = { hash: 'SHA-1', mgf: 'MGF1', mgfHash: 'SHA-1' as string | undefined, saltLength: PSS_DEFAULT_SALT, trailer: 1 };
   if (node === undefined) return out;
@@ -219,7 +220,7 @@ function readPssParams(node: Asn1 | undefined): { hash: string; mgf: string; mgf
  * ```
  * @internal
  */
-export function parseSignatureAlgorithmId(node: Asn1 | Uint8Array): { info: SignatureAlgorithmInfo; algorithm?: SignatureAlgorithm } {
+export function parseSignatureAlgorithmId(node: DerNode | Uint8Array): { info: SignatureAlgorithmInfo; algorithm?: SignatureAlgorithm } {
   const n = node instanceof Uint8Array ? decodeDer(node, 'signature AlgorithmIdentifier') : node;
   const items = readSequence(n, 'signature AlgorithmIdentifier', 1, 2);
   const oid = readOid(items[0], 'signature AlgorithmIdentifier algorithm');

@@ -23,7 +23,8 @@ import { md5, sha1 } from '@noble/hashes/legacy.js';
 import { MailPkiError } from '../errors.js';
 import { concatBytes, utf8 } from '../encoding/bytes.js';
 import {
-  type Asn1,
+  type Asn1Node,
+  type DerNode,
   derInt,
   derNull,
   derOctets,
@@ -34,6 +35,7 @@ import {
   readOid,
   readSequence,
   readUnsignedBigInt,
+  TAG_CLASS,
 } from '../encoding/der.js';
 import { OID, oidName } from '../oid.js';
 import { des3CbcDecrypt, des3CbcEncrypt } from './des.js';
@@ -133,7 +135,7 @@ export function passphraseBytes(passphrase: string | Uint8Array): Uint8Array {
   throw new TypeError('passphrase must be a string or a Uint8Array');
 }
 
-function smallPositive(node: Asn1 | undefined, what: string, max: number, code: 'ERR_ENCRYPTION_UNSUPPORTED' | 'ERR_INPUT_TOO_LARGE'): number {
+function smallPositive(node: DerNode | undefined, what: string, max: number, code: 'ERR_ENCRYPTION_UNSUPPORTED' | 'ERR_INPUT_TOO_LARGE'): number {
   const v = readUnsignedBigInt(node, what);
   if (v < 1n) bad(`${what} must be at least 1`);
   if (v > BigInt(max)) throw new MailPkiError(code, `${what} ${v > 10n ** 15n ? 'is huge' : v.toString()}: above the limit of ${max}`);
@@ -141,7 +143,7 @@ function smallPositive(node: Asn1 | undefined, what: string, max: number, code: 
 }
 
 /** AlgorithmIdentifier -> [oid, parameters?]. */
-function readAlgId(node: Asn1 | undefined, what: string): [string, Asn1 | undefined] {
+function readAlgId(node: DerNode | undefined, what: string): [string, DerNode | undefined] {
   const items = readSequence(node, what, 1, 2);
   return [readOid(items[0], `${what} algorithm`), items[1]];
 }
@@ -154,7 +156,7 @@ function readAlgId(node: Asn1 | undefined, what: string): [string, Asn1 | undefi
  *   (scrypt memory above the cap).
  * @internal
  */
-export function parsePbes2Params(node: Asn1 | undefined): Pbes2Params {
+export function parsePbes2Params(node: DerNode | undefined): Pbes2Params {
   const [kdfAlg, encAlg] = readSequence(node, 'PBES2-params', 2, 2);
   const [kdfOid, kdfParams] = readAlgId(kdfAlg, 'PBES2 keyDerivationFunc');
   const [encOid, encParams] = readAlgId(encAlg, 'PBES2 encryptionScheme');
@@ -168,12 +170,12 @@ export function parsePbes2Params(node: Asn1 | undefined): Pbes2Params {
   if (kdfOid === OID.pbkdf2) {
     // RFC 8018 A.2: PBKDF2-params
     const f = readSequence(kdfParams, 'PBKDF2-params', 2, 4);
-    if (f[0]?.idBlock.tagClass === 1 && f[0].idBlock.tagNumber === 16) unsupported('PBKDF2 salt must be an OCTET STRING (otherSource is not supported)');
+    if (f[0]?.cls === TAG_CLASS.universal && f[0].tag === 16) unsupported('PBKDF2 salt must be an OCTET STRING (otherSource is not supported)');
     const salt = readOctetString(f[0], 'PBKDF2 salt');
     const iterations = smallPositive(f[1], 'PBKDF2 iteration count', PBE_LIMITS.maxPbkdf2Iterations, 'ERR_ENCRYPTION_UNSUPPORTED');
     let i = 2;
     let keyLength: number | undefined;
-    if (f[i] && f[i]!.idBlock.tagClass === 1 && f[i]!.idBlock.tagNumber === 2) keyLength = smallPositive(f[i++], 'PBKDF2 keyLength', 1024, 'ERR_ENCRYPTION_UNSUPPORTED');
+    if (f[i]?.cls === TAG_CLASS.universal && f[i]!.tag === 2) keyLength = smallPositive(f[i++], 'PBKDF2 keyLength', 1024, 'ERR_ENCRYPTION_UNSUPPORTED');
     let prf: Pbkdf2Prf = 'hmacWithSHA1'; // RFC 8018 A.2: DEFAULT algid-hmacWithSHA1
     if (f[i]) {
       const [prfOid, prfParams] = readAlgId(f[i++], 'PBKDF2 prf');
@@ -216,18 +218,18 @@ function checkKdfLimits(kdf: Pbes2Kdf): void {
 }
 
 /** Encode PBES2 parameters as a full `id-PBES2` AlgorithmIdentifier. @internal */
-export function encodePbes2AlgorithmId(params: Pbes2Params): Asn1 {
+export function encodePbes2AlgorithmId(params: Pbes2Params): Asn1Node {
   const { kdf, cipher, iv } = params;
-  let kdfNode: Asn1;
+  let kdfNode: Asn1Node;
   if (kdf.type === 'pbkdf2') {
     const prfOid = PRF_OIDS.find(([n]) => n === kdf.prf)![1];
-    const fields: Asn1[] = [derOctets(kdf.salt), derInt(kdf.iterations)];
+    const fields: Asn1Node[] = [derOctets(kdf.salt), derInt(kdf.iterations)];
     if (kdf.keyLength !== undefined) fields.push(derInt(kdf.keyLength));
     // DER: the DEFAULT (hmacWithSHA1) is omitted (X.690 11.5).
     if (kdf.prf !== 'hmacWithSHA1') fields.push(derSeq(derOid(prfOid), derNull()));
     kdfNode = derSeq(derOid(OID.pbkdf2), derSeq(...fields));
   } else {
-    const fields: Asn1[] = [derOctets(kdf.salt), derInt(kdf.N), derInt(kdf.r), derInt(kdf.p)];
+    const fields: Asn1Node[] = [derOctets(kdf.salt), derInt(kdf.N), derInt(kdf.r), derInt(kdf.p)];
     if (kdf.keyLength !== undefined) fields.push(derInt(kdf.keyLength));
     kdfNode = derSeq(derOid(OID.scrypt), derSeq(...fields));
   }

@@ -32,16 +32,6 @@ import { MailPkiError } from '../errors.js';
 /** An asn1js node built for encoding (what the builders return). @internal */
 export type Asn1Node = asn1js.AsnType;
 
-/**
- * Transitional alias for code that still uses one name for decoded and built
- * nodes (src/crypto, being migrated separately). New code uses
- * {@link DerNode} (read) and {@link Asn1Node} (write).
- * @deprecated use DerNode or Asn1Node
- * @internal
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Asn1 = any;
-
 /** Options for {@link decodeDer}. @internal */
 export interface DecodeDerOptions {
   /**
@@ -87,13 +77,6 @@ export class DerNode {
     readonly strict: boolean,
   ) {
     this.children = constructed ? [] : undefined;
-  }
-  /**
-   * asn1js-shaped identifier (tagClass 1..4), for code not yet migrated.
-   * @deprecated read `cls`, `tag`, `constructed`
-   */
-  get idBlock(): { tagClass: number; tagNumber: number; isConstructed: boolean } {
-    return { tagClass: this.cls + 1, tagNumber: this.tag, isConstructed: this.constructed };
   }
 }
 
