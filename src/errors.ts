@@ -98,7 +98,7 @@ export function isMailPkiError(e: unknown, code?: MailPkiErrorCode): e is MailPk
 }
 
 /**
- * Run `fn`; turn any non-MailPkiError thrown inside (asn1js surprises, stack
+ * Run `fn`; turn any non-MailPkiError thrown inside (decoder surprises, stack
  * overflow on hostile nesting, bigint RangeErrors) into a MailPkiError with
  * `code`. Use at the boundary of every decoder so callers see one error type.
  * @internal

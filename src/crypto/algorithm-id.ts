@@ -110,7 +110,7 @@ const hashAlgId = (hash: HashName): Asn1Node => derSeq(derOid(HASH_OID[hash]), d
  * TBSCertificate, a Certificate, a CertificationRequest).
  *
  * @param alg - the algorithm (as passed to `sign`).
- * @returns an asn1js node; `encodeDer` gives its bytes.
+ * @returns the built element; `encodeDer` gives its bytes.
  * @throws MailPkiError `ERR_ALGORITHM_UNSUPPORTED` / `ERR_WEAK_ALGORITHM`;
  *   RangeError for a bad PSS salt length.
  * @example

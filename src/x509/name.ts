@@ -16,7 +16,6 @@
  * Out of scope: LDAP string-prep matching (chain.ts compares DER), the
  * x400 / teletex legacy types on output (read, never written).
  */
-import * as asn1js from 'asn1js';
 import { MailPkiError, wrapDecode } from '../errors.js';
 import { OID } from '../oid.js';
 import {
@@ -24,12 +23,17 @@ import {
   type DerNode,
   decodeDer,
   decodePrimitiveDer,
+  derBmp,
   derIa5,
+  derNumeric,
   derOid,
   derPrintable,
   derRaw,
   derSeq,
+  derTeletex,
+  derUniversal,
   derUtf8,
+  derVisible,
   encodeDer,
   rawDer,
   readOid,
@@ -137,15 +141,15 @@ function encodeValue(a: NameAttribute): Asn1Node {
     case 'IA5String':
       return derIa5(a.value);
     case 'BMPString':
-      return new asn1js.BmpString({ value: a.value });
+      return derBmp(a.value);
     case 'TeletexString':
-      return new asn1js.TeletexString({ value: a.value });
+      return derTeletex(a.value);
     case 'VisibleString':
-      return new asn1js.VisibleString({ value: a.value });
+      return derVisible(a.value);
     case 'NumericString':
-      return new asn1js.NumericString({ value: a.value });
+      return derNumeric(a.value);
     case 'UniversalString':
-      return new asn1js.UniversalString({ value: a.value });
+      return derUniversal(a.value);
     default:
       return derUtf8(a.value);
   }
