@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { cpus, availableParallelism } from 'node:os';
+import { cpus, availableParallelism, loadavg } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPair as nodeGenerateKeyPair, generateKeyPairSync as nodeGenerateKeyPairSync, webcrypto } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -302,6 +302,7 @@ const fmtMs = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFi
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  const loadAtStart = loadavg()[0]!;
   const peers = await loadPeers();
   const want = (k: string): boolean => !args.only || args.only.includes(k);
   const n2048 = args.n ?? (args.quick ? 6 : 40);
@@ -363,7 +364,8 @@ async function main(): Promise<void> {
       'contenders run interleaved round-robin in one process (order rotated each round), so the **ratios** ' +
       'to node:crypto (mean / mean, as the issue defines them) within one table are the numbers to compare; RSA keygen time is ' +
       'random per key (geometric number of candidates), so the median ratio is given too. Each key is its own fresh start.' +
-      (args.seed ? ' Fixed-seed mode: mailpki draws the same candidates every run (the peers cannot be seeded).' : ''),
+      (args.seed ? ' Fixed-seed mode: mailpki draws the same candidates every run (the peers cannot be seeded).' : '') +
+      ` Load average (1 min) at the start and the end of this run: ${loadAtStart.toFixed(2)} and ${loadavg()[0]!.toFixed(2)} (2 cores: about 1 is this benchmark alone).`,
   );
   lines.push('');
   lines.push('## Key generation (ms per key)');
