@@ -305,6 +305,12 @@ export function normalizeGeneralName(g: GeneralName, code: MailPkiErrorCode = 'E
       return g;
     case 'other':
       if (!/^[0-2](\.\d+)+$/.test(g.oid) || !(g.der instanceof Uint8Array)) bad('otherName needs a dotted OID and DER bytes', code);
+      // the value is embedded verbatim: it must be one complete, canonical DER element
+      try {
+        decodeDer(g.der, 'otherName value');
+      } catch (err) {
+        bad(`otherName value is not one DER element: ${err instanceof Error ? err.message : String(err)}`, code);
+      }
       return g;
     default:
       throw new TypeError(`unknown GeneralName type ${JSON.stringify((g as { type: unknown }).type)}`);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { keyUsageExtension, basicConstraintsExtension, extKeyUsageExtension, subjectAltNameExtension, decodeExtensions, nameConstraintsExtension } from '../../src/x509/extensions.js';
 import { encodeTimeDer, readTime } from '../../src/x509/time.js';
 import { generateSerialNumber, checkSerialNumber } from '../../src/x509/serial.js';
-import { parseSan, parseConstraintName } from '../../src/x509/general-name.js';
+import { parseSan, parseConstraintName, toGeneralName } from '../../src/x509/general-name.js';
 import { parseName } from '../../src/x509/name.js';
 import { encodeDer, derUtf8 } from '../../src/encoding/der.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
@@ -116,4 +116,22 @@ test('serials: positive, ≥ 64 random bits, ≤ 20 octets, distinct; caller ser
   assert.throws(() => checkSerialNumber(-5n), (e: unknown) => isMailPkiError(e, 'ERR_POLICY'));
   assert.throws(() => checkSerialNumber(1n << 159n), (e: unknown) => isMailPkiError(e, 'ERR_POLICY')); // needs a 0x00 sign octet: 21 octets
   checkSerialNumber((1n << 159n) - 1n);
+});
+
+test('otherName SAN given as raw DER: the value must be one complete, canonical DER element', () => {
+  const good = encodeDer(derUtf8('juergen@example.com'));
+  assert.deepEqual(toGeneralName({ type: 'other', oid: OID.smtpUtf8Mailbox, der: good }), { type: 'other', oid: OID.smtpUtf8Mailbox, der: good });
+  const bad = [
+    Uint8Array.of(0x30, 0x03, 0x02, 0x05, 0x01), // SEQUENCE whose INTEGER claims 5 bytes of 1: the outer header alone looks fine
+    Uint8Array.of(0x0c, 0x81, 0x01, 0x41), // non-minimal length
+    Uint8Array.of(0x0c, 0x01, 0x41, 0x00), // trailing byte
+    new Uint8Array(0),
+  ];
+  for (const der of bad) {
+    assert.throws(
+      () => toGeneralName({ type: 'other', oid: OID.smtpUtf8Mailbox, der }),
+      (e: unknown) => isMailPkiError(e) && e.code === 'ERR_SAN_INVALID' && /otherName value is not one DER element/.test(e.message),
+      toHex(der),
+    );
+  }
 });
