@@ -148,17 +148,27 @@ export function parseIp(s: string): Uint8Array | null {
   return parseIpv4(s) ?? (s.includes(':') ? parseIpv6(s) : null);
 }
 
+/**
+ * The mask of a prefix length: `bits` leading one bits in `bytes` octets
+ * (4 or 16); null when `prefix` is not 0..8·bytes in plain decimal.
+ * @internal
+ */
+export function prefixMask(prefix: string, bytes: number): Uint8Array | null {
+  if (!/^\d{1,3}$/.test(prefix)) return null;
+  const bits = Number(prefix);
+  if (bits > bytes * 8) return null;
+  const mask = new Uint8Array(bytes);
+  for (let i = 0; i < bits; i++) mask[i >> 3]! |= 0x80 >> (i & 7);
+  return mask;
+}
+
 /** `addr/prefix` -> address + mask bytes (8 or 32), for name constraints. */
 function parseCidr(s: string): Uint8Array | null {
   const slash = s.indexOf('/');
   if (slash < 0) return null;
   const addr = parseIp(s.slice(0, slash));
-  const pfx = s.slice(slash + 1);
-  if (!addr || !/^\d{1,3}$/.test(pfx)) return null;
-  const bits = Number(pfx);
-  if (bits > addr.length * 8) return null;
-  const mask = new Uint8Array(addr.length);
-  for (let i = 0; i < addr.length; i++) mask[i] = bits >= 8 * (i + 1) ? 0xff : bits <= 8 * i ? 0 : (0xff << (8 - (bits - 8 * i))) & 0xff;
+  const mask = addr && prefixMask(s.slice(slash + 1), addr.length);
+  if (!addr || !mask) return null;
   const out = new Uint8Array(addr.length * 2);
   for (let i = 0; i < addr.length; i++) out[i] = addr[i]! & mask[i]!; // RFC 5280 4.2.1.10: network address
   out.set(mask, addr.length);

@@ -14,6 +14,7 @@
  * walks the path), policy constraints.
  */
 import { parseIpAddress, splitMailbox } from './hostname.js';
+import { prefixMask } from './general-name.js';
 import type { Certificate, DistinguishedName, GeneralName, NameConstraints } from './types.js';
 import { OID } from '../oid.js';
 
@@ -113,16 +114,9 @@ export function parseIpRange(value: string): { addr: Uint8Array; mask: Uint8Arra
   const addr = parseIpAddress(value.slice(0, slash));
   if (!addr) return undefined;
   const rest = value.slice(slash + 1);
-  let mask: Uint8Array | undefined;
-  if (/^\d{1,3}$/.test(rest)) {
-    const bits = Number(rest);
-    if (bits > addr.length * 8) return undefined;
-    mask = new Uint8Array(addr.length);
-    for (let i = 0; i < bits; i++) mask[i >> 3]! |= 0x80 >> (i & 7);
-  } else {
-    mask = parseIpAddress(rest);
-    if (!mask || mask.length !== addr.length) return undefined;
-  }
+  // a prefix length (`/24`) or, as OpenSSL's config syntax allows, a dotted mask (`/255.255.255.0`)
+  const mask = /^\d{1,3}$/.test(rest) ? prefixMask(rest, addr.length) : parseIpAddress(rest);
+  if (!mask || mask.length !== addr.length) return undefined;
   return { addr, mask };
 }
 
