@@ -34,7 +34,7 @@
  * {@link encodeDer}. Out of scope: what a structure means (keys/, x509/).
  */
 import { MailPkiError } from '../errors.js';
-import { fromHex } from './bytes.js';
+import { bytesToBigInt, fromHex, utf8 } from './bytes.js';
 
 /**
  * One element built for output: its DER bytes, branded so that a decoded
@@ -247,6 +247,21 @@ export function decodeDer(der: Uint8Array, what: string, options: DecodeDerOptio
   return root;
 }
 
+/**
+ * {@link decodeDer} strictly, and again without the DER rules when only they
+ * failed (`ERR_DER_NOT_CANONICAL`): certificates and requests from old tools
+ * may be BER, and their signatures still cover the original bytes.
+ * @internal
+ */
+export function decodeDerTolerant(der: Uint8Array, what: string): DerNode {
+  try {
+    return decodeDer(der, what);
+  } catch (e) {
+    if (e instanceof MailPkiError && e.code === 'ERR_DER_NOT_CANONICAL') return decodeDer(der, what, { strict: false });
+    throw e;
+  }
+}
+
 /** Encode a built node to DER bytes. @internal */
 export function encodeDer(node: Asn1Node): Uint8Array {
   if (!((node as unknown) instanceof Uint8Array)) throw new TypeError('encodeDer: expected a built element (a DerNode is read with rawDer)');
@@ -305,12 +320,6 @@ function integerContent(node: DerNode | undefined, what: string): Uint8Array {
   return v;
 }
 
-function hexOf(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);
-  return s;
-}
-
 /** INTEGER as bigint (two's complement, so negatives are visible). @internal */
 export function readBigInt(node: DerNode | undefined, what: string): bigint {
   const v = integerContent(node, what);
@@ -320,7 +329,7 @@ export function readBigInt(node: DerNode | undefined, what: string): bigint {
     if (v[0]! & 0x80) n -= 2 ** (8 * v.length);
     return BigInt(n);
   }
-  const u = BigInt('0x' + hexOf(v));
+  const u = bytesToBigInt(v);
   return v[0]! & 0x80 ? u - (1n << BigInt(8 * v.length)) : u;
 }
 
@@ -579,7 +588,7 @@ export const derBool = (v: boolean): Asn1Node => Uint8Array.of(0x01, 0x01, v ? 0
 /** UTF8String. @throws TypeError for a lone surrogate (it has no UTF-8 form). @internal */
 export function derUtf8(s: string): Asn1Node {
   if (/\p{Cs}/u.test(s)) throw new TypeError('The string contains lone surrogates and cannot be encoded as UTF-8');
-  return tlv(UNIVERSAL, 12, [new TextEncoder().encode(s)]);
+  return tlv(UNIVERSAL, 12, [utf8(s)]);
 }
 /** PrintableString. @internal */
 export const derPrintable = (s: string): Asn1Node => tlv(UNIVERSAL, 19, [octetsOfString(s)]);

@@ -12,7 +12,7 @@ import {
   type DerNode,
   contentBytes,
   contextTag,
-  decodeDer,
+  decodeDerTolerant,
   rawDer,
   readBitStringBytes,
   readBigInt,
@@ -32,16 +32,6 @@ import { decodeExtensions, readExtensions } from './extensions.js';
 // 'TRUSTED CERTIFICATE' (OpenSSL's cert + trust aux data) is not read: its DER carries a trailer.
 const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE'];
 
-/** Decode strictly; fall back to BER for old tools (signatures still cover the original bytes). */
-function decodeTolerant(der: Uint8Array, what: string): DerNode {
-  try {
-    return decodeDer(der, what);
-  } catch (e) {
-    if (e instanceof MailPkiError && e.code === 'ERR_DER_NOT_CANONICAL') return decodeDer(der, what, { strict: false });
-    throw e;
-  }
-}
-
 /**
  * Parse one DER certificate.
  * @throws MailPkiError `ERR_CERT_MALFORMED` (and the DER/extension codes)
@@ -49,7 +39,7 @@ function decodeTolerant(der: Uint8Array, what: string): DerNode {
  */
 export function parseCertificateDer(der: Uint8Array): Certificate {
   return wrapDecode('ERR_CERT_MALFORMED', 'certificate', () => {
-    const root = decodeTolerant(der, 'certificate');
+    const root = decodeDerTolerant(der, 'certificate');
     const [tbsNode, algNode, sigNode] = readSequence(root, 'Certificate', 3, 3) as [DerNode, DerNode, DerNode];
     const f = readSequence(tbsNode, 'TBSCertificate', 6, 10);
     let i = 0;

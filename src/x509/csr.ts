@@ -13,7 +13,7 @@ import { OID } from '../oid.js';
 import {
   type Asn1Node,
   type DerNode,
-  decodeDer,
+  decodeDerTolerant,
   derBitString,
   derImplicitChildren,
   derInt,
@@ -162,16 +162,6 @@ function inputDer(input: string | Uint8Array, labels: readonly string[], what: s
   return input;
 }
 
-/** Decode strictly; fall back to BER for old tools (signatures still cover the original bytes). */
-function decodeTolerant(der: Uint8Array, what: string): DerNode {
-  try {
-    return decodeDer(der, what);
-  } catch (e) {
-    if (e instanceof MailPkiError && e.code === 'ERR_DER_NOT_CANONICAL') return decodeDer(der, what, { strict: false });
-    throw e;
-  }
-}
-
 /**
  * Parse a PKCS#10 request: PEM (`CERTIFICATE REQUEST` or `NEW CERTIFICATE
  * REQUEST`) or DER. Reads OpenSSL's requests with or without SANs and with
@@ -189,7 +179,7 @@ function decodeTolerant(der: Uint8Array, what: string): DerNode {
 export function parseCertificateRequest(input: string | Uint8Array): CertificateRequest {
   const der = inputDer(input, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'parseCertificateRequest');
   return wrapDecode('ERR_ASN1_STRUCTURE', 'certificate request', () => {
-    const root = decodeTolerant(der, 'certificate request');
+    const root = decodeDerTolerant(der, 'certificate request');
     const [criNode, algNode, sigNode] = readSequence(root, 'CertificationRequest', 3, 3) as [DerNode, DerNode, DerNode];
     const cri = readSequence(criNode, 'CertificationRequestInfo', 3, 4);
     const version = readSmallInt(cri[0], 'CertificationRequestInfo version', 10);
@@ -251,7 +241,7 @@ const PARSED_ALGORITHM = new WeakMap<CertificateRequest, { der: Uint8Array; info
 function requestAlgorithm(csr: CertificateRequest): ReturnType<typeof parseSignatureAlgorithmId> {
   const cached = PARSED_ALGORITHM.get(csr);
   if (cached && equalBytes(cached.der, csr.der)) return cached.algorithm ? { info: cached.info, algorithm: cached.algorithm } : { info: cached.info };
-  const root = decodeTolerant(csr.der, 'certificate request');
+  const root = decodeDerTolerant(csr.der, 'certificate request');
   const algNode = readSequence(root, 'CertificationRequest', 3, 3)[1]!;
   return parseSignatureAlgorithmId(algNode);
 }
