@@ -23,7 +23,8 @@
  */
 import { nobleCurve } from './ec.js';
 import { modInverse } from './bigint.js';
-import type { EcCurve } from '../keys/types.js';
+import { CURVE_BYTES, type EcCurve } from '../keys/types.js';
+import { bitLength, bytesToBigInt } from '../encoding/bytes.js';
 
 interface CurveData {
   readonly p: bigint;
@@ -71,14 +72,7 @@ function addAffine(P: Jac, x2: bigint, y2: bigint, p: bigint): Jac {
   if (H < 0n) H += p;
   if (r < 0n) r += p;
   if (H === 0n) return r === 0n ? dbl([x2, y2, 1n], p) : [0n, 1n, 0n];
-  const HH = (H * H) % p;
-  const HHH = (H * HH) % p;
-  const V = (X1 * HH) % p;
-  let X3 = (r * r - HHH - 2n * V) % p;
-  if (X3 < 0n) X3 += p;
-  let Y3 = (r * (V - X3) - Y1 * HHH) % p;
-  if (Y3 < 0n) Y3 += p;
-  return [X3, Y3, (Z1 * H) % p];
+  return addTail(X1, Y1, Z1, H, r, p);
 }
 
 /** P1 + P2, both Jacobian (EFD add-1998-cmo-2, 12M + 4S). */
@@ -96,6 +90,14 @@ function addJac(P1: Jac, P2: Jac, p: bigint): Jac {
   if (H < 0n) H += p;
   if (r < 0n) r += p;
   if (H === 0n) return r === 0n ? dbl(P1, p) : [0n, 1n, 0n];
+  return addTail(U1, S1, (Z1 * Z2) % p, H, r, p);
+}
+
+/**
+ * The common end of both additions, from U1 = X1·Z2², S1 = Y1·Z2³, the
+ * product of the input Zs, H = U2 − U1 ≠ 0 and r = S2 − S1 (6M + 1S).
+ */
+function addTail(U1: bigint, S1: bigint, zz: bigint, H: bigint, r: bigint, p: bigint): Jac {
   const HH = (H * H) % p;
   const HHH = (H * HH) % p;
   const V = (U1 * HH) % p;
@@ -103,7 +105,7 @@ function addJac(P1: Jac, P2: Jac, p: bigint): Jac {
   if (X3 < 0n) X3 += p;
   let Y3 = (r * (V - X3) - S1 * HHH) % p;
   if (Y3 < 0n) Y3 += p;
-  return [X3, Y3, (((Z1 * Z2) % p) * H) % p];
+  return [X3, Y3, (zz * H) % p];
 }
 
 /**
@@ -154,15 +156,9 @@ function curveData(curve: EcCurve): CurveData {
     gx.push((X * zi2) % p);
     gy.push((((Y * zi2) % p) * zi) % p);
   }
-  c = { p, n, b, bytes: Math.ceil(p.toString(2).length / 8), nBits: n.toString(2).length, gx, gy };
+  c = { p, n, b, bytes: CURVE_BYTES[curve], nBits: bitLength(n), gx, gy };
   CURVES.set(curve, c);
   return c;
-}
-
-function bytesToBig(b: Uint8Array): bigint {
-  let hex = '';
-  for (const x of b) hex += (x < 16 ? '0' : '') + x.toString(16);
-  return hex ? BigInt('0x' + hex) : 0n;
 }
 
 /**
@@ -177,15 +173,15 @@ export function ecdsaVerifyDigest(curve: EcCurve, point: Uint8Array, hash: Uint8
   const { p, n } = c;
   if (r < 1n || r >= n || s < 1n || s >= n) return false;
   if (point.length !== 1 + 2 * c.bytes || point[0] !== 0x04) return false;
-  const qx = bytesToBig(point.subarray(1, 1 + c.bytes));
-  const qy = bytesToBig(point.subarray(1 + c.bytes));
+  const qx = bytesToBigInt(point.subarray(1, 1 + c.bytes));
+  const qy = bytesToBigInt(point.subarray(1 + c.bytes));
   if (qx >= p || qy >= p) return false;
   // y² = x³ - 3x + b
   let rhs = (((qx * qx) % p) * qx - 3n * qx + c.b) % p;
   if (rhs < 0n) rhs += p;
   if ((qy * qy) % p !== rhs) return false;
   // e: the leftmost nBits of the digest (SEC 1 4.1.4 step 5)
-  let e = bytesToBig(hash);
+  let e = bytesToBigInt(hash);
   const excess = hash.length * 8 - c.nBits;
   if (excess > 0) e >>= BigInt(excess);
   const w = modInverse(s, n);
