@@ -34,6 +34,9 @@ if (!isMainThread && (workerData as { tag?: unknown } | null)?.tag === WORKER_TA
  * file; when running from source under tsx (tests, `npm run bench`), the
  * worker does not inherit tsx's loader hooks, so it registers them first.
  */
+/** Default thread count of both entry points: available cores, at most 4. */
+const defaultWorkers = (): number => Math.max(1, Math.min(4, availableParallelism()));
+
 function spawnWorker(): Worker {
   const data = { tag: WORKER_TAG };
   const self = import.meta.url;
@@ -115,7 +118,7 @@ export interface KeygenPool {
  * @public
  */
 export function createKeygenPool(options: KeygenPoolOptions = {}): KeygenPool {
-  const size = options.workers ?? Math.max(1, Math.min(4, availableParallelism()));
+  const size = options.workers ?? defaultWorkers();
   if (!Number.isInteger(size) || size < 1 || size > 64) throw new RangeError('createKeygenPool: workers must be an integer from 1 to 64');
   const live = new Set<Worker>();
   let active = 0;
@@ -166,7 +169,7 @@ const sharedPools = new Map<number, KeygenPool>();
  * @public
  */
 export function generateKeyPairParallel(options: GenerateKeyPairOptions & { workers?: number }): Promise<KeyPair> {
-  const size = options.workers ?? Math.max(1, Math.min(4, availableParallelism()));
+  const size = options.workers ?? defaultWorkers();
   let pool = sharedPools.get(size);
   if (!pool) {
     pool = createKeygenPool({ workers: size });
