@@ -10,7 +10,10 @@ import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
-export const VECTORS_DIR = resolve(ROOT, '../shared/vectors/wycheproof');
+/** Wycheproof vectors (Apache-2.0, LICENSE and SOURCE.txt beside them), part of the repository. */
+export const VECTORS_DIR = resolve(ROOT, 'test/vectors/wycheproof');
+/** NIST PKITS, shipped by Debian in python3-cryptography-vectors (.ci/run installs it). */
+export const PKITS_DIR = '/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data';
 /** Debian's python3 (has python3-cryptography); pyenv's python3 may shadow it on PATH. */
 export const PYTHON = '/usr/bin/python3';
 
@@ -33,11 +36,17 @@ export function oracle(t: TestContext, cmd: string): boolean {
   return false;
 }
 
-/** True when the shared Wycheproof vectors exist; otherwise skip (locally) or throw (CI). */
-export function vectors(t: TestContext): boolean {
-  if (existsSync(VECTORS_DIR)) return true;
-  if (process.env.MAILPKI_REQUIRE_VECTORS === '1') throw new Error(`vectors missing: ${VECTORS_DIR}`);
-  t.skip(`vectors folder absent: ${VECTORS_DIR}`);
+/** The Wycheproof vectors are in the repository: their absence is a failure, never a skip. */
+export function vectors(_t: TestContext): boolean {
+  if (!existsSync(VECTORS_DIR)) throw new Error(`vectors missing: ${VECTORS_DIR} (they are part of the repository)`);
+  return true;
+}
+
+/** True when Debian's PKITS data is installed; otherwise skip (locally) or throw (CI). */
+export function pkits(t: TestContext): boolean {
+  if (existsSync(PKITS_DIR)) return true;
+  if (process.env.MAILPKI_REQUIRE_VECTORS === '1' || process.env.MAILPKI_REQUIRE_ORACLES === '1') throw new Error(`PKITS missing: ${PKITS_DIR} (apt-get install python3-cryptography-vectors)`);
+  t.skip(`PKITS not installed: ${PKITS_DIR} (apt-get install python3-cryptography-vectors)`);
   return false;
 }
 
