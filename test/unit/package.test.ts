@@ -31,6 +31,7 @@ test('publint: the packed package has no errors or warnings', async () => {
   const paths = info.files.map((f) => f.path);
   assert.ok(paths.includes('dist/index.js') && paths.includes('dist/index.d.ts'), `tarball lacks dist: ${paths.join(', ')}`);
   assert.ok(!paths.some((p) => p.startsWith('src/') || p.startsWith('test/')), 'tarball must not ship src/ or test/');
+  assert.ok(paths.includes('LICENSE'), `tarball lacks LICENSE: ${paths.join(', ')}`);
   const tarball = readFileSync(join(dir, info.filename));
   const ab = tarball.buffer.slice(tarball.byteOffset, tarball.byteOffset + tarball.byteLength);
   const { messages, pkg: packed } = await publint({ pack: { tarball: ab }, level: 'warning', strict: true });
