@@ -56,6 +56,34 @@ function pageMain(): void {
   ] as const;
 
   let current: { keyPem: string; csrPem: string; baseName: string } | undefined;
+  const outdatedEl = $('result-outdated');
+  const keyBtn = $<HTMLButtonElement>('download-key');
+  const csrBtn = $<HTMLButtonElement>('download-csr');
+  const copyBtn = $<HTMLButtonElement>('copy-csr');
+
+  /**
+   * The shown key and CSR no longer match the form (an entry changed, or a
+   * new attempt failed). They stay available (a key not yet saved is not
+   * thrown away) but are marked, and the buttons say they are the previous ones.
+   */
+  function markOutdated(why: string): void {
+    if (result.hidden || !current) return;
+    result.dataset.outdated = 'true';
+    outdatedEl.textContent = `Outdated: ${why} The key and CSR below were made from the previous entries (${current.baseName}); generate again for the new ones.`;
+    outdatedEl.hidden = false;
+    keyBtn.textContent = 'Download previous key';
+    csrBtn.textContent = 'Download previous CSR';
+    copyBtn.textContent = 'Copy previous CSR';
+  }
+
+  function clearOutdated(): void {
+    delete result.dataset.outdated;
+    outdatedEl.textContent = '';
+    outdatedEl.hidden = true;
+    keyBtn.textContent = 'Download key';
+    csrBtn.textContent = 'Download CSR';
+    copyBtn.textContent = 'Copy CSR';
+  }
   let running: AbortController | undefined;
 
   // ---- validation -----------------------------------------------------------
@@ -224,6 +252,7 @@ function pageMain(): void {
     const passphrase = validatePassphrase();
     if (!sans || !subject || passphrase === false) {
       setStatus('Please correct the marked fields.', true);
+      markOutdated('the last attempt failed.');
       const firstBad = form.querySelector<HTMLElement>('[aria-invalid="true"]');
       if (firstBad) {
         const details = firstBad.closest('details');
@@ -235,8 +264,7 @@ function pageMain(): void {
     running = new AbortController();
     const { signal } = running;
     setBusy(true);
-    result.hidden = true;
-    current = undefined;
+    markOutdated('a new key and CSR are being made.');
     setStatus('Making the key…');
     const t0 = performance.now();
     try {
@@ -265,6 +293,7 @@ function pageMain(): void {
       $('preview-keyfile').textContent = passphrase ? 'PKCS#8, encrypted with your passphrase' : 'PKCS#8, not encrypted';
       csrPemEl.value = parsed.pem;
       current = { keyPem, csrPem: parsed.pem, baseName: fileBase(sans, subject) };
+      clearOutdated();
       copyStatus.textContent = '';
       result.hidden = false;
       const threads = r.keyWorkers > 1 ? ` (key made on ${r.keyWorkers} threads)` : '';
@@ -273,6 +302,7 @@ function pageMain(): void {
     } catch (e) {
       if (signal.aborted) setStatus('Cancelled: no key was made.');
       else setStatus(`Failed: ${errorText(e)}`, true);
+      markOutdated(signal.aborted ? 'the new attempt was cancelled.' : 'the new attempt failed.');
     } finally {
       running = undefined;
       setBusy(false);
@@ -309,6 +339,8 @@ function pageMain(): void {
   }
 
   form.addEventListener('submit', (ev) => void onGenerate(ev));
+  // Any edit makes a shown result stale: say so at once (typing, pasting, choosing a key type).
+  for (const type of ['input', 'change']) form.addEventListener(type, () => markOutdated('the form changed since they were made.'));
   cancelBtn.addEventListener('click', () => {
     running?.abort();
     setStatus('Cancelling…');

@@ -80,7 +80,8 @@ async function generate(p: Page, keyType: string, timeout = 240_000): Promise<vo
   // Keyboard: focus the button and press Enter (the form submits).
   await p.getByRole('button', { name: 'Generate key and CSR' }).focus();
   await p.keyboard.press('Enter');
-  await p.locator('#result:not([hidden])').waitFor({ timeout });
+  // A fresh result: visible and not marked as made from earlier entries.
+  await p.locator('#result:not([hidden]):not([data-outdated])').waitFor({ timeout });
 }
 
 async function save(p: Page, button: string): Promise<{ path: string; name: string }> {
@@ -205,7 +206,7 @@ test('CSR page: RSA-2048 with a passphrase, visible progress, page stays respons
   await p.getByRole('button', { name: 'Generate key and CSR' }).click();
   // Progress is shown while the key is made (the status names the key).
   await p.waitForFunction(() => /RSA 2048/.test(document.getElementById('status')?.textContent ?? '') || !document.getElementById('result')?.hidden, null, { timeout: 60_000 });
-  await p.locator('#result:not([hidden])').waitFor({ timeout: 240_000 });
+  await p.locator('#result:not([hidden]):not([data-outdated])').waitFor({ timeout: 240_000 });
   const maxGap = await p.evaluate(() => (globalThis as unknown as { __maxGap: number }).__maxGap);
   t.diagnostic(`longest main-thread block during RSA-2048 keygen + CSR + key encryption: ${maxGap.toFixed(0)} ms`);
   assert.equal(await p.evaluate(() => document.documentElement.dataset.engine), 'worker', 'the work ran in a Web Worker');
@@ -252,8 +253,59 @@ test('CSR page: Cancel stops an RSA-4096 key generation', async (t) => {
   await cancel.click();
   await p.waitForFunction(() => /Cancelled/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 30_000 });
   t.diagnostic(`cancelled after ${Date.now() - t0} ms`);
-  assert.equal(await p.locator('#result').isVisible(), false);
+  // The RSA-2048 result of the test before is still there (nothing lost) but marked outdated.
+  assert.equal(await p.locator('#result').getAttribute('data-outdated'), 'true');
+  assert.match((await p.locator('#result-outdated').textContent()) ?? '', /^Outdated: the new attempt was cancelled\./);
+  assert.equal(await p.getByRole('button', { name: 'Download key', exact: true }).count(), 0);
+  assert.equal(await p.getByRole('button', { name: 'Download previous key' }).isVisible(), true);
   assert.equal(await p.getByRole('button', { name: 'Generate key and CSR' }).isEnabled(), true, 'the form is usable again');
+});
+
+test('CSR page: a shown result is marked outdated on any edit and on a failed submit, and a new one clears the mark', async (t) => {
+  if (!oracle(t, 'chromium')) return;
+  const ctx = await browser!.newContext({ acceptDownloads: true });
+  try {
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(20_000);
+    await p.goto(pageUrl);
+    await p.waitForSelector('html[data-ready="true"]');
+    await fill(p, { 'Host names': 'first.example.test' });
+    await generate(p, 'ec-P-256');
+    const notice = p.locator('#result-outdated');
+    assert.equal(await notice.isVisible(), false, 'a fresh result has no notice');
+    assert.equal(await p.getByRole('button', { name: 'Download CSR', exact: true }).isVisible(), true);
+
+    // 1. Editing the names marks the result at once (before any submit).
+    await p.getByLabel('Host names').fill('second.example.test');
+    await notice.waitFor({ state: 'visible' });
+    assert.match((await notice.textContent()) ?? '', /^Outdated: the form changed since they were made\. .*first\.example\.test/);
+    assert.equal(await p.locator('#result').getAttribute('data-outdated'), 'true');
+    assert.equal(await p.getByRole('button', { name: 'Download CSR', exact: true }).count(), 0, 'no unmarked download of the stale CSR');
+    // The previous files stay downloadable, under a name that says what they are.
+    const [dl] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Download previous CSR' }).click()]);
+    assert.equal(dl.suggestedFilename(), 'first.example.test.csr.pem');
+
+    // 2. A new result clears the mark.
+    await generate(p, 'ec-P-256');
+    assert.equal(await notice.isVisible(), false);
+    assert.deepEqual(await p.locator('#preview-sans li').allTextContents(), ['DNS: second.example.test']);
+
+    // 3. A failed submit (a name with a port) marks it too, and the error says why.
+    await p.getByLabel('Host names').fill('second.example.test');
+    await p.evaluate(() => {
+      // Reset the mark the edit above set, to see the failed submit set it on its own.
+      const r = document.getElementById('result')!;
+      delete r.dataset.outdated;
+      document.getElementById('result-outdated')!.hidden = true;
+    });
+    await p.getByLabel('Host names').evaluate((el) => ((el as HTMLTextAreaElement).value = 'mail.example.test:587'));
+    await p.getByRole('button', { name: 'Generate key and CSR' }).click();
+    await notice.waitFor({ state: 'visible' });
+    assert.match((await notice.textContent()) ?? '', /^Outdated: the last attempt failed\./);
+    assert.match((await p.locator('#status').textContent()) ?? '', /correct the marked fields/);
+  } finally {
+    await ctx.close();
+  }
 });
 
 test('CSR page: without Web Workers it still works (in the page)', async (t) => {
