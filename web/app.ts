@@ -146,14 +146,11 @@ function pageMain(): void {
       }
       let gn: GeneralName;
       try {
+        // The library's rule, as in the CLI: a name with a port or a URL is refused with the host it probably meant.
         gn = parseSan(toALabel(item));
       } catch (e) {
-        setError('sans', `"${item}" is not a valid host name, IP address or e-mail address: ${errorText(e)}`);
-        return undefined;
-      }
-      // parseSan reads "host:25" as a URI; on this page that is a host name with a port by mistake.
-      if (gn.type === 'uri' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(item)) {
-        setError('sans', `"${item}" is not a host name: leave out the port or path (just e.g. mail.example.com).`);
+        const msg = errorText(e);
+        setError('sans', msg.startsWith(JSON.stringify(item)) ? msg : `"${item}" is not a valid host name, IP address or e-mail address: ${msg}`);
         return undefined;
       }
       const key = `${gn.type}:${gnText(gn).toLowerCase()}`;

@@ -5,11 +5,14 @@
  * `parseSan` types a string automatically:
  * - `192.0.2.1`, `2001:db8::1` -> iPAddress (4 or 16 octets; printed in
  *   canonical text, RFC 5952 for IPv6);
- * - `scheme:...` -> uniformResourceIdentifier (a scheme is required);
  * - `user@example.com` -> rfc822Name (IA5String: ASCII only);
  * - anything else -> dNSName: LDH labels (RFC 1034 3.5 / RFC 5890 A-labels),
  *   lower-cased, at most 253 octets, `*` only as the whole leftmost label.
- * OpenSSL-style prefixes (`DNS:`, `IP:`, `email:`, `URI:`) force a type.
+ * OpenSSL-style prefixes (`DNS:`, `IP:`, `email:`, `URI:`) force a type. A
+ * URI SAN must be asked for that way (`uri:https://...`, or a typed
+ * `{ type: 'uri' }`): where people type host names, `mail.example.com:587`
+ * or `https://mail.example.com/` is a host name typed wrong, not a URI, and
+ * is refused with the host name it probably meant (`did you mean ...?`).
  *
  * IDN decision: a U-label (`bücher.example`) is refused with a message asking
  * for the A-label (`xn--bcher-kva.example`). Converting would need a full
@@ -256,10 +259,34 @@ const PREFIX_RE = /^(dns|ip|email|uri|rfc822):(.*)$/is;
 
 function autoType(s: string): GeneralName['type'] {
   if (parseIp(s)) return 'ip';
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(s) && !s.includes('@') && !/^[0-9a-f:]+$/i.test(s)) return 'uri';
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(s) || /^mailto:/i.test(s)) return 'uri';
+  refuseMistypedHost(s);
   if (s.includes('@')) return 'email';
   return 'dns';
+}
+
+/**
+ * A value with no type prefix that is a host with a port, a URL or another
+ * `scheme:` string: refused with what was probably meant. URI SANs are
+ * rare in mail and web TLS (clients match DNS and IP names), so one that
+ * arrives by accident would give a certificate no client accepts for the host.
+ */
+function refuseMistypedHost(s: string): void {
+  const hint = (host: string, what: string, uriNote = '') => bad(`${show(s)} is not a host name (it is ${what}): did you mean ${host}?${uriNote}`);
+  const uriNote = ` (a URI subjectAltName must be asked for explicitly: uri:${s})`;
+  const bracketed = /^\[([0-9A-Fa-f:.]+)\]:(\d{1,5})$/.exec(s);
+  if (bracketed && parseIp(bracketed[1]!)) hint(bracketed[1]!, 'an address with a port');
+  const hostPort = /^([A-Za-z0-9*_-]+(?:\.[A-Za-z0-9_-]+)*\.?|\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(s);
+  if (hostPort) hint(hostPort[1]!.toLowerCase(), 'a name with a port');
+  const url = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:[^@/?#]*@)?(\[[0-9A-Fa-f:.]+\]|[^/:?#]*)/.exec(s);
+  if (url) {
+    const host = url[2]!.replace(/^\[|\]$/g, '').toLowerCase();
+    if (host) hint(host, `a URL`, uriNote);
+    bad(`${show(s)} is not a host name (it is a URL without a host; a URI subjectAltName must be asked for explicitly: uri:${s})`);
+  }
+  const mailto = /^mailto:(.+@.+)$/i.exec(s);
+  if (mailto) bad(`${show(s)} is not a mailbox name (it is a mailto: URI): did you mean ${mailto[1]}? (a URI subjectAltName must be asked for explicitly: uri:${s})`);
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(s);
+  if (scheme && !s.includes('@')) bad(`${show(s)} is not a host name (it looks like a URI with the scheme ${scheme[1]}:; a URI subjectAltName must be asked for explicitly: uri:${s})`);
 }
 
 /**

@@ -126,7 +126,10 @@ test('CSR page: validation messages next to the fields', async (t) => {
   assert.match((await sansErr.textContent()) ?? '', /"bad_host!\.example" is not a valid host name/);
   await fill(p, { 'Host names': 'mail.example.test:25' });
   await p.getByRole('button', { name: 'Generate key and CSR' }).click();
-  assert.match((await sansErr.textContent()) ?? '', /leave out the port/);
+  assert.match((await sansErr.textContent()) ?? '', /it is a name with a port\): did you mean mail\.example\.test\?/);
+  await fill(p, { 'Host names': 'https://mail.example.test/' });
+  await p.getByRole('button', { name: 'Generate key and CSR' }).click();
+  assert.match((await sansErr.textContent()) ?? '', /it is a URL\): did you mean mail\.example\.test\?/);
 
   // The optional subject fields sit in a collapsed <details>: open, fill, close again.
   const more = p.getByText('More subject fields (optional)');
@@ -302,6 +305,7 @@ test('CSR page: a shown result is marked outdated on any edit and on a failed su
     await p.getByRole('button', { name: 'Generate key and CSR' }).click();
     await notice.waitFor({ state: 'visible' });
     assert.match((await notice.textContent()) ?? '', /^Outdated: the last attempt failed\./);
+    assert.match((await p.locator('#sans-error').textContent()) ?? '', /"mail\.example\.test:587" is not a host name \(it is a name with a port\): did you mean mail\.example\.test\?/);
     assert.match((await p.locator('#status').textContent()) ?? '', /correct the marked fields/);
   } finally {
     await ctx.close();

@@ -59,7 +59,7 @@ const root = createRootCa({
 const inter = createIntermediateCa({ subject: { CN: 'Fuzz Inter' }, publicKey: getPublicKey(rsaKey), issuer: root, issuerKey: rootKey });
 const leaf = issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(edKey), subject: { CN: 'mail.example.com', O: 'Ünïcode' }, sans: ['mail.example.com', '*.example.com', '10.1.2.3', '2001:db8::1'], issuer: inter, issuerKey: rsaKey });
 const smime = issueCertificate({ profile: 'smime', publicKey: getPublicKey(rootKey), subject: { CN: 'Jane' }, sans: ['jane@example.com'], issuer: root, issuerKey: rootKey });
-const csr = createCertificateRequest({ subject: '/C=US/O=Fuzz/CN=csr.example.com+UID=7', sans: ['csr.example.com', '192.0.2.1', 'x@example.com', 'https://example.com/'], privateKey: rsaKey, challengePassword: 'pw' });
+const csr = createCertificateRequest({ subject: '/C=US/O=Fuzz/CN=csr.example.com+UID=7', sans: ['csr.example.com', '192.0.2.1', 'x@example.com', 'uri:https://example.com/'], privateKey: rsaKey, challengePassword: 'pw' });
 const CERT_SEEDS = [root.der, inter.der, leaf.der, smime.der];
 const CSR_SEEDS = [csr.der, createCertificateRequest({ subject: { CN: 'e' }, privateKey: edKey }).der];
 

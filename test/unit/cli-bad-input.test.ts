@@ -106,6 +106,9 @@ function rows(F: Fixtures): Row[] {
   each('csr new', '--key', mainBadFiles, (bad, o) => csr(o, bad));
   r.push({ cmd: 'csr new', name: '--key encrypted, wrong passphrase', args: (o) => [...csr(o, F.caKey), '--passphrase-file', F.wrongPass], code: 'ERR_BAD_PASSPHRASE' });
   r.push({ cmd: 'csr new', name: 'invalid --san', args: (o) => ['csr', 'new', '--subject', 'CN=x', '--san', 'not a name!', '--key-out', join(o, 'k'), '--out', join(o, 'x.csr')], code: 'ERR_SAN_INVALID' });
+  r.push({ cmd: 'csr new', name: '--san with a port', args: (o) => ['csr', 'new', '--subject', 'CN=x', '--san', 'mail.example.com:587', '--key-out', join(o, 'k'), '--out', join(o, 'x.csr')], code: /is not a host name \(it is a name with a port\): did you mean mail\.example\.com\? \(ERR_SAN_INVALID\)$/ });
+  r.push({ cmd: 'csr new', name: '--san as a URL', args: (o) => ['csr', 'new', '--subject', 'CN=x', '--san', 'https://mail.example.com/', '--key-out', join(o, 'k'), '--out', join(o, 'x.csr')], code: /did you mean mail\.example\.com\? .*uri:https:\/\/mail\.example\.com\/\) \(ERR_SAN_INVALID\)$/ });
+  r.push({ cmd: 'mail init', name: 'host with a port', args: (o) => ['mail', 'init', 'mail.example.com:25', '--out', join(o, 'm'), '--no-ca-passphrase'], code: /did you mean mail\.example\.com\? \(ERR_SAN_INVALID\)$/ });
   r.push({ cmd: 'csr new', name: 'neither --key nor --key-out', args: (o) => ['csr', 'new', '--subject', 'CN=x', '--out', join(o, 'x.csr')], exit: 2 });
   r.push({ cmd: 'csr new', name: 'output exists', setup: exists('x.csr'), args: (o) => csr(o, F.serverKey), code: 'ERR_FILE_EXISTS' });
   r.push({ cmd: 'csr new', name: 'output is a symlink', setup: symlink('x.csr'), args: (o) => [...csr(o, F.serverKey), '--force'], code: 'ERR_FILE_UNSAFE' });

@@ -43,7 +43,7 @@ test('KU, BC, EKU, SAN, name constraints encode exactly as OpenSSL does', (t) =>
   assert.deepEqual({ critical: true, der: toHex(keyUsageExtension(['keyCertSign', 'cRLSign']).der) }, o.get(OID.keyUsage));
   assert.deepEqual({ critical: true, der: toHex(basicConstraintsExtension({ ca: true, pathLen: 0 }).der) }, o.get(OID.basicConstraints));
   assert.equal(toHex(extKeyUsageExtension([OID.serverAuth, OID.clientAuth]).der), o.get(OID.extKeyUsage)!.der);
-  const sans = ['a.example.com', '192.0.2.1', '2001:db8::1', 'x@example.com', 'https://example.com/'].map(parseSan);
+  const sans = ['a.example.com', '192.0.2.1', '2001:db8::1', 'x@example.com', 'uri:https://example.com/'].map(parseSan);
   assert.equal(toHex(subjectAltNameExtension(sans).der), o.get(OID.subjectAltName)!.der);
   const nc = nameConstraintsExtension({ permitted: [parseConstraintName('example.com'), parseConstraintName('10.0.0.0/8')], excluded: [parseConstraintName('email:bad.example.com')] });
   assert.deepEqual({ critical: true, der: toHex(nc.der) }, o.get(OID.nameConstraints));

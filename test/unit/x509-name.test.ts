@@ -7,8 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { parseName, formatNameOpenssl, formatNameRfc4514 } from '../../src/x509/name.js';
-import { parseSan } from '../../src/x509/general-name.js';
-import { isMailPkiError } from '../../src/errors.js';
+import { parseSan, toGeneralName } from '../../src/x509/general-name.js';
+import { isMailPkiError, MailPkiError } from '../../src/errors.js';
 import { toHex, fromHex } from '../../src/encoding/bytes.js';
 import { oracle, runOk, tempDir, PYTHON } from '../helpers/env.js';
 
@@ -105,11 +105,34 @@ test('parseSan: auto-typing and canonical forms', () => {
   assert.deepEqual(parseSan('::ffff:192.0.2.1'), { type: 'ip', value: '::ffff:192.0.2.1' });
   assert.deepEqual(parseSan('::'), { type: 'ip', value: '::' });
   assert.deepEqual(parseSan('postmaster@Example.com'), { type: 'email', value: 'postmaster@example.com' });
-  assert.deepEqual(parseSan('https://example.com/x'), { type: 'uri', value: 'https://example.com/x' });
-  assert.deepEqual(parseSan('mailto:a@example.com'), { type: 'uri', value: 'mailto:a@example.com' });
+  assert.deepEqual(parseSan('uri:https://example.com/x'), { type: 'uri', value: 'https://example.com/x' });
+  assert.deepEqual(parseSan('URI:mailto:a@example.com'), { type: 'uri', value: 'mailto:a@example.com' });
   assert.deepEqual(parseSan('DNS:localhost'), { type: 'dns', value: 'localhost' });
   assert.deepEqual(parseSan('IP:10.0.0.1'), { type: 'ip', value: '10.0.0.1' });
   assert.deepEqual(parseSan('email:a@b.example'), { type: 'email', value: 'a@b.example' });
+});
+
+test('parseSan: a host typed with a port or as a URL is refused with the host it probably meant; URIs only when asked for', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['mail.example.com:587', /^"mail\.example\.com:587" is not a host name \(it is a name with a port\): did you mean mail\.example\.com\?$/],
+    ['Mail.Example.com.:25', /did you mean mail\.example\.com\.\?$/],
+    ['192.0.2.1:25', /did you mean 192\.0\.2\.1\?$/],
+    ['[2001:db8::1]:993', /an address with a port\): did you mean 2001:db8::1\?$/],
+    ['https://mail.example.com/', /\(it is a URL\): did you mean mail\.example\.com\? \(a URI subjectAltName must be asked for explicitly: uri:https:\/\/mail\.example\.com\/\)$/],
+    ['smtp://user@MX.example.com:25/x', /did you mean mx\.example\.com\?/],
+    ['http://[2001:db8::2]:8080/', /did you mean 2001:db8::2\?/],
+    ['mailto:a@example.com', /did you mean a@example\.com\?/],
+    ['urn:example:thing', /looks like a URI with the scheme urn:/],
+    ['http://', /a URL without a host/],
+  ];
+  for (const [v, re] of cases) {
+    assert.throws(() => parseSan(v), (e: unknown) => e instanceof MailPkiError && e.code === 'ERR_SAN_INVALID' && re.test(e.message), v);
+  }
+  // The same values, asked for as URIs, are URIs where they are valid ones.
+  assert.deepEqual(parseSan('uri:urn:example:thing'), { type: 'uri', value: 'urn:example:thing' });
+  assert.deepEqual(toGeneralName({ type: 'uri', value: 'https://mail.example.com/' }), { type: 'uri', value: 'https://mail.example.com/' });
+  // IPv6 without brackets stays an address, not a "port".
+  assert.deepEqual(parseSan('2001:db8::25'), { type: 'ip', value: '2001:db8::25' });
 });
 
 test('parseSan: bad values are ERR_SAN_INVALID and say why', () => {

@@ -39,7 +39,7 @@ const ipv6 = fc.array(fc.nat(0xffff), { minLength: 8, maxLength: 8 }).map((g) =>
 const email = fc.tuple(fc.string({ unit: fc.constantFrom(...'abcz09._+-'.split('')), minLength: 1, maxLength: 10 }), fc.array(label, { minLength: 2, maxLength: 3 }))
   .filter(([l]) => /^[^.].*[^.]$|^[^.]$/.test(l) && !l.includes('..'))
   .map(([l, d]) => `${l}@${d.join('.')}`);
-const uri = fc.tuple(fc.constantFrom('https', 'http', 'urn', 'spiffe'), dnsName.filter((d) => !d.startsWith('*'))).map(([s, h]) => (s === 'urn' ? `urn:x:${h}` : `${s}://${h}/p`));
+const uri = fc.tuple(fc.constantFrom('https', 'http', 'urn', 'spiffe'), dnsName.filter((d) => !d.startsWith('*'))).map(([s, h]) => (s === 'urn' ? `uri:urn:x:${h}` : `uri:${s}://${h}/p`));
 const country = fc.tuple(fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('')), fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split(''))).map(([a, b]) => a + b);
 const nameObj = fc.record(
   { C: country, ST: unicodeText(20), O: unicodeText(30), OU: fc.array(unicodeText(20), { minLength: 1, maxLength: 3 }), CN: unicodeText(40) },
@@ -72,7 +72,7 @@ test('random templates -> issue -> parse -> the same template (every key type, e
       fc.array(email, { minLength: 1, maxLength: 3 }),
       fc.integer({ min: 1, max: 825 }),
       (profile, ki, subject, mixedSans, emails, days) => {
-        const sans = profile === 'smime' ? emails : profile === 'tls-server' ? mixedSans.filter((s) => !s.includes('@') && !s.includes('/') && !s.startsWith('urn:')) : mixedSans;
+        const sans = profile === 'smime' ? emails : profile === 'tls-server' ? mixedSans.filter((s) => !s.includes('@') && !s.includes('/') && !s.startsWith('uri:')) : mixedSans;
         if (profile === 'tls-server' && sans.length === 0) sans.push('fallback.example.com');
         const key = KEYS[ki]!;
         const csr = createCertificateRequest({ subject, sans, privateKey: key });

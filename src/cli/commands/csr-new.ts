@@ -17,7 +17,7 @@ export const spec: CommandSpec = {
   usage: ['csr new --subject DN [--san NAME]... (--key FILE | --key-out FILE [--type ..]) --out FILE'],
   description: [
     'DN: "/C=US/O=Example/CN=mail.example.com" or "CN=mail.example.com,O=Example,C=US". ' +
-      'NAME in --san is typed automatically: mail.example.com (DNS), 192.0.2.1 / 2001:db8::1 (IP), postmaster@example.com (email), https://... (URI).',
+      'NAME in --san is typed automatically: mail.example.com (DNS), 192.0.2.1 / 2001:db8::1 (IP), postmaster@example.com (email); a URI only with a prefix, uri:https://... (a name:port or a URL is refused with the host name it probably meant).',
     'Clients ignore the CN and check only the SANs (RFC 9525); a host name CN with no --san is added as a SAN, with a note.',
     'With --key-out a new key is made (EC P-256 by default) and written unencrypted, because Postfix cannot read an encrypted key; ' +
       'give --passphrase-file / --passphrase-env to encrypt it anyway (for Dovecot or other servers that can ask for it).',
