@@ -16,8 +16,10 @@ export interface OptionSpec {
   /** Option may be repeated (`--san a --san b`); value is an array. */
   readonly multiple?: boolean;
   readonly short?: string;
-  /** Allowed values (checked, and listed in help). */
+  /** Allowed values (checked, and listed in help); matched case-insensitively, the canonical spelling is what the command sees. */
   readonly choices?: readonly string[];
+  /** Other spellings of a choice (lower-case alias -> choice), e.g. `prime256v1` -> `P-256`. */
+  readonly aliases?: Readonly<Record<string, string>>;
   /** Value must be an integer in [min, max]. */
   readonly integer?: readonly [min: number, max: number];
   readonly required?: boolean;
@@ -86,7 +88,7 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): { 
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw usageError(`${spec.name}: ${parseErrorMessage(e)}`);
+    throw usageError(`${spec.name}: ${parseErrorMessage(e)}${suggestOption(e, Object.keys(all))}`);
   }
   const values: Record<string, string | boolean | number | string[] | undefined> = { ...(parsed.values as Record<string, string | boolean | string[] | undefined>) };
   if (values.help) return { values, positionals: parsed.positionals };
@@ -101,9 +103,11 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): { 
     for (const item of list) {
       if (typeof item !== 'string') continue;
       if (item === '') throw usageError(`${spec.name}: --${name} needs a non-empty value`);
-      if (o.choices && !o.choices.includes(item)) {
-        throw usageError(`${spec.name}: invalid value ${quote(item)} for --${name} (expected ${o.choices.join(', ')})`);
-      }
+    }
+    if (o.choices && typeof v === 'string') {
+      const canonical = matchChoice(v, o.choices, o.aliases);
+      if (canonical === undefined) throw usageError(`${spec.name}: invalid value ${quote(v)} for --${name} (expected ${o.choices.join(', ')})`);
+      values[name] = canonical;
     }
     if (o.integer && typeof v === 'string') {
       const [min, max] = o.integer;
@@ -122,9 +126,46 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): { 
   if (pos.length < min) throw usageError(`${spec.name}: missing ${name}`);
   if (pos.length > max) throw usageError(`${spec.name}: unexpected argument ${quote(pos[max]!)}`);
   if (choices) {
-    for (const p of pos) if (!choices.includes(p)) throw usageError(`${spec.name}: invalid ${name} ${quote(p)} (expected ${choices.join(' or ')})`);
+    pos.forEach((p, i) => {
+      const canonical = matchChoice(p, choices);
+      if (canonical === undefined) throw usageError(`${spec.name}: invalid ${name} ${quote(p)} (expected ${choices.join(' or ')})`);
+      pos[i] = canonical;
+    });
   }
   return { values, positionals: pos };
+}
+
+/** The canonical choice for `value`: exact, case-insensitive, or through an alias. */
+export function matchChoice(value: string, choices: readonly string[], aliases?: Readonly<Record<string, string>>): string | undefined {
+  if (choices.includes(value)) return value;
+  const lower = value.toLowerCase();
+  return choices.find((c) => c.toLowerCase() === lower) ?? (aliases && Object.hasOwn(aliases, lower) ? aliases[lower] : undefined);
+}
+
+/** ` (did you mean --x?)` for an unknown long option close to a known one; '' otherwise. */
+function suggestOption(e: unknown, names: readonly string[]): string {
+  const err = e as { code?: string; message?: string };
+  if (err.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return '';
+  const opt = /'--([^' =]+)/.exec(String(err.message ?? ''))?.[1];
+  if (!opt || opt.length > 40) return '';
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const n of names) {
+    const d = n.startsWith(opt) || opt.startsWith(n) ? Math.min(1, editDistance(opt, n)) : editDistance(opt, n);
+    if (d < bestD) [best, bestD] = [n, d];
+  }
+  return best !== undefined && bestD <= Math.max(1, Math.floor(opt.length / 4)) + 1 ? ` (did you mean --${best}?)` : '';
+}
+
+/** Levenshtein distance (short strings only: option names). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 function parseErrorMessage(e: unknown): string {
@@ -152,15 +193,23 @@ export function quote(s: string): string {
   return JSON.stringify(clipped);
 }
 
-/** Help text for a command, generated from its spec. */
-export function formatHelp(spec: CommandSpec): string {
+/**
+ * Help text for a command, generated from its spec. With `variant` (a
+ * positional choice, e.g. `postfix` in `config postfix --help`), usage lines,
+ * examples and options that belong to another choice (their text names it:
+ * `config dovecot ...`, `Dovecot: ...`) are left out.
+ */
+export function formatHelp(spec: CommandSpec, variant?: string): string {
+  const others = variant ? (spec.positionals.choices ?? []).filter((c) => c !== variant) : [];
+  const forOther = (text: string) => others.some((o) => text.includes(`${spec.name} ${o}`) || text.toLowerCase().startsWith(`${o.toLowerCase()}:`));
+  const usage = spec.usage.filter((u) => !forOther(u.trim()));
   const lines: string[] = [];
   // a usage line starting with spaces continues the previous one
-  lines.push(`Usage: ${spec.usage.map((u, i) => (i === 0 ? `mailpki ${u}` : /^\s/.test(u) ? `               ${u.trimStart()}` : `       mailpki ${u}`)).join('\n')}`, '');
+  lines.push(`Usage: ${usage.map((u, i) => (i === 0 ? `mailpki ${u}` : /^\s/.test(u) ? `               ${u.trimStart()}` : `       mailpki ${u}`)).join('\n')}`, '');
   lines.push(spec.summary);
   for (const p of spec.description ?? []) lines.push('', wrap(p, 78));
   lines.push('', 'Options:');
-  const entries = Object.entries({ ...spec.options, ...COMMON_OPTIONS });
+  const entries = Object.entries({ ...spec.options, ...COMMON_OPTIONS }).filter(([, o]) => !forOther(o.desc));
   const heads = entries.map(([name, o]) => {
     const short = o.short ? `-${o.short}, ` : '    ';
     const arg = o.type === 'string' ? ` ${o.choices ? o.choices.join('|') : (o.arg ?? 'VALUE')}` : '';
@@ -174,9 +223,10 @@ export function formatHelp(spec: CommandSpec): string {
     const pad = head.length + 2 > width ? `\n${' '.repeat(width)}` : ' '.repeat(width - head.length);
     lines.push(`${head}${pad}${wrap(desc, 78 - width).split('\n').join(`\n${' '.repeat(width)}`)}`);
   });
-  if (spec.examples.length) {
+  const examples = spec.examples.filter((ex) => !forOther(ex.replace(/^mailpki /, '')));
+  if (examples.length) {
     lines.push('', 'Examples:');
-    for (const ex of spec.examples) lines.push(`  ${ex}`);
+    for (const ex of examples) lines.push(`  ${ex}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -52,12 +52,19 @@ export function assertKeyMatches(key: PrivateKey, pub: PublicKey, keyPath: strin
   }
 }
 
+/** OpenSSL's and the usual other names of the curves (lower case). */
+const CURVE_ALIASES: Readonly<Record<string, string>> = {
+  p256: 'P-256', prime256v1: 'P-256', secp256r1: 'P-256', 'nist p-256': 'P-256', 'nistp256': 'P-256',
+  p384: 'P-384', secp384r1: 'P-384', 'nist p-384': 'P-384', 'nistp384': 'P-384',
+  p521: 'P-521', secp521r1: 'P-521', 'nist p-521': 'P-521', 'nistp521': 'P-521',
+};
+
 /** `--type`, `--bits`, `--curve` options shared by commands that make keys. */
 export function keyTypeOptions(defaults: { type: string; bits: string; curve: string }, prefix = ''): Record<string, OptionSpec> {
   return {
     [`${prefix}type`]: { type: 'string', choices: ['rsa', 'ec', 'ed25519'], default: defaults.type, desc: 'key algorithm of the new key' },
     [`${prefix}bits`]: { type: 'string', choices: ['2048', '3072', '4096'], arg: 'N', default: defaults.bits, desc: 'RSA modulus size' },
-    [`${prefix}curve`]: { type: 'string', choices: ['P-256', 'P-384', 'P-521'], default: defaults.curve, desc: 'EC curve' },
+    [`${prefix}curve`]: { type: 'string', choices: ['P-256', 'P-384', 'P-521'], aliases: CURVE_ALIASES, default: defaults.curve, desc: 'EC curve (also p256, prime256v1, secp256r1, ...)' },
   };
 }
 

@@ -98,6 +98,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       return argv.length === 0 ? 2 : 0;
     }
     if (argv[0] === '--version' || argv[0] === '-V' || argv[0] === 'version') {
+      const extra = argv.slice(1).filter((a) => a !== '--debug');
+      if (extra.length) throw new MailPkiError('ERR_USAGE', `${argv[0]}: unexpected argument ${JSON.stringify(extra[0]!.slice(0, 40))}`);
       io.out(`${packageVersion()}\n`);
       return 0;
     }
@@ -132,7 +134,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     }
     const parsed = parseCommandArgs(spec, rest);
     if (parsed.values.help) {
-      io.out(formatHelp(spec));
+      const variant = parsed.positionals.find((p) => spec.positionals.choices?.some((c) => c.toLowerCase() === p.toLowerCase()));
+      io.out(formatHelp(spec, variant?.toLowerCase()));
       return 0;
     }
     const code = await spec.run({ values: parsed.values, positionals: parsed.positionals, io });

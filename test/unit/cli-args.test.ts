@@ -125,3 +125,43 @@ test('error lines never carry control characters (escape sequences in names)', a
   assert.equal(io.stderr.split('\n').length, 2);
   assert.ok(!/\u001b/.test(io.stderr.replace(/\\u001b/g, '')));
 });
+
+test('choices are matched case-insensitively and through aliases; the command sees the canonical spelling', () => {
+  const s: CommandSpec = { ...spec, options: { ...spec.options, curve: { type: 'string', choices: ['P-256', 'P-384'], aliases: { prime256v1: 'P-256', secp384r1: 'P-384' }, desc: 'curve' } } };
+  assert.equal(parseCommandArgs(s, ['x', '--out', 'o', '--type', 'RSA']).values.type, 'rsa');
+  assert.equal(parseCommandArgs(s, ['x', '--out', 'o', '--curve', 'p-256']).values.curve, 'P-256');
+  assert.equal(parseCommandArgs(s, ['x', '--out', 'o', '--curve', 'PRIME256V1']).values.curve, 'P-256');
+  assert.equal(parseCommandArgs(s, ['x', '--out', 'o', '--curve', 'secp384r1']).values.curve, 'P-384');
+  assert.throws(() => parseCommandArgs(s, ['x', '--out', 'o', '--curve', 'secp256k1']), (e) => isMailPkiError(e, 'ERR_USAGE') && /expected P-256, P-384/.test(e.message));
+  // An alias table is looked up by own keys only.
+  assert.throws(() => parseCommandArgs(s, ['x', '--out', 'o', '--curve', 'constructor']), (e) => isMailPkiError(e, 'ERR_USAGE'));
+});
+
+test('an unknown option suggests the nearest known one, and only a near one', () => {
+  usage(['x', '--out', 'o', '--dyas', '5'], /unknown option --dyas \(did you mean --days\?\)$/);
+  usage(['x', '--ot', 'o'], /unknown option --ot \(did you mean --out\?\)$/);
+  usage(['x', '--out', 'o', '--sans', 'a'], /did you mean --san\?/);
+  usage(['x', '--out', 'o', '--frobnicate'], /^demo cmd: unknown option --frobnicate$/);
+});
+
+test('--version with a stray argument is a usage error, not ignored', async () => {
+  const io = captureIo();
+  assert.equal(await main(['--version', 'extra'], io), 2);
+  assert.match(io.stderr, /^error: --version: unexpected argument "extra" \(ERR_USAGE\)\n$/);
+});
+
+test('`config postfix --help` shows the postfix help only, `config dovecot --help` the dovecot one', async () => {
+  let io = captureIo();
+  assert.equal(await main(['config', 'postfix', '--help'], io), 0);
+  assert.match(io.stdout, /^Usage: mailpki config postfix /);
+  assert.ok(!io.stdout.includes('config dovecot'), io.stdout);
+  assert.match(io.stdout, /--chain-file/);
+  io = captureIo();
+  assert.equal(await main(['config', 'Dovecot', '--help'], io), 0);
+  assert.match(io.stdout, /^Usage: mailpki config dovecot /);
+  assert.ok(!io.stdout.includes('config postfix') && !io.stdout.includes('--chain-file') && !io.stdout.includes('--part'), io.stdout);
+  // Without a variant: both.
+  io = captureIo();
+  assert.equal(await main(['config', '--help'], io), 0);
+  assert.ok(io.stdout.includes('config postfix') && io.stdout.includes('config dovecot'));
+});
