@@ -11,6 +11,7 @@ import {
   formatNameOpenssl,
   describeKey,
   isMailPkiError,
+  checkNewPassphrase,
 } from '../src/index.js';
 import { startJob, workerMain, type KeyChoice } from './job.js';
 
@@ -18,8 +19,6 @@ type GeneralName = ReturnType<typeof parseSan>;
 
 // RFC 5280 appendix A upper bounds (ub-common-name 64, ub-organization-name 64, ...).
 const MAX_ATTR = 64;
-// Our own floor, so a typo'd one-letter passphrase is not taken for protection.
-const MIN_PASSPHRASE = 8;
 
 if (typeof document === 'undefined') workerMain();
 else pageMain();
@@ -198,8 +197,10 @@ function pageMain(): void {
     const p = passEl.value;
     const p2 = pass2El.value;
     let ok = true;
-    if (p && p.length < MIN_PASSPHRASE) {
-      setError('passphrase', `Use at least ${MIN_PASSPHRASE} characters, or leave it empty for an unencrypted key.`);
+    const weak = p ? checkNewPassphrase(p) : undefined;
+    if (weak) {
+      // The library's rule, the same as the CLI's.
+      setError('passphrase', `${weak[0]!.toUpperCase()}${weak.slice(1)}; or leave it empty for an unencrypted key.`);
       ok = false;
     } else setError('passphrase', undefined);
     if (p !== p2) {

@@ -6,6 +6,7 @@
 import { MAX_INPUT_FILE, readInputFile } from '../node/file-store.js';
 import { MailPkiError } from '../errors.js';
 import { looksLikePem } from '../encoding/pem.js';
+import { checkNewPassphrase } from '../keys/passphrase.js';
 import { str, type CliIo, type CommandContext } from './args.js';
 
 /** Most PEM blocks one input may hold (certificates, keys, CSRs together). */
@@ -59,6 +60,14 @@ export interface PassphraseSource {
  * and there is no terminal: the caller decides whether that is an error.
  */
 export async function getPassphrase(ctx: CommandContext, src: PassphraseSource, options: { confirm: boolean; prompt?: boolean }): Promise<string | undefined> {
+  const p = await readPassphrase(ctx, src, options);
+  // confirm = a passphrase for something new: the library's rule, the same as the CSR page's.
+  const weak = p !== undefined && options.confirm ? checkNewPassphrase(p) : undefined;
+  if (weak) throw new MailPkiError('ERR_USAGE', `${src.what}: ${weak}`);
+  return p;
+}
+
+async function readPassphrase(ctx: CommandContext, src: PassphraseSource, options: { confirm: boolean; prompt?: boolean }): Promise<string | undefined> {
   const file = str(ctx, src.fileFlag);
   const envName = str(ctx, src.envFlag);
   if (file !== undefined) {

@@ -11,5 +11,6 @@ export { getPublicKey, publicKeysEqual, keyBits, describeKey } from './public-ke
 export { checkKey, checkRsaPublicKey, checkRsaPrivateKey, checkEcPublicKey, assertKeyStrength, RSA_READ_LIMITS, type KeyStrengthOptions } from './check.js';
 export { parsePrivateKey, parsePublicKey, isEncryptedPrivateKey, encodePrivateKeyPem, encodePrivateKeyDer, encodePublicKeyPem, encodePublicKeyDer, MAX_KEY_INPUT, type ParsePrivateKeyOptions, type EncodePrivateKeyOptions, type EncodePublicKeyOptions } from './key-io.js';
 export { encryptPrivateKeyPem, encryptPrivateKeyDer, type EncryptPrivateKeyOptions } from './encrypt.js';
+export { checkNewPassphrase, MIN_NEW_PASSPHRASE_LENGTH } from './passphrase.js';
 export { DEFAULT_PBKDF2_ITERATIONS, DEFAULT_SCRYPT, PBE_LIMITS, type Pbes2WriteOptions, type Pbes2Params, type Pbes2Kdf, type Pbkdf2Prf, type PbeCipher } from '../crypto/pbe.js';
 export { createWorkerKeygenPool, serveKeygenWorker, type WorkerKeygenPool, type WorkerKeygenPoolOptions, type KeygenWorkerPort, type KeygenWorkerScope, type KeygenWorkerEvent } from './keygen-pool.js';
