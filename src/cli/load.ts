@@ -42,7 +42,13 @@ export async function loadPrivateKey(ctx: CommandContext, path: string, src: Pas
   if (!isEncryptedPrivateKey(input)) return { key: parsePrivateKey(input), encrypted: false };
   const passphrase = await getPassphrase(ctx, src, { confirm: false });
   if (passphrase === undefined) throw passphraseRequired(src, path);
-  return { key: parsePrivateKey(input, { passphrase }), encrypted: true };
+  try {
+    return { key: parsePrivateKey(input, { passphrase }), encrypted: true };
+  } catch (e) {
+    // Name the file: with a CA key and a server key in one command, "wrong passphrase" alone is ambiguous.
+    if (e instanceof MailPkiError && e.code === 'ERR_BAD_PASSPHRASE') throw new MailPkiError('ERR_BAD_PASSPHRASE', `${path}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** Throw ERR_KEY_MISMATCH unless `key` is the private half of `pub`. */

@@ -57,6 +57,13 @@ export interface DovecotConfigOptions {
    * when it has three parts, else `2.4.0` (accepted by every 2.4 release).
    */
   readonly configVersion?: string;
+  /**
+   * The key file is encrypted (default false). The comment then says so and
+   * shows the setting Dovecot needs for its passphrase (`ssl_key_password` in
+   * 2.3, `ssl_server_key_password` in 2.4), commented out: the passphrase is
+   * not ours to write into a configuration file.
+   */
+  readonly keyEncrypted?: boolean;
 }
 
 // Dovecot ends a value at a newline and treats `#` as a comment start; `<` and `$` are syntax.
@@ -120,12 +127,22 @@ export function generateDovecotConfig(options: DovecotConfigOptions): string {
 
   c(required ? '"required": no login without TLS (ports 143/110 stay open for STARTTLS).' : '"yes": TLS offered; clients may still log in without it.');
   lines.push(`ssl = ${required ? 'required' : 'yes'}`);
+  const keyNote = options.keyEncrypted
+    ? 'Certificate followed by its intermediates; the key (ENCRYPTED, root-only 0600: Dovecot needs its passphrase, below).'
+    : 'Certificate followed by its intermediates; the key (unencrypted, root-only 0600).';
   if (is24) {
-    c('Certificate followed by its intermediates; the key (unencrypted, root-only 0600).');
+    c(keyNote);
     lines.push(`ssl_server_cert_file = ${cert}`, `ssl_server_key_file = ${key}`);
   } else {
-    c('The "<" is required: it makes Dovecot read the file (without it the path itself is taken as PEM).', 'Certificate followed by its intermediates; the key (unencrypted, root-only 0600).');
+    c('The "<" is required: it makes Dovecot read the file (without it the path itself is taken as PEM).', keyNote);
     lines.push(`ssl_cert = <${cert}`, `ssl_key = <${key}`);
+  }
+  if (options.keyEncrypted) {
+    c(
+      'The key is encrypted: Dovecot reads it only with its passphrase in the setting below (this file then',
+      'holds a secret: make it root-only, 0600), or use an unencrypted key file with mode 0600 instead.',
+      `${is24 ? 'ssl_server_key_password' : 'ssl_key_password'} = PASSPHRASE`,
+    );
   }
   if (profile === 'modern') {
     c('Modern profile: TLS 1.3 only (its cipher suites are all strong; no list needed).');

@@ -166,6 +166,9 @@ function rows(F: Fixtures): Row[] {
   each('config', '--key', someBadFiles, (bad) => ['config', 'dovecot', '--cert', F.serverCert, '--key', bad]);
   r.push({ cmd: 'config', name: 'key does not match the cert', args: () => ['config', 'postfix', '--cert', F.serverCert, '--key', F.otherKey], code: 'ERR_KEY_MISMATCH' });
   r.push({ cmd: 'config', name: 'encrypted key for Postfix', args: () => ['config', 'postfix', '--cert', F.caCert, '--key', F.caKey], code: 'ERR_KEY_ENCRYPTED' });
+  r.push({ cmd: 'config', name: 'an encrypted key of another certificate for Dovecot (checked after decrypting)', args: () => ['config', 'dovecot', '--cert', F.serverCert, '--key', F.caKey, '--passphrase-file', F.pass], code: /^error: .*ca\.key is not the private key of the first certificate in .*server\.crt \(ERR_KEY_MISMATCH\)$/ });
+  r.push({ cmd: 'config', name: 'an encrypted key for Dovecot, no passphrase and no terminal', args: () => ['config', 'dovecot', '--cert', F.caCert, '--key', F.caKey], code: /the key is encrypted, so mailpki cannot check that it belongs to .* without its passphrase: give --passphrase-file F .* \(ERR_PASSPHRASE_REQUIRED\)$/ });
+  r.push({ cmd: 'config', name: 'an encrypted key for Dovecot, wrong passphrase (the error names the file)', args: () => ['config', 'dovecot', '--cert', F.caCert, '--key', F.caKey, '--passphrase-file', F.wrongPass], code: /^error: \S*ca\.key: .*\(ERR_BAD_PASSPHRASE\)$/ });
   r.push({ cmd: 'config', name: 'unknown server', args: () => ['config', 'exim', '--cert', F.serverCert, '--key', F.serverKey], exit: 2 });
   r.push({ cmd: 'config', name: 'unknown --profile', args: () => ['config', 'postfix', '--cert', F.serverCert, '--key', F.serverKey, '--profile', 'old'], exit: 2 });
   r.push({ cmd: 'config', name: 'Dovecot 2.2', args: () => ['config', 'dovecot', '--cert', F.serverCert, '--key', F.serverKey, '--version', '2.2'], exit: 2 });

@@ -180,6 +180,17 @@ describe('every command, checked by oracles', { concurrency: false }, () => {
     r = await cli(['config', 'dovecot', '--cert', p('mail.chain.pem'), '--key', p('mail.key'), '--version', '2.4'], { cwd: d });
     ok(r, 'config dovecot 2.4');
     assert.ok(r.stdout.includes(`ssl_server_cert_file = ${p('mail.chain.pem')}`), r.stdout);
+    assert.match(r.stdout, /the key \(unencrypted, root-only 0600\)/);
+    // An encrypted key (the root's, with its own certificate) is decrypted to check the match,
+    // and the comment says it is encrypted and names the passphrase setting.
+    for (const [v, setting] of [['2.3', 'ssl_key_password'], ['2.4', 'ssl_server_key_password']]) {
+      r = await cli(['config', 'dovecot', '--cert', p('root.crt'), '--key', p('root.key'), '--passphrase-file', p('ca.pass'), '--version', v!], { cwd: d });
+      ok(r, `config dovecot ${v} with an encrypted key`);
+      assert.match(r.stdout, /the key \(ENCRYPTED, root-only 0600/);
+      assert.doesNotMatch(r.stdout, /the key \(unencrypted/);
+      assert.match(r.stdout, new RegExp(`^# ${setting} = PASSPHRASE$`, 'm'));
+      assert.doesNotMatch(r.stdout, /root passphrase/, 'the passphrase itself is never written');
+    }
   });
 
   it('tlsa: 3 1 1 = SHA-256 of the SPKI (node:crypto), host from the SAN', async () => {

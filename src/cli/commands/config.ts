@@ -2,10 +2,12 @@
 import { resolve } from 'node:path';
 import { MailPkiError } from '../../errors.js';
 import { generateDovecotConfig, generatePostfixConfig } from '../../mail/index.js';
-import { isEncryptedPrivateKey, parsePrivateKey } from '../../keys/index.js';
+import { isEncryptedPrivateKey } from '../../keys/index.js';
 import { flag, str, type CommandSpec } from '../args.js';
 import { note, readInput } from '../io.js';
-import { assertKeyMatches, loadCertificates } from '../load.js';
+import { assertKeyMatches, loadCertificates, loadPrivateKey } from '../load.js';
+
+const PASS = { fileFlag: 'passphrase-file', envFlag: 'passphrase-env', what: 'server key' };
 
 export const spec: CommandSpec = {
   name: 'config',
@@ -32,8 +34,11 @@ export const spec: CommandSpec = {
     part: { type: 'string', choices: ['main', 'master'], desc: 'Postfix: print only main.cf or only master.cf lines' },
     mlkem: { type: 'boolean', desc: 'offer X25519MLKEM768 first (needs OpenSSL >= 3.5 under the daemon)' },
     'no-check': { type: 'boolean', desc: 'do not read the files (they exist only on the mail server)' },
+    'passphrase-file': { type: 'string', arg: 'F', desc: 'Dovecot: passphrase of an encrypted --key (first line of F), to check that it matches the certificate' },
+    'passphrase-env': { type: 'string', arg: 'NAME', desc: 'Dovecot: the same from environment variable NAME' },
   },
   exclusive: [
+    ['passphrase-file', 'passphrase-env'],
     ['chain-file', 'cert'],
     ['chain-file', 'key'],
   ],
@@ -54,17 +59,25 @@ export const spec: CommandSpec = {
     if (server === 'dovecot' && str(ctx, 'part')) throw new MailPkiError('ERR_USAGE', 'config dovecot: --part applies to postfix only');
     if (!chainFile && (!cert || !key)) throw new MailPkiError('ERR_USAGE', `config ${server}: --cert FILE and --key FILE are required${server === 'postfix' ? ' (or --chain-file FILE)' : ''}`);
 
+    let keyEncrypted: boolean | undefined;
     if (!flag(ctx, 'no-check')) {
       const certPath = chainFile ?? cert!;
       const keyPath = chainFile ?? key!;
       const certs = await loadCertificates(certPath);
       const keyInput = await readInput(keyPath);
-      if (isEncryptedPrivateKey(keyInput)) {
-        if (server === 'postfix') throw new MailPkiError('ERR_KEY_ENCRYPTED', `${keyPath}: the key is encrypted, and Postfix cannot read an encrypted key`);
-        note(ctx.io, `${keyPath} is encrypted: Dovecot then needs ssl_key_password (2.3) / ssl_server_key_password (2.4)`);
-      } else {
-        assertKeyMatches(parsePrivateKey(keyInput), certs[0]!.publicKey, keyPath, `the first certificate in ${certPath}`);
+      keyEncrypted = isEncryptedPrivateKey(keyInput);
+      if (keyEncrypted && server === 'postfix') throw new MailPkiError('ERR_KEY_ENCRYPTED', `${keyPath}: the key is encrypted, and Postfix cannot read an encrypted key`);
+      // An encrypted PKCS#8 or legacy PEM key does not show its public half: decrypt it to compare
+      // (the passphrase from a flag or the terminal); without one, refuse rather than skip the check.
+      if (keyEncrypted && str(ctx, 'passphrase-file') === undefined && str(ctx, 'passphrase-env') === undefined && !(ctx.io.stdinIsTTY && ctx.io.stderrIsTTY)) {
+        throw new MailPkiError(
+          'ERR_PASSPHRASE_REQUIRED',
+          `${keyPath}: the key is encrypted, so mailpki cannot check that it belongs to ${certPath} without its passphrase: give --passphrase-file F or --passphrase-env NAME (or --no-check)`,
+        );
       }
+      const loaded = await loadPrivateKey(ctx, keyPath, PASS);
+      assertKeyMatches(loaded.key, certs[0]!.publicKey, keyPath, `the first certificate in ${certPath}`);
+      if (keyEncrypted) note(ctx.io, `${keyPath} is encrypted: Dovecot needs its passphrase in ssl_key_password (2.3) / ssl_server_key_password (2.4); see the comment in the output`);
     }
     const common = { ...(version ? { version } : {}), ...(profile ? { profile } : {}), mlkem };
     if (server === 'postfix') {
@@ -75,7 +88,7 @@ export const spec: CommandSpec = {
       else if (part === 'master') ctx.io.out(c.masterCf);
       else ctx.io.out(`# ---- /etc/postfix/main.cf ----\n${c.mainCf}\n# ---- /etc/postfix/master.cf ----\n${c.masterCf}`);
     } else {
-      ctx.io.out(generateDovecotConfig({ certFile: resolve(cert!), keyFile: resolve(key!), ...common }));
+      ctx.io.out(generateDovecotConfig({ certFile: resolve(cert!), keyFile: resolve(key!), ...common, ...(keyEncrypted !== undefined ? { keyEncrypted } : {}) }));
     }
   },
 };
