@@ -84,12 +84,43 @@ export type MailPkiErrorCode = (typeof ERROR_CODES)[number];
 export class MailPkiError extends Error {
   /** Stable machine-readable code. */
   readonly code: MailPkiErrorCode;
+  /** Structured facts about the failure, for front ends that word it themselves (absent when there are none). */
+  readonly details?: MailPkiErrorDetails;
 
-  constructor(code: MailPkiErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: MailPkiErrorCode, message: string, options?: { cause?: unknown; details?: MailPkiErrorDetails }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'MailPkiError';
     this.code = code;
+    if (options?.details) this.details = options.details;
   }
+}
+
+/**
+ * Structured facts of a {@link MailPkiError}. The message is worded for
+ * library callers ("pass allowLongValidity: true to override"); a front end
+ * (the CLI, a web form) names its own control for `option` instead, using
+ * `summary` (the message without the library's hint).
+ * @public
+ */
+export interface MailPkiErrorDetails {
+  /** The message without the library-worded hint. */
+  readonly summary?: string;
+  /** The library option that changes the outcome, e.g. `allowLongValidity`, `leaf`. */
+  readonly option?: string;
+  /** The input field concerned, e.g. `validity`, `certificates`. */
+  readonly field?: string;
+  /** The rule that refused the input, e.g. `Apple: at most 825 days for TLS certificates`. */
+  readonly rule?: string;
+}
+
+/**
+ * A MailPkiError whose message is `summary` plus a hint naming the library
+ * option `option` (`; pass allowLongValidity: true to override`);
+ * `details.summary` and `details.option` let front ends word the hint their way.
+ * @internal
+ */
+export function errorWithOption(code: MailPkiErrorCode, summary: string, option: string, libraryHint: string, extra?: Omit<MailPkiErrorDetails, 'summary' | 'option'>): MailPkiError {
+  return new MailPkiError(code, `${summary}; ${libraryHint}`, { details: { ...extra, summary, option } });
 }
 
 /** True when `e` is a {@link MailPkiError}, optionally with the given code. @public */

@@ -145,6 +145,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
 }
 
+/** CLI wording for library options named in MailPkiError details. */
+const OPTION_FLAG_HINTS: Readonly<Record<string, string>> = {
+  allowLongValidity: 'use --allow-long-validity to override',
+  leaf: 'name the leaf with --leaf FILE',
+};
+
 /** One line on stderr; the stack only with --debug. */
 function reportError(e: unknown, io: CliIo, debug: boolean): number {
   let code: string;
@@ -153,6 +159,9 @@ function reportError(e: unknown, io: CliIo, debug: boolean): number {
   if (e instanceof MailPkiError) {
     code = e.code;
     message = e.message;
+    // The library words its hints for library callers (`pass allowLongValidity: true`); say the flag instead.
+    const flagHint = e.details?.option !== undefined ? OPTION_FLAG_HINTS[e.details.option] : undefined;
+    if (flagHint && e.details?.summary) message = `${e.details.summary}; ${flagHint}`;
     if (code === 'ERR_USAGE') exit = 2;
   } else if (e instanceof RangeError && /call stack/i.test(e.message)) {
     code = 'ERR_ASN1_STRUCTURE';

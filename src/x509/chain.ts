@@ -12,7 +12,7 @@
  *
  * Out of scope: trust decisions, validity periods, purposes (verify.ts).
  */
-import { MailPkiError } from '../errors.js';
+import { MailPkiError, errorWithOption } from '../errors.js';
 import { contextTag, decodeDer, rawDer, readSequence } from '../encoding/der.js';
 import { equalBytes, toHex } from '../encoding/bytes.js';
 import { encodePem, parsePemBlocks } from '../encoding/pem.js';
@@ -231,9 +231,9 @@ function pickLeaf(pool: Certificate[]): Certificate {
   if (cands.length === 1) return cands[0]!;
   if (cands.length === 0) {
     if (issuedNothing.length === 1) return issuedNothing[0]!;
-    throw new MailPkiError('ERR_CHAIN_BROKEN', 'cannot tell which certificate is the leaf (every certificate issued another one); pass options.leaf');
+    throw errorWithOption('ERR_CHAIN_BROKEN', 'cannot tell which certificate is the leaf (every certificate issued another one)', 'leaf', 'pass options.leaf', { field: 'certificates' });
   }
-  throw new MailPkiError('ERR_CHAIN_BROKEN', `several certificates could be the leaf: ${cands.map(describeCert).join(', ')}; pass options.leaf`);
+  throw errorWithOption('ERR_CHAIN_BROKEN', `several certificates could be the leaf: ${cands.map(describeCert).join(', ')}`, 'leaf', 'pass options.leaf', { field: 'certificates' });
 }
 
 /**

@@ -22,7 +22,7 @@
  *   method 1 (extensions.ts).
  * Out of scope: CRL/OCSP signing, precertificates.
  */
-import { MailPkiError } from '../errors.js';
+import { MailPkiError, errorWithOption } from '../errors.js';
 import { OID } from '../oid.js';
 import { decodeDer, derBitString, derExplicit, derInt, derSeq, derSeqBytes, encodeDer } from '../encoding/der.js';
 import { type SignatureAlgorithm, defaultSignatureAlgorithm, sign } from '../crypto/sign.js';
@@ -281,7 +281,13 @@ function checkDays(days: number, profile: CertificateProfile, allowLong: boolean
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 1) throw new RangeError('days must be a positive integer');
   if (days > 36500) throw new RangeError('days must be at most 36500');
   if (profile.maxDays !== undefined && days > profile.maxDays && !allowLong) {
-    policy(`${profile.name} certificate of ${days} days refused: the maximum is ${profile.maxDays} days (${profile.reasons.maxDays}); pass allowLongValidity: true to override`);
+    throw errorWithOption(
+      'ERR_POLICY',
+      `${profile.name} certificate of ${days} days refused: the maximum is ${profile.maxDays} days (${profile.reasons.maxDays})`,
+      'allowLongValidity',
+      'pass allowLongValidity: true to override',
+      { field: 'days', rule: profile.reasons.maxDays },
+    );
   }
   if (profile.warnDays !== undefined && days > profile.warnDays) {
     warnings.push(`validity of ${days} days exceeds ${profile.warnDays} days: ${profile.reasons.warnDays}`);

@@ -165,3 +165,26 @@ test('`config postfix --help` shows the postfix help only, `config dovecot --hel
   assert.equal(await main(['config', '--help'], io), 0);
   assert.ok(io.stdout.includes('config postfix') && io.stdout.includes('config dovecot'));
 });
+
+test('library errors carry structured details; the CLI words the hint with its own flag (chain with two possible leaves)', async () => {
+  const { generateKeyPair, createRootCa, issueCertificate, buildChain, getPublicKey, MailPkiError } = await import('../../src/index.js');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const ca = (await generateKeyPair({ type: 'ec', curve: 'P-256' })).privateKey;
+  const root = createRootCa({ subject: { CN: 'Hint Root' }, privateKey: ca });
+  const leaf = async (host: string) =>
+    issueCertificate({ profile: 'tls-server', publicKey: getPublicKey((await generateKeyPair({ type: 'ec', curve: 'P-256' })).privateKey), sans: [host], issuer: root, issuerKey: ca });
+  const [a, b] = [await leaf('a.example.test'), await leaf('b.example.test')];
+  // Library: the message speaks to library callers, details say which option.
+  assert.throws(
+    () => buildChain([a, b, root]),
+    (e: unknown) => e instanceof MailPkiError && /several certificates could be the leaf.*; pass options\.leaf$/.test(e.message) && e.details?.option === 'leaf' && !e.details.summary!.includes('options.leaf'),
+  );
+  // CLI: the same failure names --leaf FILE.
+  const dir = mkdtempSync(join(tmpdir(), 'mailpki-hint-'));
+  writeFileSync(join(dir, 'all.pem'), a.pem + b.pem + root.pem);
+  const io = captureIo();
+  assert.equal(await main(['chain', join(dir, 'all.pem'), '--out', join(dir, 'out.pem')], io), 1);
+  assert.match(io.stderr, /^error: several certificates could be the leaf: .*; name the leaf with --leaf FILE \(ERR_CHAIN_BROKEN\)\n$/);
+  assert.doesNotMatch(io.stderr, /options\.leaf/);
+});
