@@ -9,6 +9,7 @@
  * `--debug` adds the stack.
  */
 import { MailPkiError } from '../errors.js';
+import { escapeTerminal } from '../encoding/terminal.js';
 import { formatHelp, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
 import { packageVersion } from './version.js';
 
@@ -36,8 +37,11 @@ const COMMANDS: readonly Entry[] = [
 
 function processIo(): CliIo {
   return {
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
+    // The last net: whatever a command prints, no control character from a peer or a file
+    // reaches the terminal raw (fields are escaped where they are formatted, too).
+    out: (t) => void process.stdout.write(escapeTerminal(t, 'text')),
+    err: (t) => void process.stderr.write(escapeTerminal(t, 'text')),
+    errControl: (t) => void process.stderr.write(t),
     stderrIsTTY: process.stderr.isTTY === true,
     stdinIsTTY: process.stdin.isTTY === true,
     env: process.env,
@@ -171,7 +175,6 @@ function reportError(e: unknown, io: CliIo, debug: boolean): number {
 
 /** Collapse to one printable line: no control characters (escape sequences in file names), capped. */
 function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = s.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').trim();
+  const flat = escapeTerminal(s.replace(/[\r\n\t]+/g, ' ')).trim();
   return flat.length > 400 ? `${flat.slice(0, 397)}...` : flat;
 }

@@ -69,6 +69,9 @@ export const FILE_MODES: Readonly<Record<FileKind, number>> = { key: 0o600, cert
 /** Default cap for {@link readInputFile}: 16 MiB, the same as the PEM parser's. @public */
 export const MAX_INPUT_FILE = 16 * 1024 * 1024;
 
+/** Default time {@link readInputFile} waits for a pipe or device (and the CLI for standard input), ms. @public */
+export const INPUT_WAIT_MS = 10_000;
+
 interface Planned {
   readonly target: string;
   readonly data: Uint8Array;
@@ -209,7 +212,7 @@ export async function readInputFile(path: string, options: { maxBytes?: number; 
     let total = 0;
     const buf = Buffer.allocUnsafe(1 << 20);
     // A pipe (`<(cmd)`) may have no data yet: poll, but never longer than `waitMs` in total.
-    const deadline = Date.now() + (options.waitMs ?? 10_000);
+    const deadline = Date.now() + (options.waitMs ?? INPUT_WAIT_MS);
     for (;;) {
       let n: number;
       try {
