@@ -35,6 +35,8 @@ export interface CommandContext {
   readonly values: Readonly<Record<string, string | boolean | number | string[] | undefined>>;
   readonly positionals: readonly string[];
   readonly io: CliIo;
+  /** Fires when the process is interrupted (SIGINT / SIGTERM / SIGHUP) while a write set is in progress. */
+  readonly signal?: AbortSignal;
 }
 
 /** The process's terminal and streams, injectable for tests. */

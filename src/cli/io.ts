@@ -3,7 +3,7 @@
  * (file, environment variable, or a no-echo prompt; never a flag value),
  * progress on a TTY, and the output file set.
  */
-import { INPUT_WAIT_MS, MAX_INPUT_FILE, readInputFile } from '../node/file-store.js';
+import { INPUT_WAIT_MS, MAX_INPUT_FILE, readInputFile, type WriteFilesOptions } from '../node/file-store.js';
 import { MailPkiError } from '../errors.js';
 import { looksLikePem } from '../encoding/pem.js';
 import { escapeTerminal } from '../encoding/terminal.js';
@@ -195,4 +195,32 @@ export function startProgress(io: CliIo, label: string): Progress {
 /** Print `note: ...` on stderr (explanations the user should see, e.g. why a key is unencrypted). */
 export function note(io: CliIo, text: string): void {
   io.err(`note: ${escapeTerminal(text)}\n`);
+}
+
+/**
+ * TEST-ONLY hook for the signal tests (test/e2e/cli-signals.test.ts): with
+ * MAILPKI_TEST_PAUSE_AFTER_PUBLISH=N in the environment, a write set stops
+ * after publishing N files (0: after the temp files, before the first
+ * publish), says `mailpki-test: paused after N published` on stderr and
+ * waits MAILPKI_TEST_PAUSE_MS (default 5000) or until the process is
+ * interrupted. Without the variable it adds nothing. It only delays: it
+ * writes nothing and changes no result.
+ */
+export function testPublishPause(ctx: CommandContext): Pick<WriteFilesOptions, 'beforePublish' | 'afterPublish'> {
+  const raw = ctx.io.env.MAILPKI_TEST_PAUSE_AFTER_PUBLISH;
+  if (raw === undefined || !/^\d{1,3}$/.test(raw)) return {};
+  const at = Number(raw);
+  const ms = Math.min(60_000, Number(/^\d{1,5}$/.test(ctx.io.env.MAILPKI_TEST_PAUSE_MS ?? '') ? ctx.io.env.MAILPKI_TEST_PAUSE_MS : 5000));
+  const pause = (n: number): Promise<void> | undefined => {
+    if (n !== at) return undefined;
+    ctx.io.err(`mailpki-test: paused after ${n} published\n`);
+    return new Promise<void>((resolvePause) => {
+      const timer = setTimeout(resolvePause, ms);
+      ctx.signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolvePause();
+      });
+    });
+  };
+  return { beforePublish: () => pause(0), afterPublish: (n) => pause(n) };
 }

@@ -6,12 +6,46 @@
  * Exit codes: 0 success; 1 bad data or a failed check (a MailPkiError);
  * 2 usage errors (unknown command or option, bad option value).
  * Errors print exactly one line, `error: <message> (<CODE>)`, on stderr;
- * `--debug` adds the stack.
+ * `--debug` adds the stack. Interrupted by a signal: 128 + its number
+ * (SIGHUP 129, SIGINT 130, SIGTERM 143) after undoing a write in progress.
  */
 import { MailPkiError } from '../errors.js';
 import { escapeTerminal } from '../encoding/terminal.js';
 import { formatHelp, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
 import { packageVersion } from './version.js';
+import { fileStoreInterrupt } from '../node/file-store.js';
+
+/** Exit status after a signal, as a shell reports it. */
+const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+let interruptedBy: NodeJS.Signals | undefined;
+const processAbort = new AbortController();
+
+/**
+ * Handle SIGINT, SIGTERM and SIGHUP for the CLI process (bin.ts calls this;
+ * tests that call main() in-process do not). With no write in progress the
+ * process exits at once (128 + signal number), dropping any directory lock
+ * it holds. During a write set, the set is told to stop: it undoes what it
+ * did (temp files, files it published, files it replaced), the command fails
+ * with ERR_ABORTED and main() returns 128 + signal number. A repeated signal
+ * during that cleanup (milliseconds) is ignored.
+ */
+export function installSignalHandlers(): void {
+  for (const sig of Object.keys(SIGNAL_EXIT) as NodeJS.Signals[]) {
+    process.on(sig, () => {
+      if (interruptedBy) return;
+      interruptedBy = sig;
+      if (fileStoreInterrupt.writing()) {
+        fileStoreInterrupt.interrupt();
+        processAbort.abort(new MailPkiError('ERR_ABORTED', `interrupted by ${sig}`));
+        return;
+      }
+      fileStoreInterrupt.interrupt();
+      fileStoreInterrupt.releaseLocksSync();
+      process.stderr.write(`error: interrupted by ${sig} (ERR_ABORTED)\n`);
+      process.exit(SIGNAL_EXIT[sig]);
+    });
+  }
+}
 
 interface Entry {
   readonly name: string;
@@ -139,10 +173,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       io.out(formatHelp(spec));
       return 0;
     }
-    const code = await spec.run({ values: parsed.values, positionals: parsed.positionals, io });
+    const code = await spec.run({ values: parsed.values, positionals: parsed.positionals, io, signal: processAbort.signal });
+    if (interruptedBy) {
+      io.err(`error: interrupted by ${interruptedBy} after the files were written (ERR_ABORTED)\n`);
+      return SIGNAL_EXIT[interruptedBy]!;
+    }
     return typeof code === 'number' ? code : 0;
   } catch (e) {
-    return reportError(e, io, debug);
+    const exit = reportError(e, io, debug);
+    return interruptedBy ? SIGNAL_EXIT[interruptedBy]! : exit;
   }
 }
 

@@ -100,7 +100,8 @@ test('multi-file write: one existing target -> nothing is written and created di
 });
 
 test('multi-file write: a failure while publishing removes what this call already published', async () => {
-  const d = join(tempDir(), 'fresh');
+  const d = join(tempDir(), 'existing');
+  mkdirSync(d);
   await assert.rejects(
     writeFilesAtomic(
       [
@@ -112,7 +113,7 @@ test('multi-file write: a failure while publishing removes what this call alread
     ),
     (e) => isMailPkiError(e, 'ERR_FILE_EXISTS'),
   );
-  assert.deepEqual(readdirSync(d), ['b.pem']); // a.pem rolled back, no temp files
+  assert.deepEqual(readdirSync(d), ['b.pem']); // a.pem rolled back, no temp files, no lock file
   assert.equal(readFileSync(join(d, 'b.pem'), 'utf8'), 'RACE'); // never touched what we did not create
 });
 
