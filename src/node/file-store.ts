@@ -454,6 +454,34 @@ async function makeDirectory(d: string, mode: number, forTarget: string): Promis
 
 const STALE_TEMP = /^\.(.+)\.[0-9a-f]{12}\.(tmp|old)$/;
 
+/**
+ * With the directory's lock held: remove the temp files (`.NAME.<hex>.tmp`,
+ * `.NAME.<hex>.old`) that a killed run left for these file names. Every
+ * mailpki writer holds the lock while such files exist, so under the lock
+ * they are leftovers. {@link writeFilesAtomic} does this itself; a command
+ * that may fail before writing (a target exists, no `--force`) calls it
+ * first so the leftovers go away on that run too.
+ * @param lock - the lock on the directory ({@link lockDirectory})
+ * @param names - file names (no directory part) whose temp files to remove
+ * @returns the paths removed
+ * @public
+ */
+export async function removeStaleTempFiles(lock: DirectoryLock, names: readonly string[]): Promise<string[]> {
+  if (!lock || typeof lock.dir !== 'string' || (lock as Partial<OwnedLock>).released) throw new TypeError('removeStaleTempFiles: expected a held DirectoryLock');
+  const removed: string[] = [];
+  await removeStaleTemps(lock.dir, names, (p) => removed.push(p));
+  return removed;
+}
+
+/**
+ * The state of an output directory: `missing`, or `exists` (a directory).
+ * @throws MailPkiError `ERR_FILE_UNSAFE` when it is a symbolic link or not a directory
+ * @public
+ */
+export function checkOutputDirectory(dir: string): Promise<'missing' | 'exists'> {
+  return checkDirectory(resolve(dir));
+}
+
 /** Under the lock: remove `.NAME.<hex>.tmp` / `.old` files of these names left by a killed run. */
 async function removeStaleTemps(dir: string, names: readonly string[], onRemoved?: (path: string) => void): Promise<void> {
   const wanted = new Set(names);

@@ -22,8 +22,15 @@ import {
   parseSan,
   verifyCertificate,
 } from '../../x509/index.js';
-import { checkWritable, lockDirectory, writeFilesAtomic, type DirectoryLock, type FileToWrite } from '../../node/file-store.js';
-import { existsSync } from 'node:fs';
+import {
+  checkOutputDirectory,
+  checkWritable,
+  lockDirectory,
+  removeStaleTempFiles,
+  writeFilesAtomic,
+  type DirectoryLock,
+  type FileToWrite,
+} from '../../node/file-store.js';
 import type { GenerateKeyPairOptions } from '../../keys/index.js';
 import { flag, list, num, str, type CommandSpec } from '../args.js';
 import { getPassphrase, note, testPublishPause } from '../io.js';
@@ -115,11 +122,14 @@ export const spec: CommandSpec = {
     const keyNames = [names.rootKey, names.serverKey, names.postfixChain];
     const certNames = [names.rootCert, CSR_NAME, names.serverCert, names.chain];
     const textNames = ['postfix-main.cf', 'postfix-master.cf', 'dovecot-2.3-10-ssl.conf', 'dovecot-2.4-10-ssl.conf', 'tlsa.txt', 'selinux.sh', 'NEXT-STEPS.txt'];
-    await checkWritable([...keyNames, ...certNames, ...textNames].map(path), { force });
-    // An existing directory is locked for the whole run (a second run fails now, not after key generation);
+    const allNames = [...keyNames, ...certNames, ...textNames];
+    // An existing directory is locked for the whole run (a second run fails now, not after key generation)
+    // and cleaned of the temp files a killed run left (even if this run then stops at an existing file);
     // a new one is built aside and renamed into place by writeFilesAtomic.
-    const lock: DirectoryLock | undefined = existsSync(outArg) ? await lockDirectory(outArg) : undefined;
+    const lock: DirectoryLock | undefined = (await checkOutputDirectory(outArg)) === 'exists' ? await lockDirectory(outArg) : undefined;
     try {
+      if (lock) for (const p of await removeStaleTempFiles(lock, allNames)) note(ctx.io, `removed ${p}, left by an interrupted earlier run`);
+      await checkWritable(allNames.map(path), { force });
       return await generateAndWrite();
     } finally {
       await lock?.release();
