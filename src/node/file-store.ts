@@ -204,7 +204,12 @@ function ownerIsDead(owner: { pid: number; host: string }): boolean {
  * ```
  * @public
  */
-export async function lockDirectory(dir: string): Promise<DirectoryLock> {
+export function lockDirectory(dir: string): Promise<DirectoryLock> {
+  return lockFor(dir, `cannot lock ${dir}`);
+}
+
+/** {@link lockDirectory}, with what an I/O error should say (the file being written). */
+async function lockFor(dir: string, doing: string): Promise<DirectoryLock> {
   const abs = resolve(dir);
   const path = join(abs, LOCK_FILE_NAME);
   const content = `${process.pid} ${hostname()} ${new Date().toISOString()}\n`;
@@ -235,7 +240,7 @@ export async function lockDirectory(dir: string): Promise<DirectoryLock> {
       heldLocks.add(lock);
       return lock;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(e, path, `cannot lock ${dir}`);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(e, path, doing);
     }
     let held: string;
     try {
@@ -340,12 +345,12 @@ export async function writeFilesAtomic(files: readonly FileToWrite[], options: W
           await removeStaleTmpDirs(parent, basename(d.dir), options.onStaleRemoved);
           d.tmpdir = join(parent, `.${basename(d.dir)}.${randomBytes(6).toString('hex')}.tmpdir`);
           await makeDirectory(d.tmpdir, dirMode, d.dir);
-          d.lock = await lockDirectory(d.tmpdir);
+          d.lock = await lockFor(d.tmpdir, `cannot write ${d.files[0]!.target}`);
           d.ownLock = true;
         } else {
           if (options.lock && resolve(options.lock.dir) === d.dir) d.lock = options.lock;
           else {
-            d.lock = await lockDirectory(d.dir);
+            d.lock = await lockFor(d.dir, `cannot write ${d.files[0]!.target}`);
             d.ownLock = true;
           }
           await removeStaleTemps(d.dir, d.files.map((p) => basename(p.target)), options.onStaleRemoved);
