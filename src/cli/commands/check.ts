@@ -38,6 +38,7 @@ export const spec: CommandSpec = {
     'mailpki check mail.example.com:587 --ca root-ca.pem',
     'mailpki check mail.example.com:993',
     'mailpki check 192.0.2.10:25 --starttls smtp --servername mail.example.com --json',
+    'mailpki check mail.example.com:25 --timeout 90     # a server that tarpits its greeting',
   ],
   async run(ctx) {
     const target = ctx.positionals[0]!;
