@@ -169,9 +169,10 @@ describe('hostile servers', { concurrency: 4, timeout: 110_000 }, () => {
     const closed = await serve((s) => void s.destroy());
     servers.at(-1)!.close();
     await sleep(50);
-    const t0 = Date.now();
-    await check(closed, 'smtp');
-    startup = Date.now() - t0;
+    // measured as 4 runs at once, the suite's concurrency, and the slowest taken
+    const runs = await Promise.all([0, 1, 2, 3].map(() => check(closed, 'smtp')));
+    for (const r of runs) assert.equal(reason(r), 'connect-failed', r.stderr);
+    startup = Math.max(...runs.map((r) => r.ms));
     // a normal server certificate (mailpki's own mail init)
     const r = await cli(['mail', 'init', 'mail.example.test', '--out', join(dir, 'pki'), '--no-ca-passphrase']);
     assert.equal(r.status, 0, r.stderr);
@@ -279,7 +280,7 @@ describe('hostile servers', { concurrency: 4, timeout: 110_000 }, () => {
         await p.caps(sock, lines);
         await next(lines);
         sock.write(p.go);
-        await sleep(40);
+        await sleep(20);
         sock.write('250 injected in a second segment\r\n');
       });
       const r = await check(port, p.name, ['--timeout', '5']);
