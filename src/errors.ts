@@ -57,6 +57,7 @@ export const ERROR_CODES = [
   'ERR_FILE_NOT_FOUND',
   'ERR_FILE_EXISTS',
   'ERR_FILE_UNSAFE', // symlink, wrong owner, ...
+  'ERR_LOCKED', // another mailpki run holds the output directory's lock
   'ERR_IO',
   'ERR_TLS', // handshake or TLS-level failure
   'ERR_STARTTLS', // protocol failure before the TLS handshake

@@ -10,6 +10,8 @@ export { OID } from './oid.js';
 export { parsePemBlocks, parsePemBlock, encodePem, looksLikePem, MAX_PEM_INPUT } from './encoding/pem.js';
 export type { PemBlock } from './encoding/pem.js';
 export { toHex } from './encoding/bytes.js';
+export { escapeTerminal } from './encoding/terminal.js';
+export type { TerminalEscapeMode } from './encoding/terminal.js';
 export { systemRandom, createSeededRandom } from './crypto/random.js';
 export type { RandomSource } from './crypto/random.js';
 export type {

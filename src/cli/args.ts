@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { MailPkiError } from '../errors.js';
+import { escapeTerminal } from '../encoding/terminal.js';
 
 /** One option of one command. */
 export interface OptionSpec {
@@ -36,12 +37,21 @@ export interface CommandContext {
   readonly values: Readonly<Record<string, string | boolean | number | string[] | undefined>>;
   readonly positionals: readonly string[];
   readonly io: CliIo;
+  /** Fires when the process is interrupted (SIGINT / SIGTERM / SIGHUP) while a write set is in progress. */
+  readonly signal?: AbortSignal;
 }
 
 /** The process's terminal and streams, injectable for tests. */
 export interface CliIo {
+  /** Standard output. The process's own io escapes control characters here as a last net (escapeTerminal 'text'). */
   out(text: string): void;
+  /** Standard error (same net). */
   err(text: string): void;
+  /**
+   * Terminal control written by mailpki itself (the progress line's `\r` and erase-line);
+   * never text from a peer or a file. Absent: progress is not drawn.
+   */
+  errControl?(text: string): void;
   /** stderr is a terminal: progress and prompts may be shown. */
   readonly stderrIsTTY: boolean;
   /** stdin is a terminal: passphrase prompts are possible. */
@@ -190,7 +200,7 @@ function parseErrorMessage(e: unknown): string {
 /** Quote a user-supplied value for a one-line message (control characters escaped, length capped). */
 export function quote(s: string): string {
   const clipped = s.length > 80 ? `${s.slice(0, 77)}...` : s;
-  return JSON.stringify(clipped);
+  return escapeTerminal(JSON.stringify(clipped), 'json');
 }
 
 /**

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+import { installSignalHandlers, main } from './main.js';
 
 // `mailpki inspect chain.pem | head -1`: a closed pipe ends the output, not the process with a stack.
 for (const stream of [process.stdout, process.stderr]) {
@@ -9,4 +9,5 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+installSignalHandlers();
 process.exitCode = await main(process.argv.slice(2));

@@ -3,10 +3,11 @@
  * (file, environment variable, or a no-echo prompt; never a flag value),
  * progress on a TTY, and the output file set.
  */
-import { MAX_INPUT_FILE, readInputFile } from '../node/file-store.js';
+import { INPUT_WAIT_MS, MAX_INPUT_FILE, readInputFile, type WriteFilesOptions } from '../node/file-store.js';
 import { MailPkiError } from '../errors.js';
 import { looksLikePem } from '../encoding/pem.js';
 import { checkNewPassphrase } from '../keys/passphrase.js';
+import { escapeTerminal } from '../encoding/terminal.js';
 import { str, type CliIo, type CommandContext } from './args.js';
 
 /** Most PEM blocks one input may hold (certificates, keys, CSRs together). */
@@ -28,19 +29,45 @@ export async function readInput(path: string): Promise<string | Uint8Array> {
   return text;
 }
 
-/** Standard input, refused beyond `max` bytes (stdin may be a pipe, a socket or a terminal). */
-async function readStdin(max: number): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > max) {
-      process.stdin.destroy();
-      throw new MailPkiError('ERR_INPUT_TOO_LARGE', `standard input is larger than ${max} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
+/**
+ * Standard input, refused beyond `max` bytes, and given up after `waitMs`
+ * (the limit input files and FIFOs have: `sleep 1000 | mailpki inspect -`
+ * fails after 10 s instead of waiting). On a terminal a person types or
+ * pastes and ends with Ctrl-D, so there is no time limit there.
+ */
+export function readStdin(max: number, waitMs: number = INPUT_WAIT_MS, stdin: NodeJS.ReadStream = process.stdin): Promise<Uint8Array> {
+  return new Promise((resolvePromise, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let done = false;
+    const finish = (err?: Error): void => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.off('error', onError);
+      if (err) {
+        stdin.destroy();
+        reject(err);
+      } else resolvePromise(new Uint8Array(Buffer.concat(chunks)));
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      total += b.length;
+      if (total > max) finish(new MailPkiError('ERR_INPUT_TOO_LARGE', `standard input is larger than ${max} bytes`));
+      else chunks.push(b);
+    };
+    const onEnd = (): void => finish();
+    const onError = (e: Error): void => finish(new MailPkiError('ERR_IO', `standard input: ${(e as NodeJS.ErrnoException).code ?? e.message.split('\n')[0]}`, { cause: e }));
+    const timer = stdin.isTTY
+      ? undefined
+      : setTimeout(() => finish(new MailPkiError('ERR_IO', `standard input: the data did not end within ${waitMs / 1000} s (a pipe whose writer is silent?)`)), waitMs);
+    stdin.on('data', onData);
+    stdin.on('end', onEnd);
+    stdin.on('error', onError);
+    stdin.resume();
+  });
 }
 
 /** Where a passphrase may come from, as flag names of the command. */
@@ -143,7 +170,8 @@ export interface Progress {
 }
 
 export function startProgress(io: CliIo, label: string): Progress {
-  if (!io.stderrIsTTY) return { update: () => undefined, done: () => undefined };
+  const control = io.errControl?.bind(io);
+  if (!io.stderrIsTTY || !control) return { update: () => undefined, done: () => undefined };
   const t0 = Date.now();
   let last = '';
   let shown = false;
@@ -155,7 +183,7 @@ export function startProgress(io: CliIo, label: string): Progress {
     const pct = state.fraction !== undefined ? ` ${Math.round(Math.min(1, Math.max(0, state.fraction)) * 100)}%` : '';
     const line = `${frames[frame++ % frames.length]} ${label}${state.phase ? ` (${state.phase})` : ''}${pct}`;
     if (line !== last) {
-      io.err(`\r\u001b[K${line}`);
+      control(`\r\u001b[K${line}`);
       last = line;
       shown = true;
     }
@@ -168,12 +196,40 @@ export function startProgress(io: CliIo, label: string): Progress {
     },
     done() {
       clearInterval(timer);
-      if (shown) io.err('\r\u001b[K');
+      if (shown) control('\r\u001b[K');
     },
   };
 }
 
 /** Print `note: ...` on stderr (explanations the user should see, e.g. why a key is unencrypted). */
 export function note(io: CliIo, text: string): void {
-  io.err(`note: ${text}\n`);
+  io.err(`note: ${escapeTerminal(text)}\n`);
+}
+
+/**
+ * TEST-ONLY hook for the signal tests (test/e2e/cli-signals.test.ts): with
+ * MAILPKI_TEST_PAUSE_AFTER_PUBLISH=N in the environment, a write set stops
+ * after publishing N files (0: after the temp files, before the first
+ * publish), says `mailpki-test: paused after N published` on stderr and
+ * waits MAILPKI_TEST_PAUSE_MS (default 5000) or until the process is
+ * interrupted. Without the variable it adds nothing. It only delays: it
+ * writes nothing and changes no result.
+ */
+export function testPublishPause(ctx: CommandContext): Pick<WriteFilesOptions, 'beforePublish' | 'afterPublish'> {
+  const raw = ctx.io.env.MAILPKI_TEST_PAUSE_AFTER_PUBLISH;
+  if (raw === undefined || !/^\d{1,3}$/.test(raw)) return {};
+  const at = Number(raw);
+  const ms = Math.min(60_000, Number(/^\d{1,5}$/.test(ctx.io.env.MAILPKI_TEST_PAUSE_MS ?? '') ? ctx.io.env.MAILPKI_TEST_PAUSE_MS : 5000));
+  const pause = (n: number): Promise<void> | undefined => {
+    if (n !== at) return undefined;
+    ctx.io.err(`mailpki-test: paused after ${n} published\n`);
+    return new Promise<void>((resolvePause) => {
+      const timer = setTimeout(resolvePause, ms);
+      ctx.signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolvePause();
+      });
+    });
+  };
+  return { beforePublish: () => pause(0), afterPublish: (n) => pause(n) };
 }

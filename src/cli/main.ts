@@ -6,11 +6,46 @@
  * Exit codes: 0 success; 1 bad data or a failed check (a MailPkiError);
  * 2 usage errors (unknown command or option, bad option value).
  * Errors print exactly one line, `error: <message> (<CODE>)`, on stderr;
- * `--debug` adds the stack.
+ * `--debug` adds the stack. Interrupted by a signal: 128 + its number
+ * (SIGHUP 129, SIGINT 130, SIGTERM 143) after undoing a write in progress.
  */
 import { MailPkiError } from '../errors.js';
+import { escapeTerminal } from '../encoding/terminal.js';
 import { formatHelp, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
 import { packageVersion } from './version.js';
+import { fileStoreInterrupt } from '../node/file-store.js';
+
+/** Exit status after a signal, as a shell reports it. */
+const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+let interruptedBy: NodeJS.Signals | undefined;
+const processAbort = new AbortController();
+
+/**
+ * Handle SIGINT, SIGTERM and SIGHUP for the CLI process (bin.ts calls this;
+ * tests that call main() in-process do not). With no write in progress the
+ * process exits at once (128 + signal number), dropping any directory lock
+ * it holds. During a write set, the set is told to stop: it undoes what it
+ * did (temp files, files it published, files it replaced), the command fails
+ * with ERR_ABORTED and main() returns 128 + signal number. A repeated signal
+ * during that cleanup (milliseconds) is ignored.
+ */
+export function installSignalHandlers(): void {
+  for (const sig of Object.keys(SIGNAL_EXIT) as NodeJS.Signals[]) {
+    process.on(sig, () => {
+      if (interruptedBy) return;
+      interruptedBy = sig;
+      if (fileStoreInterrupt.writing()) {
+        fileStoreInterrupt.interrupt();
+        processAbort.abort(new MailPkiError('ERR_ABORTED', `interrupted by ${sig}`));
+        return;
+      }
+      fileStoreInterrupt.interrupt();
+      fileStoreInterrupt.releaseLocksSync();
+      process.stderr.write(`error: interrupted by ${sig} (ERR_ABORTED)\n`);
+      process.exit(SIGNAL_EXIT[sig]);
+    });
+  }
+}
 
 interface Entry {
   readonly name: string;
@@ -36,8 +71,11 @@ const COMMANDS: readonly Entry[] = [
 
 function processIo(): CliIo {
   return {
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
+    // The last net: whatever a command prints, no control character from a peer or a file
+    // reaches the terminal raw (fields are escaped where they are formatted, too).
+    out: (t) => void process.stdout.write(escapeTerminal(t, 'text')),
+    err: (t) => void process.stderr.write(escapeTerminal(t, 'text')),
+    errControl: (t) => void process.stderr.write(t),
     stderrIsTTY: process.stderr.isTTY === true,
     stdinIsTTY: process.stdin.isTTY === true,
     env: process.env,
@@ -138,10 +176,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       io.out(formatHelp(spec, variant?.toLowerCase()));
       return 0;
     }
-    const code = await spec.run({ values: parsed.values, positionals: parsed.positionals, io });
+    const code = await spec.run({ values: parsed.values, positionals: parsed.positionals, io, signal: processAbort.signal });
+    if (interruptedBy) {
+      io.err(`error: interrupted by ${interruptedBy} after the files were written (ERR_ABORTED)\n`);
+      return SIGNAL_EXIT[interruptedBy]!;
+    }
     return typeof code === 'number' ? code : 0;
   } catch (e) {
-    return reportError(e, io, debug);
+    const exit = reportError(e, io, debug);
+    return interruptedBy ? SIGNAL_EXIT[interruptedBy]! : exit;
   }
 }
 
@@ -183,7 +226,6 @@ function reportError(e: unknown, io: CliIo, debug: boolean): number {
 
 /** Collapse to one printable line: no control characters (escape sequences in file names), capped. */
 function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = s.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').trim();
+  const flat = escapeTerminal(s.replace(/[\r\n\t]+/g, ' ')).trim();
   return flat.length > 400 ? `${flat.slice(0, 397)}...` : flat;
 }

@@ -12,6 +12,7 @@ import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { nobleCurve, ed25519PublicFromSeed, ecPointFromPrivate } from '../crypto/ec.js';
 import { abortedError, rsaKeygenSteps, runSliced, RSA_KEYGEN_SIZES, type KeygenProgress } from '../crypto/rsa-keygen.js';
 import type { RsaPrivateKey } from './types.js';
+import { guardPrivateKey } from './private-key.js';
 
 /**
  * Options of {@link generateKeyPair}.
@@ -67,7 +68,7 @@ export function keyPairOf(privateKey: PrivateKey): KeyPair {
     default:
       publicKey = { kind: 'public', type: 'ed25519', publicKey: privateKey.publicKey };
   }
-  return { publicKey, privateKey };
+  return { publicKey, privateKey: guardPrivateKey(privateKey) };
 }
 
 /**
@@ -79,14 +80,14 @@ export function keyPairOf(privateKey: PrivateKey): KeyPair {
 export function generateEcPrivate(curve: EcCurve, rng: RandomSource): PrivateKey {
   const c = nobleCurve(curve);
   const d = c.utils.randomSecretKey(rng(c.lengths.seed!));
-  return { kind: 'private', type: 'ec', curve, d, point: ecPointFromPrivate(curve, d) };
+  return guardPrivateKey({ kind: 'private', type: 'ec', curve, d, point: ecPointFromPrivate(curve, d) });
 }
 
 /** Ed25519 private key: a 32-byte random seed (RFC 8032 5.1.5). @internal */
 export function generateEd25519Private(rng: RandomSource): PrivateKey {
   const seed = rng(32);
   if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new TypeError('generateKeyPair: rng returned the wrong number of bytes');
-  return { kind: 'private', type: 'ed25519', seed, publicKey: ed25519PublicFromSeed(seed) };
+  return guardPrivateKey({ kind: 'private', type: 'ed25519', seed, publicKey: ed25519PublicFromSeed(seed) });
 }
 
 /**

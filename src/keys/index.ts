@@ -7,6 +7,7 @@ export { encodeSec1PrivateKey, parseSec1PrivateKey, type EncodeSec1Options } fro
 export { encodeEncryptedPkcs8, parseEncryptedPkcs8, parseEncryptedPkcs8Info, type EncryptedPkcs8Info } from './encrypted-pkcs8.js';
 export { encodeLegacyEncryptedPem, isLegacyEncryptedPem, type LegacyPemOptions } from './legacy-pem.js';
 export { exportJwk, importJwk, type Jwk } from './jwk.js';
+export { guardPrivateKey } from './private-key.js';
 export { getPublicKey, publicKeysEqual, keyBits, describeKey } from './public-key.js';
 export { checkKey, checkRsaPublicKey, checkRsaPrivateKey, checkEcPublicKey, assertKeyStrength, RSA_READ_LIMITS, type KeyStrengthOptions } from './check.js';
 export { parsePrivateKey, parsePublicKey, isEncryptedPrivateKey, encodePrivateKeyPem, encodePrivateKeyDer, encodePublicKeyPem, encodePublicKeyDer, MAX_KEY_INPUT, type ParsePrivateKeyOptions, type EncodePrivateKeyOptions, type EncodePublicKeyOptions } from './key-io.js';

@@ -13,6 +13,7 @@ import { MailPkiError } from '../errors.js';
 import { bigIntToBytes, bytesToBigInt, fromBase64Url, toBase64Url } from '../encoding/bytes.js';
 import { checkKey } from './check.js';
 import { CURVE_BYTES, type EcCurve, type PrivateKey, type PublicKey } from './types.js';
+import { guardPrivateKey } from './private-key.js';
 
 /** A JSON Web Key as we read and write it (RFC 7517 4, RFC 7518 6, RFC 8037 2). @public */
 export interface Jwk {
@@ -168,5 +169,5 @@ export function importJwk(input: Jwk | string): PublicKey | PrivateKey {
     throw new MailPkiError('ERR_KEY_UNSUPPORTED', `JWK key type "${kty.slice(0, 20)}" is not supported (RSA, EC, OKP are)`);
   }
   checkKey(key);
-  return key;
+  return key.kind === 'private' ? guardPrivateKey(key) : key;
 }

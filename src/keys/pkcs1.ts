@@ -12,6 +12,7 @@ import { MailPkiError, wrapDecode } from '../errors.js';
 import { type DerNode, decodeDer, derInt, derSeq, encodeDer, readBigInt, readSequence, readUnsignedBigInt } from '../encoding/der.js';
 import { checkRsaPrivateKey, checkRsaPublicKey } from './check.js';
 import type { RsaPrivateKey, RsaPublicKey } from './types.js';
+import { guardPrivateKey } from './private-key.js';
 
 /**
  * DER RSAPublicKey ::= SEQUENCE { modulus, publicExponent } (RFC 8017 A.1.1).
@@ -88,7 +89,7 @@ export function parsePkcs1PrivateKeyNode(node: DerNode): RsaPrivateKey {
       qi: v[7]!,
     };
     checkRsaPrivateKey(key);
-    return key;
+    return guardPrivateKey(key);
   });
 }
 

@@ -37,6 +37,7 @@ import { checkKey } from './check.js';
 import { encodePkcs1PrivateKey, parsePkcs1PrivateKeyNode, parsePkcs1PublicKey } from './pkcs1.js';
 import { encodeSec1PrivateKey, parseSec1PrivateKeyNode } from './sec1.js';
 import type { PrivateKey } from './types.js';
+import { guardPrivateKey } from './private-key.js';
 
 /**
  * DER PrivateKeyInfo (v1) of a private key.
@@ -116,7 +117,7 @@ export function parsePkcs8Node(node: DerNode): PrivateKey {
     } else {
       throw new MailPkiError('ERR_KEY_UNSUPPORTED', `private key algorithm ${oidName(oid)} is not supported (RSA, EC, Ed25519 are)`);
     }
-    return key;
+    return guardPrivateKey(key);
   });
 }
 

@@ -32,6 +32,7 @@ import { ecPointFromPrivate, ecUncompressPoint } from '../crypto/ec.js';
 import { CURVE_OIDS, readEcParameters } from './curves.js';
 import { checkKey } from './check.js';
 import { CURVE_BYTES, type EcCurve, type EcPrivateKey } from './types.js';
+import { guardPrivateKey } from './private-key.js';
 
 /** Options of {@link encodeSec1PrivateKey}. @public */
 export interface EncodeSec1Options {
@@ -96,7 +97,7 @@ export function parseSec1PrivateKeyNode(node: DerNode, outerCurve?: EcCurve): Ec
     const point = pub ? ecUncompressPoint(curve, pub) : ecPointFromPrivate(curve, d);
     const key: EcPrivateKey = { kind: 'private', type: 'ec', curve, d, point };
     checkKey(key);
-    return key;
+    return guardPrivateKey(key);
   });
 }
 

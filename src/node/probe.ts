@@ -15,8 +15,18 @@
  * The chain is verified by mailpki's own `verifyCertificate` (Node's check is
  * switched off) so a failure names exactly what is wrong.
  *
- * Every step has a timeout; the probe never hangs and never throws for a
- * network or protocol problem: it returns `{ ok: false, failure }`.
+ * Time: one overall deadline for the whole check (`timeoutMs`, default 30 s)
+ * plus an idle limit for each read (`idleTimeoutMs`, default a third of it
+ * but at least 10 s); a server that drips bytes or continuation lines cannot
+ * hold the probe past the deadline. Unsolicited replies (a line sent before
+ * the client's command, e.g. a `220` before STARTTLS) are protocol errors;
+ * after the STARTTLS reply the probe waits 200 ms for stray bytes, so an
+ * injection in a separate TCP segment is named as such. TLS library errors
+ * become one-line reasons (`protocol-version`, `handshake-failed`, ...).
+ * Server text in failure messages is escaped (`escapeTerminal`). The probe
+ * never hangs and never throws for a network or protocol problem: it returns
+ * `{ ok: false, failure }`. The dialogues live in mail-dialogue.ts (one table
+ * entry per protocol), the line reader and its budget in line-conn.ts.
  *
  * Out of scope: authentication, sending mail, revocation (OCSP/CRL), DANE
  * lookups in DNS (the TLSA digest is computed for you to compare).
@@ -29,6 +39,8 @@ import { parseCertificate } from '../x509/certificate.js';
 import { matchesHost, parseIpAddress } from '../x509/hostname.js';
 import { verifyCertificate, type VerifyFailureCode, type VerifyResult } from '../x509/verify.js';
 import type { Certificate } from '../x509/types.js';
+import { Budget, LineConn, MAX_TRANSCRIPT, ProbeFailure } from './line-conn.js';
+import { MAIL_DIALOGUES, quotePeer } from './mail-dialogue.js';
 
 /** Options of {@link probeTls}. @public */
 export interface ProbeOptions {
@@ -54,8 +66,16 @@ export interface ProbeOptions {
   readonly servername?: string;
   /** Trust anchors. Default: Node's bundled Mozilla roots (`tls.rootCertificates`). */
   readonly ca?: readonly Certificate[];
-  /** Limit for each step (connect, each reply, the handshake), in ms. Default 10000. */
+  /**
+   * Overall limit for the whole check (connect, dialogue, handshake, post-TLS dialogue), in ms.
+   * Default 30000: a slow but honest server (Postfix postscreen delays its greeting ~6 s) passes.
+   */
   readonly timeoutMs?: number;
+  /**
+   * Limit for each single step (connect, one reply line, the handshake), in ms, always cut
+   * at the overall deadline. Default: a third of `timeoutMs`, at least 10000 (at most `timeoutMs`).
+   */
+  readonly idleTimeoutMs?: number;
   /** Time to verify the chain at; default now. */
   readonly at?: Date;
   /** Name to send in EHLO; default the local address as an RFC 5321 address literal. */
@@ -67,15 +87,16 @@ export interface ProbeOptions {
  * `VerifyFailureCode` of the chain check (`unknown-issuer`, `expired`,
  * `host-mismatch`, ...):
  * - `connect-failed`: refused, unreachable, unknown host
- * - `timeout`: a step took longer than `timeoutMs` (`failure.stage` says which)
+ * - `timeout`: the overall `timeoutMs` ran out, or one step exceeded `idleTimeoutMs` (`failure.stage` says where)
  * - `connection-closed`: the server closed the connection mid-dialogue
  * - `bad-greeting`: no 220 / `* OK` / `+OK` greeting (IMAP `PREAUTH` too: STARTTLS is then impossible)
  * - `starttls-not-offered`: EHLO / CAPABILITY / CAPA does not list STARTTLS / STLS
  * - `starttls-refused`: the server answered STARTTLS / STLS with an error
  * - `starttls-injection`: bytes arrived after the STARTTLS reply, before the handshake
- * - `protocol-error`: a reply that is not the protocol (or far too long), EHLO refused
+ * - `protocol-error`: a reply that is not the protocol (or far too long), an unsolicited reply, EHLO refused
  * - `not-tls`: the server answered the TLS handshake with plaintext (no TLS on this port)
- * - `handshake-failed`: the TLS handshake failed otherwise
+ * - `protocol-version`: no common TLS version (the server speaks only TLS 1.1 or older)
+ * - `handshake-failed`: the TLS handshake failed otherwise (no common cipher, closed, ...)
  * - `no-certificate`: the server sent no certificate
  * - `bad-certificate`: a certificate the server sent cannot be parsed
  * - `post-tls-failed`: EHLO / CAPABILITY after the handshake failed
@@ -92,6 +113,7 @@ export type ProbeFailureCode =
   | 'starttls-injection'
   | 'protocol-error'
   | 'not-tls'
+  | 'protocol-version'
   | 'handshake-failed'
   | 'no-certificate'
   | 'bad-certificate'
@@ -140,209 +162,12 @@ export interface ProbeResult {
   readonly transcript: readonly string[];
 }
 
-const DEFAULT_TIMEOUT = 10_000;
-const MAX_LINE = 8192; // RFC 5321 §4.5.3.1.5: reply lines are ≤ 512 octets; generous for IMAP CAPABILITY
-const MAX_REPLY_LINES = 200;
-const MAX_TRANSCRIPT = 400;
-
-class ProbeFailure extends Error {
-  constructor(
-    readonly code: ProbeFailureCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** A socket read line by line, with a deadline on every read. */
-class LineConn {
-  private buf: Buffer = Buffer.alloc(0);
-  private ended = false;
-  private err: Error | undefined;
-  private wake: (() => void) | undefined;
-  private readonly onData = (d: Buffer): void => {
-    this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
-    this.notify();
-  };
-  private readonly onEnd = (): void => {
-    this.ended = true;
-    this.notify();
-  };
-  private readonly onError = (e: Error): void => {
-    this.err = e;
-    this.notify();
-  };
-
-  constructor(
-    readonly sock: net.Socket,
-    private readonly transcript: string[],
-  ) {
-    sock.on('data', this.onData);
-    sock.on('end', this.onEnd);
-    sock.on('close', this.onEnd);
-    sock.on('error', this.onError);
-  }
-
-  private notify(): void {
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
-  }
-
-  log(line: string): void {
-    if (this.transcript.length < MAX_TRANSCRIPT) this.transcript.push(line.length > 300 ? `${line.slice(0, 300)}...` : line);
-  }
-
-  async readLine(timeoutMs: number, what: string): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.buf.indexOf(0x0a);
-      if (i >= 0 && i <= MAX_LINE) {
-        const raw = this.buf.subarray(0, i > 0 && this.buf[i - 1] === 0x0d ? i - 1 : i);
-        this.buf = this.buf.subarray(i + 1);
-        const line = raw.toString('latin1');
-        this.log(`S: ${line}`);
-        return line;
-      }
-      if (this.buf.length > MAX_LINE) throw new ProbeFailure('protocol-error', `${what}: a reply line longer than ${MAX_LINE} bytes`);
-      if (this.err) throw new ProbeFailure('connection-closed', `${what}: ${this.err.message}`);
-      if (this.ended) throw new ProbeFailure('connection-closed', `${what}: the server closed the connection`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new ProbeFailure('timeout', `${what}: no reply within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  }
-
-  write(line: string): void {
-    this.log(`C: ${line}`);
-    this.sock.write(`${line}\r\n`);
-  }
-
-  /** Stop reading (before the TLS handshake); returns whatever arrived and was not consumed. */
-  detach(): Buffer {
-    this.sock.pause();
-    this.sock.off('data', this.onData);
-    this.sock.off('end', this.onEnd);
-    this.sock.off('close', this.onEnd);
-    this.sock.off('error', this.onError);
-    const rest = this.buf;
-    this.buf = Buffer.alloc(0);
-    return rest;
-  }
-}
-
-// ---------------------------------------------------------------- protocols
-
-interface SmtpReply {
-  code: number;
-  lines: string[];
-}
-
-/** Read a (multi-line) SMTP reply: `250-...` continues, `250 ...` ends (RFC 5321 §4.2.1). */
-async function smtpReply(c: LineConn, t: number, what: string): Promise<SmtpReply> {
-  const lines: string[] = [];
-  let code = -1;
-  for (;;) {
-    const line = await c.readLine(t, what);
-    const m = /^(\d{3})([ -]|$)(.*)$/.exec(line);
-    if (!m) throw new ProbeFailure('protocol-error', `${what}: not an SMTP reply: ${JSON.stringify(line.slice(0, 80))}`);
-    const n = Number(m[1]);
-    if (code !== -1 && n !== code) throw new ProbeFailure('protocol-error', `${what}: reply code changed from ${code} to ${n} inside one reply`);
-    code = n;
-    lines.push(m[3] ?? '');
-    if (m[2] !== '-') return { code, lines };
-    if (lines.length > MAX_REPLY_LINES) throw new ProbeFailure('protocol-error', `${what}: reply longer than ${MAX_REPLY_LINES} lines`);
-  }
-}
-
-function ehloKeywords(r: SmtpReply): string[] {
-  // The first line is the greeting name; the others are "KEYWORD [params]" (RFC 5321 §4.1.1.1).
-  return r.lines.slice(1).map((l) => l.trim().toUpperCase()).filter((l) => l.length > 0);
-}
-
-async function smtpEhlo(c: LineConn, t: number, name: string, what: string, failCode: ProbeFailureCode): Promise<string[]> {
-  c.write(`EHLO ${name}`);
-  const r = await smtpReply(c, t, what);
-  if (r.code !== 250) throw new ProbeFailure(failCode, `${what}: EHLO answered ${r.code} ${r.lines[0] ?? ''}`.trim());
-  return ehloKeywords(r);
-}
-
-async function smtpGreeting(c: LineConn, t: number): Promise<void> {
-  const g = await smtpReply(c, t, 'SMTP greeting');
-  if (g.code !== 220) throw new ProbeFailure('bad-greeting', `SMTP greeting: expected 220, got ${g.code} ${g.lines[0] ?? ''}`.trim());
-}
-
-interface ImapTagged {
-  status: string;
-  text: string;
-  untagged: string[];
-}
-
-/** Read IMAP responses up to the tagged completion of `tag` (RFC 9051 §7.1). */
-async function imapTagged(c: LineConn, t: number, tag: string, what: string): Promise<ImapTagged> {
-  const untagged: string[] = [];
-  for (;;) {
-    const line = await c.readLine(t, what);
-    if (line.startsWith('* ')) {
-      untagged.push(line.slice(2));
-      if (untagged.length > MAX_REPLY_LINES) throw new ProbeFailure('protocol-error', `${what}: more than ${MAX_REPLY_LINES} untagged responses`);
-      continue;
-    }
-    const m = /^(\S+) (OK|NO|BAD)\b ?(.*)$/i.exec(line);
-    if (m && m[1] === tag) return { status: m[2]!.toUpperCase(), text: m[3] ?? '', untagged };
-    throw new ProbeFailure('protocol-error', `${what}: unexpected IMAP response ${JSON.stringify(line.slice(0, 80))}`);
-  }
-}
-
-async function imapCapability(c: LineConn, t: number, tag: string, what: string, failCode: ProbeFailureCode): Promise<string[]> {
-  c.write(`${tag} CAPABILITY`);
-  const r = await imapTagged(c, t, tag, what);
-  if (r.status !== 'OK') throw new ProbeFailure(failCode, `${what}: CAPABILITY answered ${r.status} ${r.text}`.trim());
-  const caps = r.untagged.find((u) => /^CAPABILITY\b/i.test(u));
-  if (caps === undefined) throw new ProbeFailure(failCode, `${what}: no CAPABILITY response`);
-  return caps.split(/\s+/).slice(1).map((s) => s.toUpperCase());
-}
-
-async function imapGreeting(c: LineConn, t: number): Promise<void> {
-  const g = await c.readLine(t, 'IMAP greeting');
-  if (/^\* OK\b/i.test(g)) return;
-  if (/^\* PREAUTH\b/i.test(g)) throw new ProbeFailure('bad-greeting', 'IMAP greeting: PREAUTH (already authenticated), STARTTLS is then not allowed (RFC 9051 §6.2.1)');
-  throw new ProbeFailure('bad-greeting', `IMAP greeting: expected "* OK", got ${JSON.stringify(g.slice(0, 80))}`);
-}
-
-async function pop3Status(c: LineConn, t: number, what: string): Promise<{ ok: boolean; text: string }> {
-  const line = await c.readLine(t, what);
-  if (/^\+OK\b/.test(line)) return { ok: true, text: line.slice(3).trim() };
-  if (/^-ERR\b/.test(line)) return { ok: false, text: line.slice(4).trim() };
-  throw new ProbeFailure('protocol-error', `${what}: not a POP3 status line: ${JSON.stringify(line.slice(0, 80))}`);
-}
-
-/** CAPA (RFC 2449 §5): undefined when the server does not support it. */
-async function pop3Capa(c: LineConn, t: number, what: string): Promise<string[] | undefined> {
-  c.write('CAPA');
-  const s = await pop3Status(c, t, what);
-  if (!s.ok) return undefined;
-  const caps: string[] = [];
-  for (;;) {
-    const line = await c.readLine(t, what);
-    if (line === '.') return caps;
-    caps.push(line.replace(/^\.\./, '.').trim().toUpperCase());
-    if (caps.length > MAX_REPLY_LINES) throw new ProbeFailure('protocol-error', `${what}: CAPA longer than ${MAX_REPLY_LINES} lines`);
-  }
-}
-
-async function pop3Greeting(c: LineConn, t: number): Promise<void> {
-  const s = await pop3Status(c, t, 'POP3 greeting');
-  if (!s.ok) throw new ProbeFailure('bad-greeting', `POP3 greeting: -ERR ${s.text}`.trim());
-}
-
-const hasKeyword = (caps: readonly string[], kw: string): boolean => caps.some((c) => c === kw || c.startsWith(`${kw} `));
+/** Default overall limit of a check, ms. @public */
+export const PROBE_DEFAULT_TIMEOUT_MS = 30_000;
+/** Shortest default idle limit per read, ms. @public */
+export const PROBE_MIN_IDLE_MS = 10_000;
+/** How long to wait for stray bytes after the STARTTLS reply, ms (an honest server sends none). */
+const INJECTION_WAIT_MS = 200;
 
 // ---------------------------------------------------------------- trust anchors
 
@@ -365,14 +190,15 @@ function nodeRoots(): Certificate[] {
 
 // ---------------------------------------------------------------- the probe
 
-function connect(host: string, port: number, t: number): Promise<net.Socket> {
+function connect(host: string, port: number, budget: Budget): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
+    const started = Date.now();
     const sock = net.connect({ host, port });
     sock.on('error', () => {}); // errors are reported through the promise / LineConn
     const timer = setTimeout(() => {
       sock.destroy();
-      reject(new ProbeFailure('timeout', `connect to ${host}:${port}: no answer within ${t} ms`));
-    }, t);
+      reject(budget.timeout(`connect to ${host}:${port}`, started));
+    }, budget.step());
     sock.once('connect', () => {
       clearTimeout(timer);
       resolve(sock);
@@ -380,7 +206,7 @@ function connect(host: string, port: number, t: number): Promise<net.Socket> {
     sock.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       sock.destroy();
-      reject(new ProbeFailure('connect-failed', `connect to ${host}:${port}: ${e.code && !e.message.includes(e.code) ? `${e.code} ` : ''}${e.message}`));
+      reject(new ProbeFailure('connect-failed', `connect to ${host}:${port}: ${e.code && !e.message.includes(e.code) ? `${e.code} ` : ''}${e.message.split('\n')[0]}`));
     });
   });
 }
@@ -393,8 +219,48 @@ const NOT_TLS_CODES = new Set([
   'ERR_SSL_UNKNOWN_PROTOCOL',
 ]);
 
-function handshake(sock: net.Socket, servername: string | undefined, t: number, what: string): Promise<tls.TLSSocket> {
+const PROTOCOL_VERSION_CODES = new Set([
+  'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+  'ERR_SSL_UNSUPPORTED_PROTOCOL',
+  'ERR_SSL_WRONG_SSL_VERSION',
+  'ERR_SSL_NO_PROTOCOLS_AVAILABLE',
+  'ERR_SSL_VERSION_TOO_LOW',
+  'ERR_SSL_UNSUPPORTED_SSL_VERSION',
+]);
+
+/**
+ * One line for a TLS library error: a stable code and a short reason. OpenSSL's
+ * message (`C0...:error:0A00042E:SSL routines:...:../deps/openssl/...c:1601:`)
+ * is never shown: only its reason text (e.g. `sslv3 alert handshake failure`)
+ * or Node's error code.
+ * @internal
+ */
+export function describeTlsError(e: NodeJS.ErrnoException & { reason?: unknown }, what: string): ProbeFailure {
+  const code = typeof e.code === 'string' ? e.code : '';
+  const reason = typeof e.reason === 'string' && /^[\x20-\x7e]{1,120}$/.test(e.reason) ? e.reason : '';
+  if (NOT_TLS_CODES.has(code)) {
+    return new ProbeFailure('not-tls', `${what}: the server did not answer with TLS (${reason || code}): is this a plaintext or STARTTLS port?`);
+  }
+  if (PROTOCOL_VERSION_CODES.has(code)) {
+    return new ProbeFailure('protocol-version', `${what}: no common TLS version: the server speaks only versions older than TLS 1.2 (${reason || code})`);
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE' || /disconnected before secure TLS/i.test(e.message)) {
+    return new ProbeFailure('handshake-failed', `${what}: the server closed the connection during the TLS handshake`);
+  }
+  if (/HANDSHAKE_FAILURE|NO_SHARED_CIPHER|NO_CIPHERS|INSUFFICIENT_SECURITY/.test(code)) {
+    return new ProbeFailure('handshake-failed', `${what}: no common cipher suite or group with the server (${reason || code})`);
+  }
+  if (reason) return new ProbeFailure('handshake-failed', `${what}: ${reason}${code ? ` (${code})` : ''}`);
+  if (code) return new ProbeFailure('handshake-failed', `${what}: ${code}`);
+  const first = (e.message ?? '').split('\n')[0]!;
+  // Drop OpenSSL's "hex:error:hex:lib:func:reason:file:line:" framing if present.
+  const m = /:error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+):/.exec(first);
+  return new ProbeFailure('handshake-failed', `${what}: ${m ? m[1] : first.replace(/\S*\/\S*\.c:\d+:?/g, '').slice(0, 160)}`);
+}
+
+function handshake(sock: net.Socket, servername: string | undefined, budget: Budget, what: string): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
+    const started = Date.now();
     const s = tls.connect({
       socket: sock,
       ...(servername !== undefined ? { servername } : {}),
@@ -412,23 +278,14 @@ function handshake(sock: net.Socket, servername: string | undefined, t: number, 
       s.destroy();
       reject(f);
     };
-    const timer = setTimeout(() => fail(new ProbeFailure('timeout', `${what}: TLS handshake not finished within ${t} ms`)), t);
+    const timer = setTimeout(() => fail(budget.timeout(what, started)), budget.step());
     s.once('secureConnect', () => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       resolve(s);
     });
-    s.on('error', (e: NodeJS.ErrnoException) => {
-      const code = e.code ?? '';
-      if (NOT_TLS_CODES.has(code)) {
-        fail(new ProbeFailure('not-tls', `${what}: the server did not answer with TLS (${code}): is this a plaintext or STARTTLS port?`));
-      } else if (code === 'ECONNRESET' || /disconnected before secure TLS/i.test(e.message)) {
-        fail(new ProbeFailure('handshake-failed', `${what}: the server closed the connection during the TLS handshake`));
-      } else {
-        fail(new ProbeFailure('handshake-failed', `${what}: ${e.message.split('\n')[0]}`));
-      }
-    });
+    s.on('error', (e: NodeJS.ErrnoException) => fail(describeTlsError(e, what)));
     s.once('close', () => fail(new ProbeFailure('handshake-failed', `${what}: the connection closed during the TLS handshake`)));
   });
 }
@@ -458,6 +315,7 @@ function checkOptions(o: ProbeOptions): void {
   if (o.protocol !== undefined && !['smtp', 'imap', 'pop3', 'none'].includes(o.protocol)) throw new RangeError('protocol: expected "smtp", "imap", "pop3" or "none"');
   if (o.servername !== undefined && (typeof o.servername !== 'string' || o.servername.length === 0)) throw new TypeError('servername: expected a non-empty string');
   if (o.timeoutMs !== undefined && (!Number.isFinite(o.timeoutMs) || o.timeoutMs <= 0)) throw new RangeError('timeoutMs: expected a positive number');
+  if (o.idleTimeoutMs !== undefined && (!Number.isFinite(o.idleTimeoutMs) || o.idleTimeoutMs <= 0)) throw new RangeError('idleTimeoutMs: expected a positive number');
   if (o.ca !== undefined && (!Array.isArray(o.ca) || !o.ca.every((c) => c !== null && typeof c === 'object' && c.der instanceof Uint8Array && c.spki instanceof Uint8Array))) {
     throw new TypeError('ca: expected an array of parsed certificates (parseCertificates)');
   }
@@ -468,8 +326,8 @@ function checkOptions(o: ProbeOptions): void {
  * Connect to a mail server, start TLS (STARTTLS or implicit) and check it.
  *
  * Never throws for a network, protocol or certificate problem: the result
- * has `ok: false` and `failure: { code, stage, message }`. Every step is
- * bounded by `timeoutMs`.
+ * has `ok: false` and `failure: { code, stage, message }`. The whole call
+ * ends within `timeoutMs` (plus a few ms to close the sockets).
  *
  * @param options - host, port, `starttls` protocol, SNI name, trust anchors, timeout.
  * @returns what was negotiated, the chain, its verification and the first failure.
@@ -487,7 +345,8 @@ function checkOptions(o: ProbeOptions): void {
 export async function probeTls(options: ProbeOptions): Promise<ProbeResult> {
   checkOptions(options);
   const { host, port } = options;
-  const t = options.timeoutMs ?? DEFAULT_TIMEOUT;
+  const overall = options.timeoutMs ?? PROBE_DEFAULT_TIMEOUT_MS;
+  const budget = new Budget(overall, options.idleTimeoutMs ?? Math.min(overall, Math.max(PROBE_MIN_IDLE_MS, Math.round(overall / 3))));
   const name = options.servername ?? host;
   const bareName = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
   // RFC 6066 §3: SNI carries a DNS name, never an IP address.
@@ -514,59 +373,38 @@ export async function probeTls(options: ProbeOptions): Promise<ProbeResult> {
   let raw: net.Socket | undefined;
   let secure: tls.TLSSocket | undefined;
   try {
-    raw = await connect(host, port, t);
+    raw = await connect(host, port, budget);
     const ehloName = options.ehloName ?? (raw.localAddress && net.isIPv6(raw.localAddress) ? `[IPv6:${raw.localAddress}]` : `[${raw.localAddress ?? '127.0.0.1'}]`);
 
     // ---- plaintext part (STARTTLS)
     if (starttls !== undefined) {
-      const c = new LineConn(raw, transcript);
+      const d = MAIL_DIALOGUES[starttls];
+      const c = new LineConn(raw, transcript, budget);
       stage = 'greeting';
-      if (starttls === 'smtp') {
-        await smtpGreeting(c, t);
-        stage = 'capabilities';
-        const caps = await smtpEhlo(c, t, ehloName, 'EHLO', 'protocol-error');
+      await d.greeting(c);
+      stage = 'capabilities';
+      const caps = await d.capabilities(c, ehloName, false);
+      if (caps !== undefined) {
         result.capabilitiesBeforeTls = caps;
-        if (!hasKeyword(caps, 'STARTTLS')) throw new ProbeFailure('starttls-not-offered', 'EHLO: the server does not offer STARTTLS (no TLS on this port)');
-        stage = 'starttls';
-        c.write('STARTTLS');
-        const r = await smtpReply(c, t, 'STARTTLS');
-        if (r.code !== 220) throw new ProbeFailure('starttls-refused', `STARTTLS: expected 220, got ${r.code} ${r.lines[0] ?? ''}`.trim());
-      } else if (starttls === 'imap') {
-        await imapGreeting(c, t);
-        stage = 'capabilities';
-        const caps = await imapCapability(c, t, 'a1', 'CAPABILITY', 'protocol-error');
-        result.capabilitiesBeforeTls = caps;
-        if (!caps.includes('STARTTLS')) throw new ProbeFailure('starttls-not-offered', 'CAPABILITY: the server does not offer STARTTLS (no TLS on this port)');
-        stage = 'starttls';
-        c.write('a2 STARTTLS');
-        const r = await imapTagged(c, t, 'a2', 'STARTTLS');
-        if (r.untagged.length > 0) throw new ProbeFailure('starttls-injection', `STARTTLS: untagged response before the tagged OK: ${JSON.stringify(r.untagged[0]!.slice(0, 80))}`);
-        if (r.status !== 'OK') throw new ProbeFailure('starttls-refused', `STARTTLS: expected "a2 OK", got ${r.status} ${r.text}`.trim());
-      } else {
-        await pop3Greeting(c, t);
-        stage = 'capabilities';
-        const caps = await pop3Capa(c, t, 'CAPA');
-        if (caps !== undefined) {
-          result.capabilitiesBeforeTls = caps;
-          if (!hasKeyword(caps, 'STLS')) throw new ProbeFailure('starttls-not-offered', 'CAPA: the server does not offer STLS (no TLS on this port)');
-        }
-        stage = 'starttls';
-        c.write('STLS');
-        const s = await pop3Status(c, t, 'STLS');
-        if (!s.ok) throw new ProbeFailure('starttls-refused', `STLS: -ERR ${s.text}`.trim());
+        if (!d.offersTls(caps)) throw new ProbeFailure('starttls-not-offered', `${starttls === 'smtp' ? 'EHLO' : starttls === 'imap' ? 'CAPABILITY' : 'CAPA'}: the server does not offer ${d.starttlsCommand} (no TLS on this port)`);
       }
+      stage = 'starttls';
+      await d.starttls(c);
+      // An honest server sends nothing until our ClientHello: wait briefly, so bytes injected
+      // in a separate segment are seen here and named, not misread as a failed handshake.
+      await c.moreArrives(INJECTION_WAIT_MS);
       const rest = c.detach();
       if (rest.length > 0) {
         throw new ProbeFailure(
           'starttls-injection',
-          `${rest.length} byte(s) arrived after the ${starttls === 'pop3' ? 'STLS' : 'STARTTLS'} reply and before the TLS handshake (command injection, CVE-2011-0411 class): ${JSON.stringify(rest.subarray(0, 60).toString('latin1'))}`,
+          `${rest.length} byte(s) arrived after the ${d.starttlsCommand} reply and before the TLS handshake (command injection, CVE-2011-0411 class): ${quotePeer(rest.subarray(0, 60).toString('latin1'))}`,
         );
       }
     }
 
     // ---- TLS
     stage = 'handshake';
-    secure = await handshake(raw, servername, t, 'TLS handshake');
+    secure = await handshake(raw, servername, budget, 'TLS handshake');
     if (transcript.length < MAX_TRANSCRIPT) transcript.push('-- TLS handshake done --');
     if (raw.readableLength > 0) {
       throw new ProbeFailure('starttls-injection', 'plaintext bytes arrived after the STARTTLS reply and were left unread before the TLS handshake');
@@ -600,26 +438,17 @@ export async function probeTls(options: ProbeOptions): Promise<ProbeResult> {
     // ---- post-TLS dialogue: capabilities re-read, never trusted from before
     if (application !== 'none') {
       stage = 'post-tls';
-      const c = new LineConn(secure, transcript);
+      const d = MAIL_DIALOGUES[application];
+      const c = new LineConn(secure, transcript, budget);
       try {
-        if (application === 'smtp') {
-          if (starttls === undefined) await smtpGreeting(c, t);
-          result.capabilities = await smtpEhlo(c, t, ehloName, 'EHLO after TLS', 'post-tls-failed');
-          c.write('QUIT');
-        } else if (application === 'imap') {
-          if (starttls === undefined) await imapGreeting(c, t);
-          result.capabilities = await imapCapability(c, t, 'a3', 'CAPABILITY after TLS', 'post-tls-failed');
-          c.write('a4 LOGOUT');
-        } else {
-          if (starttls === undefined) await pop3Greeting(c, t);
-          const caps = await pop3Capa(c, t, 'CAPA after TLS');
-          if (caps !== undefined) result.capabilities = caps;
-          c.write('QUIT');
-        }
+        if (starttls === undefined) await d.greeting(c);
+        const caps = await d.capabilities(c, ehloName, true);
+        if (caps !== undefined) result.capabilities = caps;
+        d.goodbye(c);
         // A polite goodbye: wait briefly for the server's answer, whatever it is.
-        await c.readLine(Math.min(t, 1000), 'goodbye').catch(() => undefined);
+        await c.readLine('goodbye', Math.min(budget.step(), 1000)).catch(() => undefined);
       } catch (e) {
-        if (e instanceof ProbeFailure && (e.code === 'bad-greeting' || e.code === 'post-tls-failed')) throw e;
+        if (e instanceof ProbeFailure && (e.code === 'bad-greeting' || e.code === 'post-tls-failed' || e.code === 'timeout')) throw e;
         if (e instanceof ProbeFailure) throw new ProbeFailure('post-tls-failed', e.message);
         throw e;
       }

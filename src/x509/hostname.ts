@@ -62,7 +62,11 @@ export function normalizeDnsName(name: string): string | undefined {
  * @internal
  */
 export function dnsPatternMatches(pattern: string, host: string): boolean {
-  const p = pattern.endsWith('.') ? pattern.slice(0, -1).toLowerCase() : pattern.toLowerCase();
+  // RFC 5280 4.2.1.6: a dNSName is in the "preferred name syntax" (RFC 1034 3.5), which has no
+  // trailing dot; a SAN `good.example.` is malformed and matches nothing (OpenSSL agrees). Only
+  // the reference identity (what the user typed) may be absolute (`mail.example.com.`).
+  if (pattern.endsWith('.')) return false;
+  const p = pattern.toLowerCase();
   if (!p.includes('*')) return p === host;
   const labels = p.split('.');
   if (labels[0] !== '*' || labels.slice(1).some((l) => l.includes('*') || l.length === 0)) return false;
@@ -87,9 +91,11 @@ function sanOf(cert: Certificate): readonly GeneralName[] {
  * - only subjectAltName entries count; the subject CN is never consulted (6.1);
  * - an IP address (`192.0.2.1`, `::1`, `[::1]`) matches only iPAddress SANs,
  *   compared as addresses, so `::1` matches `0:0:0:0:0:0:0:1` (6.2.1);
- * - a DNS name matches dNSName SANs case-insensitively, a trailing dot
- *   ignored, IDNs compared as A-labels; a wildcard only as the whole
- *   left-most label, for exactly one label (6.3).
+ * - a DNS name matches dNSName SANs case-insensitively, IDNs compared as
+ *   A-labels; a wildcard only as the whole left-most label, for exactly one
+ *   label (6.3). One trailing dot on `host` (an absolute name) is ignored;
+ *   a SAN with a trailing dot is not in the preferred name syntax (RFC 5280
+ *   4.2.1.6) and matches nothing, as in OpenSSL.
  *
  * @param cert - a parsed certificate
  * @param host - the reference identity: a DNS name or an IP address

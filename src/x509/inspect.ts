@@ -10,6 +10,7 @@
  */
 import { digest } from '../crypto/hash.js';
 import { toHex } from '../encoding/bytes.js';
+import { escapeTerminal } from '../encoding/terminal.js';
 import { oidName } from '../oid.js';
 import { describeKey, keyBits } from '../keys/public-key.js';
 import { encodeSpki } from '../keys/spki.js';
@@ -87,7 +88,7 @@ function span(ms: number): string {
 }
 
 /** Control characters from hostile certs are shown escaped, so a dump stays one line per field. */
-const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+const clean = (s: string): string => escapeTerminal(s);
 
 function gn(g: GeneralName): string {
   return clean(formatGeneralName(g, formatNameRfc4514));
@@ -144,7 +145,7 @@ function extensionLines(exts: readonly Extension[], d: DecodedExtensions): Array
     rows.push([
       'Certificate policies',
       d.certificatePolicies
-        .map((p) => [oidName(p.oid), ...(p.cps ?? []).map((c) => `CPS ${clean(c)}`), ...(p.userNotice ?? []).map((t) => `notice ${JSON.stringify(t)}`)].join(' '))
+        .map((p) => [oidName(p.oid), ...(p.cps ?? []).map((c) => `CPS ${clean(c)}`), ...(p.userNotice ?? []).map((t) => `notice ${escapeTerminal(JSON.stringify(t), 'json')}`)].join(' '))
         .join(', '),
     ]);
   }
@@ -158,7 +159,7 @@ function table(title: string, rows: Array<[string, string]>): string {
 }
 
 function nameText(dn: DistinguishedName): string {
-  return dn.rdns.length ? formatNameRfc4514(dn) : '(empty)';
+  return dn.rdns.length ? clean(formatNameRfc4514(dn)) : '(empty)';
 }
 
 /** Options of {@link inspectCertificate}. @public */

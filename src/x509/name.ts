@@ -358,6 +358,9 @@ export function parseName(input: NameInput): DistinguishedName {
   return fromObject(input as Readonly<Record<string, string | readonly string[]>>);
 }
 
+/** Universal tags of the ASN.1 string types (UTF8, Numeric, Printable, Teletex, IA5, Visible, Universal, BMP). */
+const NAME_STRING_TAGS = new Set([12, 18, 19, 20, 22, 26, 28, 30]);
+
 /** Read a string-typed attribute value, with its ASN.1 type name (ERR_NAME_INVALID if it is not one). */
 function readNameString(node: DerNode, what: string): { value: string; stringType: string } {
   try {
@@ -369,8 +372,10 @@ function readNameString(node: DerNode, what: string): { value: string; stringTyp
 }
 
 /**
- * Decode a Name node (as found in a certificate or CSR). Attribute values of
- * a non-string type are kept as `#hex` of their DER.
+ * Decode a Name node (as found in a certificate or CSR). Values of a known
+ * attribute (CN, O, C, ...) must be a valid string (invalid UTF-8 or another
+ * tag: ERR_NAME_INVALID); values of an unknown attribute type that are not
+ * strings are kept as `#hex` of their DER.
  * @throws MailPkiError `ERR_NAME_INVALID` / `ERR_ASN1_STRUCTURE`
  * @internal
  */
@@ -383,10 +388,14 @@ export function readName(node: DerNode | undefined, what: string): Distinguished
       const spec = BY_OID.get(oid);
       let value: string;
       let stringType: string;
-      try {
+      // RFC 5280 4.1.2.4 / appendix A: the attributes we know are DirectoryString (or Printable-
+      // / IA5String): another tag there, or a string that does not decode (invalid UTF-8, an odd
+      // BMPString), is refused rather than shown as something it is not. An attribute type we do
+      // not know may carry any ASN.1 value (X.501 AttributeValue): that one is kept as #hex.
+      const isStringTag = valueNode.cls === 0 && !valueNode.constructed && NAME_STRING_TAGS.has(valueNode.tag);
+      if (isStringTag || spec) {
         ({ value, stringType } = readNameString(valueNode, `${what} ${spec?.short ?? oid}`));
-      } catch (e) {
-        if (!(e instanceof MailPkiError)) throw e;
+      } else {
         value = '#' + toHex(rawDer(valueNode));
         stringType = 'DER';
       }

@@ -6,7 +6,8 @@ import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, re
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { tempDir } from '../helpers/env.js';
-import { checkWritable, ensureDirectory, readInputFile, writeFileAtomic, writeFilesAtomic } from '../../src/node/file-store.js';
+import { hostname } from 'node:os';
+import { LOCK_FILE_NAME, checkWritable, ensureDirectory, lockDirectory, readInputFile, removeStaleTempFiles, writeFileAtomic, writeFilesAtomic } from '../../src/node/file-store.js';
 import { isMailPkiError } from '../../src/errors.js';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
@@ -100,7 +101,8 @@ test('multi-file write: one existing target -> nothing is written and created di
 });
 
 test('multi-file write: a failure while publishing removes what this call already published', async () => {
-  const d = join(tempDir(), 'fresh');
+  const d = join(tempDir(), 'existing');
+  mkdirSync(d);
   await assert.rejects(
     writeFilesAtomic(
       [
@@ -112,7 +114,7 @@ test('multi-file write: a failure while publishing removes what this call alread
     ),
     (e) => isMailPkiError(e, 'ERR_FILE_EXISTS'),
   );
-  assert.deepEqual(readdirSync(d), ['b.pem']); // a.pem rolled back, no temp files
+  assert.deepEqual(readdirSync(d), ['b.pem']); // a.pem rolled back, no temp files, no lock file
   assert.equal(readFileSync(join(d, 'b.pem'), 'utf8'), 'RACE'); // never touched what we did not create
 });
 
@@ -190,4 +192,130 @@ test('multi-file write with force: a failure puts back the files already replace
   await writeFilesAtomic([{ path: join(d, 'a.pem'), data: 'NEW A', kind: 'cert' }], { force: true });
   assert.equal(readFileSync(join(d, 'a.pem'), 'utf8'), 'NEW A');
   assert.deepEqual(readdirSync(d).sort(), ['a.pem', 'b.pem', 'c.pem']);
+});
+
+// ---- locking, fresh directories, abort, stale temp files, errors naming the target (issue 12)
+
+test('a new directory is built aside and renamed into place: no hidden temp directory left, mode 0700, lock gone', async () => {
+  const base = tempDir();
+  const d = join(base, 'new');
+  const steps: number[] = [];
+  await writeFilesAtomic(
+    [
+      { path: join(d, 'k.pem'), data: 'K', kind: 'key' },
+      { path: join(d, 'c.pem'), data: 'C', kind: 'cert' },
+    ],
+    { afterPublish: (n) => void steps.push(n), beforePublish: () => assert.equal(existsSync(d), false, 'nothing visible before the publish') },
+  );
+  assert.deepEqual(steps, [2], 'one publish step for the whole directory');
+  assert.deepEqual(readdirSync(base), ['new']);
+  assert.deepEqual(readdirSync(d).sort(), ['c.pem', 'k.pem']);
+  assert.equal(mode(d), 0o700);
+  assert.equal(mode(join(d, 'k.pem')), 0o600);
+});
+
+test('a new directory that appears meanwhile is not replaced: ERR_FILE_EXISTS, nothing of ours left', async () => {
+  const base = tempDir();
+  const d = join(base, 'new');
+  await assert.rejects(
+    writeFilesAtomic([{ path: join(d, 'a.pem'), data: 'A', kind: 'cert' }], { beforePublish: () => mkdirSync(d) }),
+    (e) => isMailPkiError(e, 'ERR_FILE_EXISTS'),
+  );
+  assert.deepEqual(readdirSync(base), ['new']);
+  assert.deepEqual(readdirSync(d), []);
+});
+
+test('abort (signal) mid-publish in an existing directory undoes everything: new files removed, replaced ones back', async () => {
+  const d = tempDir();
+  writeFileSync(join(d, 'b.pem'), 'OLD-B');
+  const ac = new AbortController();
+  await assert.rejects(
+    writeFilesAtomic(
+      [
+        { path: join(d, 'a.pem'), data: 'A', kind: 'cert' },
+        { path: join(d, 'b.pem'), data: 'B', kind: 'cert' },
+        { path: join(d, 'c.pem'), data: 'C', kind: 'cert' },
+      ],
+      { force: true, signal: ac.signal, afterPublish: (n) => void (n === 2 && ac.abort()) },
+    ),
+    (e) => isMailPkiError(e, 'ERR_ABORTED'),
+  );
+  assert.deepEqual(readdirSync(d), ['b.pem']);
+  assert.equal(readFileSync(join(d, 'b.pem'), 'utf8'), 'OLD-B');
+  // already aborted: nothing is even started
+  await assert.rejects(writeFileAtomic(join(d, 'x.pem'), 'X', { kind: 'cert', signal: AbortSignal.abort() }), (e) => isMailPkiError(e, 'ERR_ABORTED'));
+  assert.deepEqual(readdirSync(d), ['b.pem']);
+});
+
+test('the directory lock: a live holder is refused with ERR_LOCKED (pid named), a dead one is taken over, release is idempotent', async () => {
+  const d = tempDir();
+  const lock = await lockDirectory(d);
+  assert.equal(readFileSync(join(d, LOCK_FILE_NAME), 'utf8').split(' ')[0], String(process.pid));
+  // a second writer (another run, simulated by the lock of a live process: ours is refused as "another run" too)
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)']);
+  try {
+    await lock.release();
+    writeFileSync(join(d, LOCK_FILE_NAME), `${child.pid} ${hostname()} 2026-01-01T00:00:00.000Z\n`);
+    await assert.rejects(writeFileAtomic(join(d, 'a.pem'), 'A', { kind: 'cert' }), (e) => isMailPkiError(e, 'ERR_LOCKED') && (e as Error).message.includes(`pid ${child.pid}`));
+    assert.equal(existsSync(join(d, 'a.pem')), false);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  await new Promise((r) => child.on('close', r));
+  await writeFileAtomic(join(d, 'a.pem'), 'A', { kind: 'cert' }); // the holder is gone: taken over
+  assert.deepEqual(readdirSync(d), ['a.pem'], 'lock released after the write');
+  await lock.release();
+  // another host's lock cannot be judged: refused
+  writeFileSync(join(d, LOCK_FILE_NAME), `1 some-other-host 2026-01-01T00:00:00.000Z\n`);
+  await assert.rejects(lockDirectory(d), (e) => isMailPkiError(e, 'ERR_LOCKED'));
+});
+
+test('stale temp files of the names being written are removed under the lock; other dot files are not', async () => {
+  const d = tempDir();
+  writeFileSync(join(d, '.a.pem.0123456789ab.tmp'), 'SECRET');
+  writeFileSync(join(d, '.a.pem.0123456789ab.old'), 'OLD');
+  writeFileSync(join(d, '.other.pem.0123456789ab.tmp'), 'NOT OURS TO JUDGE');
+  writeFileSync(join(d, '.a.pem.xyz.tmp'), 'NOT OUR PATTERN');
+  const removed: string[] = [];
+  await writeFileAtomic(join(d, 'a.pem'), 'A', { kind: 'cert', onStaleRemoved: (p) => void removed.push(p) });
+  assert.deepEqual(removed.map((p) => p.slice(d.length + 1)).sort(), ['.a.pem.0123456789ab.old', '.a.pem.0123456789ab.tmp']);
+  assert.deepEqual(readdirSync(d).sort(), ['.a.pem.xyz.tmp', '.other.pem.0123456789ab.tmp', 'a.pem']);
+  const lock = await lockDirectory(d);
+  assert.deepEqual(await removeStaleTempFiles(lock, ['other.pem']), [join(d, '.other.pem.0123456789ab.tmp')]);
+  await lock.release();
+});
+
+test('a target directory that is a symbolic link is refused (write and checkWritable); parents may be links', async () => {
+  const base = tempDir();
+  mkdirSync(join(base, 'real'));
+  symlinkSync(join(base, 'real'), join(base, 'L'));
+  await assert.rejects(writeFileAtomic(join(base, 'L', 'a.pem'), 'A', { kind: 'cert' }), (e) => isMailPkiError(e, 'ERR_FILE_UNSAFE') && /L is a symbolic link/.test((e as Error).message));
+  await assert.rejects(checkWritable([join(base, 'L', 'a.pem')]), (e) => isMailPkiError(e, 'ERR_FILE_UNSAFE'));
+  assert.deepEqual(readdirSync(join(base, 'real')), []);
+  mkdirSync(join(base, 'real', 'sub'));
+  await writeFileAtomic(join(base, 'L', 'sub', 'a.pem'), 'A', { kind: 'cert' }); // only the last component is checked
+  assert.deepEqual(readdirSync(join(base, 'real', 'sub')), ['a.pem']);
+});
+
+test('I/O errors name the target file, not a temp name: a full disk (ENOSPC) and a read-only file system (EROFS)', async (t) => {
+  const mnt = tempDir();
+  const mounted = process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]).status === 0;
+  if (!mounted) {
+    t.skip('needs root and mount (a small tmpfs)');
+    return;
+  }
+  try {
+    const target = join(mnt, 'server.key');
+    await assert.rejects(writeFileAtomic(target, new Uint8Array(256 * 1024), { kind: 'key' }), (e) => {
+      assert.ok(isMailPkiError(e, 'ERR_IO'));
+      assert.match((e as Error).message, new RegExp(`cannot write ${target}: no space left on the device \\(ENOSPC\\)`));
+      return true;
+    });
+    assert.deepEqual(readdirSync(mnt), [], 'no temp file, no lock left');
+    assert.equal(spawnSync('mount', ['-o', 'remount,ro', mnt]).status, 0);
+    await assert.rejects(writeFileAtomic(join(mnt, 'sub', 'a.pem'), 'A', { kind: 'cert' }), (e) => isMailPkiError(e, 'ERR_IO') && /sub.*read-only file system \(EROFS\)/.test((e as Error).message));
+    await assert.rejects(writeFileAtomic(join(mnt, 'a.pem'), 'A', { kind: 'cert' }), (e) => isMailPkiError(e, 'ERR_IO') && (e as Error).message.includes(join(mnt, 'a.pem')) && /EROFS/.test((e as Error).message) && !/\.tmp/.test((e as Error).message));
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
 });

@@ -16,12 +16,15 @@ function stub(sans: GeneralName[] | undefined, cn = 'mail.example.com'): Certifi
 const dns = (...v: string[]) => stub(v.map((value) => ({ type: 'dns' as const, value })));
 const ips = (...v: string[]) => stub(v.map((value) => ({ type: 'ip' as const, value })));
 
-test('exact DNS names: case-insensitive, trailing dot ignored', () => {
+test('exact DNS names: case-insensitive; a trailing dot on the host is ignored, a SAN with one matches nothing', () => {
   const c = dns('mail.example.com');
   assert.equal(matchesHost(c, 'mail.example.com'), true);
   assert.equal(matchesHost(c, 'MAIL.Example.COM'), true);
   assert.equal(matchesHost(c, 'mail.example.com.'), true);
-  assert.equal(matchesHost(dns('mail.example.com.'), 'mail.example.com'), true);
+  // RFC 5280 4.2.1.6 preferred name syntax: no trailing dot in a dNSName (OpenSSL does not match it either)
+  assert.equal(matchesHost(dns('mail.example.com.'), 'mail.example.com'), false);
+  assert.equal(matchesHost(dns('mail.example.com.'), 'mail.example.com.'), false);
+  assert.equal(matchesHost(dns('*.example.com.'), 'a.example.com'), false);
   assert.equal(matchesHost(c, 'example.com'), false);
   assert.equal(matchesHost(c, 'xmail.example.com'), false);
   assert.equal(matchesHost(c, 'mail.example.co'), false);

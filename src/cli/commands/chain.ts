@@ -3,6 +3,7 @@ import { buildChain, encodeChainPem, encodeKeyAndChainPem } from '../../x509/ind
 import { checkWritable, writeFileAtomic } from '../../node/file-store.js';
 import type { Certificate } from '../../x509/types.js';
 import { flag, str, type CommandSpec } from '../args.js';
+import { escapeTerminal } from '../../encoding/terminal.js';
 import { loadCertificates, loadPrivateKey } from '../load.js';
 
 const PASS = { fileFlag: 'passphrase-file', envFlag: 'passphrase-env', what: 'key' };
@@ -59,5 +60,5 @@ export const spec: CommandSpec = {
 
 function subjectLine(c: Certificate): string {
   const cn = c.subject.rdns.flat().filter((a) => a.type === 'CN').pop()?.value;
-  return `${cn ?? '(no CN)'} (until ${c.notAfter.toISOString().slice(0, 10)})`;
+  return `${cn !== undefined ? escapeTerminal(cn) : '(no CN)'} (until ${c.notAfter.toISOString().slice(0, 10)})`;
 }

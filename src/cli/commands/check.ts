@@ -1,7 +1,8 @@
 /** `mailpki check`: the STARTTLS-aware replacement for `openssl s_client`. */
 import { MailPkiError } from '../../errors.js';
 import { mailPortInfo } from '../../mail/index.js';
-import { probeTls, type ProbeResult } from '../../node/probe.js';
+import { escapeTerminal } from '../../encoding/terminal.js';
+import { PROBE_DEFAULT_TIMEOUT_MS, probeTls, type ProbeResult } from '../../node/probe.js';
 import { formatNameOpenssl } from '../../x509/index.js';
 import { flag, num, str, type CommandSpec } from '../args.js';
 import { note } from '../io.js';
@@ -18,6 +19,9 @@ export const spec: CommandSpec = {
     'The chain is verified by mailpki against --ca (else the Mozilla roots bundled with Node), and the name is matched against the ' +
       'SANs only (RFC 9525): a certificate that names the host only in its CN fails, unlike with openssl s_client and Node.',
     'Reports TLS version, cipher, the chain, host match, days until expiry and the TLSA 3 1 1 digest. Exit 0 only when everything passes.',
+    `--timeout bounds the whole check (default ${PROBE_DEFAULT_TIMEOUT_MS / 1000} s: enough for a slow but honest server, e.g. Postfix postscreen's ~6 s ` +
+      'greeting delay); each single read or the handshake may take a third of it (at least 10 s). A server that drips bytes cannot stretch it. ' +
+      'A TLS version or cipher mismatch is reported as one line (protocol-version, handshake-failed). Text sent by the server is printed escaped.',
   ],
   positionals: { min: 1, max: 1, name: 'HOST:PORT' },
   options: {
@@ -25,7 +29,7 @@ export const spec: CommandSpec = {
     implicit: { type: 'boolean', desc: 'implicit TLS (handshake at once) even on a STARTTLS port' },
     ca: { type: 'string', arg: 'FILE', desc: 'trusted CA certificate(s) (default: the Mozilla roots in Node)' },
     servername: { type: 'string', arg: 'NAME', desc: 'name for SNI and the certificate check (default: HOST)' },
-    timeout: { type: 'string', integer: [1, 300], arg: 'SECONDS', default: '10', desc: 'limit for each step' },
+    timeout: { type: 'string', integer: [1, 300], arg: 'SECONDS', default: String(PROBE_DEFAULT_TIMEOUT_MS / 1000), desc: 'overall limit for the whole check' },
     json: { type: 'boolean', desc: 'print the result as JSON' },
     transcript: { type: 'boolean', desc: 'also print the protocol dialogue' },
   },
@@ -34,6 +38,7 @@ export const spec: CommandSpec = {
     'mailpki check mail.example.com:587 --ca root-ca.pem',
     'mailpki check mail.example.com:993',
     'mailpki check 192.0.2.10:25 --starttls smtp --servername mail.example.com --json',
+    'mailpki check mail.example.com:25 --timeout 90     # a server that tarpits its greeting',
   ],
   async run(ctx) {
     const target = ctx.positionals[0]!;
@@ -55,17 +60,17 @@ export const spec: CommandSpec = {
       ...(starttls ? { starttls } : {}),
       ...(servername ? { servername } : {}),
       ...(ca ? { ca } : {}),
-      timeoutMs: (num(ctx, 'timeout') ?? 10) * 1000,
+      timeoutMs: (num(ctx, 'timeout') ?? PROBE_DEFAULT_TIMEOUT_MS / 1000) * 1000,
     });
     if (flag(ctx, 'json')) {
-      ctx.io.out(`${JSON.stringify(toJson(r, flag(ctx, 'transcript')), null, 2)}\n`);
+      ctx.io.out(`${escapeTerminal(JSON.stringify(toJson(r, flag(ctx, 'transcript')), null, 2), 'json')}\n`);
     } else {
       ctx.io.out(report(r, caPath));
-      if (flag(ctx, 'transcript')) ctx.io.out(`Transcript:\n${r.transcript.map((l) => `  ${l}`).join('\n')}\n`);
+      if (flag(ctx, 'transcript')) ctx.io.out(`Transcript:\n${r.transcript.map((l) => `  ${escapeTerminal(l)}`).join('\n')}\n`);
     }
     if (!r.ok) {
       const f = r.failure;
-      const msg = (f?.message ?? 'check failed').replace(/[\r\n]+/g, ' ');
+      const msg = escapeTerminal(f?.message ?? 'check failed');
       const where = `${host}:${port}`;
       ctx.io.err(`error: ${msg.startsWith(`connect to ${where}`) ? msg : `${where}: ${msg}`} (${f?.code ?? 'failed'})\n`);
       return 1;
@@ -75,21 +80,23 @@ export const spec: CommandSpec = {
   },
 };
 
+/** The report; every value from the server (names, messages, capabilities) goes through escapeTerminal. */
 function report(r: ProbeResult, caPath: string | undefined): string {
+  const e = escapeTerminal;
   const lines: string[] = [];
   const how = r.mode === 'implicit' ? 'implicit TLS' : `STARTTLS (${r.mode})`;
-  lines.push(`${r.host}:${r.port}  ${how}${r.servername ? `, SNI ${r.servername}` : ''}`);
-  if (r.tlsVersion) lines.push(`  TLS:        ${r.tlsVersion}, ${r.cipher?.standardName ?? r.cipher?.name ?? '?'}`);
+  lines.push(`${e(r.host)}:${r.port}  ${how}${r.servername ? `, SNI ${e(r.servername)}` : ''}`);
+  if (r.tlsVersion) lines.push(`  TLS:        ${e(r.tlsVersion)}, ${e(r.cipher?.standardName ?? r.cipher?.name ?? '?')}`);
   r.chain.forEach((c, i) => {
-    lines.push(`  cert ${i}:     ${formatNameOpenssl(c.subject)}  (issuer ${formatNameOpenssl(c.issuer)}, until ${c.notAfter.toISOString().slice(0, 10)})`);
+    lines.push(`  cert ${i}:     ${e(formatNameOpenssl(c.subject))}  (issuer ${e(formatNameOpenssl(c.issuer))}, until ${c.notAfter.toISOString().slice(0, 10)})`);
   });
   if (r.verification) {
-    lines.push(`  chain:      ${r.verification.ok ? 'trusted' : `NOT trusted: ${r.verification.message}`} (against ${caPath ?? 'the Mozilla roots'})`);
+    lines.push(`  chain:      ${r.verification.ok ? 'trusted' : `NOT trusted: ${e(r.verification.message)}`} (against ${e(caPath ?? 'the Mozilla roots')})`);
   }
-  if (r.hostMatch !== undefined) lines.push(`  host:       ${r.checkedName} ${r.hostMatch ? 'matches a SAN' : 'is NOT in the SANs'}`);
+  if (r.hostMatch !== undefined) lines.push(`  host:       ${e(r.checkedName)} ${r.hostMatch ? 'matches a SAN' : 'is NOT in the SANs'}`);
   if (r.daysUntilExpiry !== undefined) lines.push(`  expires in: ${r.daysUntilExpiry} days`);
   if (r.tlsa311) lines.push(`  TLSA:       ${r.tlsa311}`);
-  if (r.capabilities?.length) lines.push(`  after TLS:  ${r.capabilities.join(' ')}`);
+  if (r.capabilities?.length) lines.push(`  after TLS:  ${e(r.capabilities.join(' '))}`);
   lines.push(r.ok ? '  result:     OK' : `  result:     FAILED at ${r.failure?.stage ?? '?'}: ${r.failure?.code ?? ''}`);
   return `${lines.join('\n')}\n`;
 }

@@ -18,6 +18,7 @@ import { encodePem } from '../../encoding/pem.js';
 import { toHex } from '../../encoding/bytes.js';
 import { flag, type CommandSpec } from '../args.js';
 import { readInput } from '../io.js';
+import { escapeTerminal } from '../../encoding/terminal.js';
 
 const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE'];
 const CSR_LABELS = ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'];
@@ -46,9 +47,9 @@ export const spec: CommandSpec = {
     const input = await readInput(path);
     const items = typeof input === 'string' ? inspectPem(input) : [inspectDer(input)];
     if (flag(ctx, 'json')) {
-      ctx.io.out(`${JSON.stringify(items.map((i) => i.json), jsonReplacer, 2)}\n`);
+      ctx.io.out(`${escapeTerminal(JSON.stringify(items.map((i) => i.json), jsonReplacer, 2), 'json')}\n`);
     } else {
-      ctx.io.out(items.map((i, n) => (items.length > 1 ? `[${n + 1}/${items.length}] ${i.text}` : i.text)).join('\n'));
+      ctx.io.out(escapeTerminal(items.map((i, n) => (items.length > 1 ? `[${n + 1}/${items.length}] ${i.text}` : i.text)).join('\n'), 'text'));
     }
   },
 };
@@ -76,7 +77,7 @@ function inspectBlock(b: PemBlock): Item {
     return privateItem(parsePrivateKey(encodePem(b.label, b.der)), b.label);
   }
   if (PUB_LABELS.includes(b.label)) return publicItem(parsePublicKey(encodePem(b.label, b.der)));
-  throw new MailPkiError('ERR_PEM_LABEL', `unsupported PEM block "${b.label}" (expected a certificate, CSR or key)`);
+  throw new MailPkiError('ERR_PEM_LABEL', `unsupported PEM block "${escapeTerminal(b.label)}" (expected a certificate, CSR or key)`);
 }
 
 function inspectDer(der: Uint8Array): Item {

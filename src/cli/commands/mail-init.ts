@@ -2,7 +2,9 @@
  * `mailpki mail init`: the whole classic "mail server TLS with OpenSSL"
  * procedure in one go: private root CA, server key + CSR + certificate,
  * chain files, Postfix/Dovecot snippets, TLSA, SELinux and NEXT-STEPS.
- * All files are written together or not at all.
+ * All files are written together or not at all (file-store.ts does the
+ * mechanics: a fresh directory renamed into place, or, in an existing one,
+ * a lock for the whole run and a publish that is undone on failure or signal).
  */
 import { join } from 'node:path';
 import { MailPkiError } from '../../errors.js';
@@ -20,10 +22,18 @@ import {
   parseSan,
   verifyCertificate,
 } from '../../x509/index.js';
-import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
+import {
+  checkOutputDirectory,
+  checkWritable,
+  lockDirectory,
+  removeStaleTempFiles,
+  writeFilesAtomic,
+  type DirectoryLock,
+  type FileToWrite,
+} from '../../node/file-store.js';
 import type { GenerateKeyPairOptions } from '../../keys/index.js';
 import { flag, list, num, str, type CommandSpec } from '../args.js';
-import { getPassphrase, note } from '../io.js';
+import { getPassphrase, note, testPublishPause } from '../io.js';
 import { generateWithProgress, keyLabel } from '../load.js';
 
 const CA_PASS = { fileFlag: 'ca-passphrase-file', envFlag: 'ca-passphrase-env', what: 'root CA key' };
@@ -58,7 +68,10 @@ export const spec: CommandSpec = {
       'it cannot vouch for anyone else\'s site; --name-constraint sets the domains yourself, --no-name-constraint drops the constraint.',
     'Keys: EC P-256 server key and EC P-384 root by default (fast, accepted by Postfix, Dovecot and every current client); ' +
       '--key-type rsa for RSA 2048 / 3072. Server certificate: 397 days (Apple rejects TLS certificates valid over 825 days).',
-    'Nothing is overwritten without --force, and a failure leaves nothing behind.',
+    'Nothing is overwritten without --force. All or nothing: a DIR that does not exist is built as a hidden sibling and renamed into place, ' +
+      'so it appears complete or not at all (even after kill -9); in an existing DIR a failure, Ctrl-C, SIGTERM or SIGHUP removes every file ' +
+      'this run published and puts back the files it replaced (exit 130/143/129). An existing DIR is locked (.mailpki.lock) for the whole run: ' +
+      'a second run into it is refused; a lock left by a killed run is taken over, and its temp files are removed.',
   ],
   positionals: { min: 1, max: 1, name: 'HOST (the mail server\'s name, e.g. mail.example.com)' },
   options: {
@@ -109,74 +122,94 @@ export const spec: CommandSpec = {
     const keyNames = [names.rootKey, names.serverKey, names.postfixChain];
     const certNames = [names.rootCert, CSR_NAME, names.serverCert, names.chain];
     const textNames = ['postfix-main.cf', 'postfix-master.cf', 'dovecot-2.3-10-ssl.conf', 'dovecot-2.4-10-ssl.conf', 'tlsa.txt', 'selinux.sh', 'NEXT-STEPS.txt'];
-    await checkWritable([...keyNames, ...certNames, ...textNames].map(path), { force });
-    const caSubject = parseName(str(ctx, 'ca-subject') ?? { O: 'mailpki', CN: `Mail root CA for ${constraints[0] ?? host} ${new Date().toISOString().slice(0, 10)}` });
+    const allNames = [...keyNames, ...certNames, ...textNames];
+    // An existing directory is locked for the whole run (a second run fails now, not after key generation)
+    // and cleaned of the temp files a killed run left (even if this run then stops at an existing file);
+    // a new one is built aside and renamed into place by writeFilesAtomic.
+    const lock: DirectoryLock | undefined = (await checkOutputDirectory(outArg)) === 'exists' ? await lockDirectory(outArg) : undefined;
+    try {
+      if (lock) for (const p of await removeStaleTempFiles(lock, allNames)) note(ctx.io, `removed ${p}, left by an interrupted earlier run`);
+      await checkWritable(allNames.map(path), { force });
+      return await generateAndWrite();
+    } finally {
+      await lock?.release();
+    }
 
-    let passphrase: string | undefined;
-    if (!flag(ctx, 'no-ca-passphrase')) {
-      passphrase = await getPassphrase(ctx, CA_PASS, { confirm: true });
-      if (passphrase === undefined) {
-        throw new MailPkiError(
-          'ERR_PASSPHRASE_REQUIRED',
-          'the root CA key is encrypted by default: give --ca-passphrase-file F or --ca-passphrase-env NAME, or --no-ca-passphrase (no terminal to prompt on)',
-        );
+    async function generateAndWrite(): Promise<void> {
+      const caSubject = parseName(str(ctx, 'ca-subject') ?? { O: 'mailpki', CN: `Mail root CA for ${constraints[0] ?? host} ${new Date().toISOString().slice(0, 10)}` });
+
+      let passphrase: string | undefined;
+      if (!flag(ctx, 'no-ca-passphrase')) {
+        passphrase = await getPassphrase(ctx, CA_PASS, { confirm: true });
+        if (passphrase === undefined) {
+          throw new MailPkiError(
+            'ERR_PASSPHRASE_REQUIRED',
+            'the root CA key is encrypted by default: give --ca-passphrase-file F or --ca-passphrase-env NAME, or --no-ca-passphrase (no terminal to prompt on)',
+          );
+        }
       }
+
+      const ca = await generateWithProgress(ctx, KEYS[keyType].ca, 'root CA key');
+      const server = await generateWithProgress(ctx, KEYS[keyType].server, 'server key');
+      const root = createRootCa({
+        subject: caSubject,
+        privateKey: ca.privateKey,
+        days: num(ctx, 'ca-days') ?? 1825,
+        ...(constraints.length ? { nameConstraints: { permitted: constraints, excluded: [] } } : {}),
+      });
+      const csr = createCertificateRequest({ subject: { CN: host }, sans: sanInputs, privateKey: server.privateKey });
+      const cert = issueCertificate({ profile: 'tls-server', csr, issuer: root, issuerKey: ca.privateKey, days });
+      // Self-check before writing anything: the result must verify for every name (e.g. a --san outside --name-constraint fails here).
+      for (const name of sanStrings) {
+        const r = verifyCertificate(cert, { trustAnchors: [root], host: name, purpose: 'tls-server' });
+        if (!r.ok) throw new MailPkiError('ERR_POLICY', `the new certificate would not verify for ${name}: ${r.message}`);
+      }
+      const { chain } = buildChain([cert, root], { leaf: cert });
+      const texts = mailServerFiles({
+        host,
+        sans: sanStrings.filter((s) => s !== host),
+        serverCert: cert,
+        outDir: outArg,
+        ...(str(ctx, 'install-dir') ? { installDir: str(ctx, 'install-dir')! } : {}),
+        ...(str(ctx, 'postfix-version') ? { postfixVersion: str(ctx, 'postfix-version')! } : {}),
+        ...(str(ctx, 'profile') ? { profile: str(ctx, 'profile') as 'intermediate' | 'modern' } : {}),
+        mlkem: flag(ctx, 'mlkem'),
+        caKeyEncrypted: passphrase !== undefined,
+        nameConstraints: constraints,
+        serverDays: days,
+      });
+
+      const files: FileToWrite[] = [
+        { path: path(names.rootKey), data: passphrase !== undefined ? encryptPrivateKeyPem(ca.privateKey, passphrase) : encodePrivateKeyPem(ca.privateKey), kind: 'key' },
+        { path: path(names.rootCert), data: root.pem, kind: 'cert' },
+        { path: path(names.serverKey), data: encodePrivateKeyPem(server.privateKey), kind: 'key' },
+        { path: path(CSR_NAME), data: csr.pem, kind: 'cert' },
+        { path: path(names.serverCert), data: cert.pem, kind: 'cert' },
+        { path: path(names.chain), data: encodeChainPem(chain), kind: 'cert' },
+        { path: path(names.postfixChain), data: encodeKeyAndChainPem(server.privateKey, chain), kind: 'key' },
+        ...texts.map((t) => ({ path: path(t.name), data: t.content, kind: 'config' as const, mode: t.mode })),
+      ];
+      await writeFilesAtomic(files, {
+        force,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        ...(lock ? { lock } : {}),
+        onStaleRemoved: (p) => note(ctx.io, `removed ${p}, left by an interrupted earlier run`),
+        ...testPublishPause(ctx),
+      });
+
+      const o = ctx.io;
+      o.out(`mailpki mail init: wrote ${files.length} files to ${outArg}/ for ${host}\n`);
+      o.out(`  ${names.rootCert.padEnd(24)} root CA (${keyLabel(KEYS[keyType].ca)}), valid until ${root.notAfter.toISOString().slice(0, 10)}` +
+        `${constraints.length ? `, constrained to ${constraints.join(', ')}` : ', NOT name-constrained'}\n`);
+      o.out(`  ${names.rootKey.padEnd(24)} root CA key, ${passphrase !== undefined ? 'encrypted' : 'NOT encrypted (--no-ca-passphrase)'}: keep it off the mail server\n`);
+      o.out(`  ${names.serverKey.padEnd(24)} server key (${keyLabel(KEYS[keyType].server)}), unencrypted because Postfix cannot read an encrypted key, mode 0600\n`);
+      o.out(`  ${names.serverCert.padEnd(24)} server certificate for ${sanStrings.join(', ')}, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);
+      o.out(`  ${`${names.chain}, ${names.postfixChain}`.padEnd(24)} chain (Dovecot ssl_cert); key + chain (Postfix smtpd_tls_chain_files, 0600)\n`);
+      o.out(`  ${'postfix-*.cf, dovecot-*'.padEnd(24)} configuration snippets; also tlsa.txt, selinux.sh, ${CSR_NAME}\n`);
+      // The 200-day CA/B limit binds publicly trusted CAs; this root is private (Apple's 825 days is what applies).
+      for (const w of [...root.warnings, ...cert.warnings]) if (!w.includes(TLS_SERVER_PROFILE.reasons.warnDays ?? 'CA/B')) note(o, w);
+      o.out(`Next: read ${path('NEXT-STEPS.txt')}\n`);
     }
-
-    const ca = await generateWithProgress(ctx, KEYS[keyType].ca, 'root CA key');
-    const server = await generateWithProgress(ctx, KEYS[keyType].server, 'server key');
-    const root = createRootCa({
-      subject: caSubject,
-      privateKey: ca.privateKey,
-      days: num(ctx, 'ca-days') ?? 1825,
-      ...(constraints.length ? { nameConstraints: { permitted: constraints, excluded: [] } } : {}),
-    });
-    const csr = createCertificateRequest({ subject: { CN: host }, sans: sanInputs, privateKey: server.privateKey });
-    const cert = issueCertificate({ profile: 'tls-server', csr, issuer: root, issuerKey: ca.privateKey, days });
-    // Self-check before writing anything: the result must verify for every name (e.g. a --san outside --name-constraint fails here).
-    for (const name of sanStrings) {
-      const r = verifyCertificate(cert, { trustAnchors: [root], host: name, purpose: 'tls-server' });
-      if (!r.ok) throw new MailPkiError('ERR_POLICY', `the new certificate would not verify for ${name}: ${r.message}`);
-    }
-    const { chain } = buildChain([cert, root], { leaf: cert });
-    const texts = mailServerFiles({
-      host,
-      sans: sanStrings.filter((s) => s !== host),
-      serverCert: cert,
-      outDir: outArg,
-      ...(str(ctx, 'install-dir') ? { installDir: str(ctx, 'install-dir')! } : {}),
-      ...(str(ctx, 'postfix-version') ? { postfixVersion: str(ctx, 'postfix-version')! } : {}),
-      ...(str(ctx, 'profile') ? { profile: str(ctx, 'profile') as 'intermediate' | 'modern' } : {}),
-      mlkem: flag(ctx, 'mlkem'),
-      caKeyEncrypted: passphrase !== undefined,
-      nameConstraints: constraints,
-      serverDays: days,
-    });
-
-    const files: FileToWrite[] = [
-      { path: path(names.rootKey), data: passphrase !== undefined ? encryptPrivateKeyPem(ca.privateKey, passphrase) : encodePrivateKeyPem(ca.privateKey), kind: 'key' },
-      { path: path(names.rootCert), data: root.pem, kind: 'cert' },
-      { path: path(names.serverKey), data: encodePrivateKeyPem(server.privateKey), kind: 'key' },
-      { path: path(CSR_NAME), data: csr.pem, kind: 'cert' },
-      { path: path(names.serverCert), data: cert.pem, kind: 'cert' },
-      { path: path(names.chain), data: encodeChainPem(chain), kind: 'cert' },
-      { path: path(names.postfixChain), data: encodeKeyAndChainPem(server.privateKey, chain), kind: 'key' },
-      ...texts.map((t) => ({ path: path(t.name), data: t.content, kind: 'config' as const, mode: t.mode })),
-    ];
-    await writeFilesAtomic(files, { force });
-
-    const o = ctx.io;
-    o.out(`mailpki mail init: wrote ${files.length} files to ${outArg}/ for ${host}\n`);
-    o.out(`  ${names.rootCert.padEnd(24)} root CA (${keyLabel(KEYS[keyType].ca)}), valid until ${root.notAfter.toISOString().slice(0, 10)}` +
-      `${constraints.length ? `, constrained to ${constraints.join(', ')}` : ', NOT name-constrained'}\n`);
-    o.out(`  ${names.rootKey.padEnd(24)} root CA key, ${passphrase !== undefined ? 'encrypted' : 'NOT encrypted (--no-ca-passphrase)'}: keep it off the mail server\n`);
-    o.out(`  ${names.serverKey.padEnd(24)} server key (${keyLabel(KEYS[keyType].server)}), unencrypted because Postfix cannot read an encrypted key, mode 0600\n`);
-    o.out(`  ${names.serverCert.padEnd(24)} server certificate for ${sanStrings.join(', ')}, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);
-    o.out(`  ${`${names.chain}, ${names.postfixChain}`.padEnd(24)} chain (Dovecot ssl_cert); key + chain (Postfix smtpd_tls_chain_files, 0600)\n`);
-    o.out(`  ${'postfix-*.cf, dovecot-*'.padEnd(24)} configuration snippets; also tlsa.txt, selinux.sh, ${CSR_NAME}\n`);
-    // The 200-day CA/B limit binds publicly trusted CAs; this root is private (Apple's 825 days is what applies).
-    for (const w of [...root.warnings, ...cert.warnings]) if (!w.includes(TLS_SERVER_PROFILE.reasons.warnDays ?? 'CA/B')) note(o, w);
-    o.out(`Next: read ${path('NEXT-STEPS.txt')}\n`);
   },
 };
 

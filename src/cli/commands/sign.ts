@@ -2,6 +2,7 @@
 import { buildChain, encodeChainPem, issueCertificate, parseSan, verifyCertificateRequest } from '../../x509/index.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import { flag, list, num, str, type CommandSpec } from '../args.js';
+import { escapeTerminal } from '../../encoding/terminal.js';
 import { note } from '../io.js';
 import { assertKeyMatches, loadCertificates, loadCsr, loadPrivateKey } from '../load.js';
 
@@ -76,7 +77,7 @@ export const spec: CommandSpec = {
     }
     await writeFilesAtomic(files, { force });
     const names = (cert.decoded.subjectAltName ?? []).map((g) => ('value' in g && typeof g.value === 'string' ? g.value : g.type));
-    ctx.io.out(`wrote ${out}: ${profile} certificate for ${names.join(', ') || '(no SAN)'}, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);
+    ctx.io.out(`wrote ${out}: ${profile} certificate for ${escapeTerminal(names.join(', ')) || '(no SAN)'}, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);
     if (chainOut) ctx.io.out(`wrote ${chainOut}: certificate + intermediates (no root)\n`);
     for (const w of cert.warnings) note(ctx.io, w);
   },

@@ -3,6 +3,7 @@ import { MailPkiError } from '../../errors.js';
 import { tlsaRecord } from '../../mail/index.js';
 import { num, str, type CommandSpec } from '../args.js';
 import { loadCertificates } from '../load.js';
+import { escapeTerminal } from '../../encoding/terminal.js';
 
 export const spec: CommandSpec = {
   name: 'tlsa',
@@ -41,6 +42,6 @@ export const spec: CommandSpec = {
       port: num(ctx, 'port') ?? 25,
       host,
     });
-    ctx.io.out(`${r.record}\n`);
+    ctx.io.out(`${escapeTerminal(r.record)}\n`); // the owner name may come from the certificate's SAN
   },
 };

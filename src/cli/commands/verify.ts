@@ -4,6 +4,7 @@ import { formatNameOpenssl, verifyCertificate } from '../../x509/index.js';
 import type { Certificate } from '../../x509/types.js';
 import { str, type CommandSpec } from '../args.js';
 import { loadCertificates } from '../load.js';
+import { escapeTerminal } from '../../encoding/terminal.js';
 
 export const spec: CommandSpec = {
   name: 'verify',
@@ -53,11 +54,11 @@ export const spec: CommandSpec = {
       ...(purpose ? { purpose } : {}),
     });
     if (!r.ok) {
-      ctx.io.err(`error: ${r.message.replace(/[\r\n]+/g, ' ')} (${r.reason})\n`);
+      ctx.io.err(`error: ${escapeTerminal(r.message)} (${r.reason})\n`);
       return 1;
     }
-    ctx.io.out(`${certPath}: OK${host !== undefined ? ` for ${host}` : ''}${purpose ? ` (${purpose})` : ''}\n`);
-    r.chain.forEach((c, i) => ctx.io.out(`  ${i}: ${formatNameOpenssl(c.subject)}  (until ${c.notAfter.toISOString().slice(0, 10)})\n`));
+    ctx.io.out(`${escapeTerminal(certPath)}: OK${host !== undefined ? ` for ${host}` : ''}${purpose ? ` (${purpose})` : ''}\n`);
+    r.chain.forEach((c, i) => ctx.io.out(`  ${i}: ${escapeTerminal(formatNameOpenssl(c.subject))}  (until ${c.notAfter.toISOString().slice(0, 10)})\n`));
     return 0;
   },
 };
