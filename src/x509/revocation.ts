@@ -235,7 +235,8 @@ function findSigner(crl: Crl, above: readonly Certificate[], ctx: Ctx, depth: nu
       problem ??= `the CRL signer ${describeCert(c)} is not issued by a certificate of the path`;
       continue;
     }
-    const st = certStatus(c, above.slice(qi), ctx, depth + 1);
+    // Its own status: a CRL it signed itself may cover it (an indirect CRL issuer listing its own certificate).
+    const st = certStatus(c, [c, ...above.slice(qi)], ctx, depth + 1);
     if (st.kind === 'revoked') {
       problem = `the CRL signer ${describeCert(c)} is revoked`;
       continue;
