@@ -28,6 +28,7 @@ import { tlsaRecord } from '../mail/tlsa.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { matchesHost, parseIpAddress } from '../x509/hostname.js';
 import { verifyCertificate, type VerifyFailureCode, type VerifyResult } from '../x509/verify.js';
+import type { Crl } from '../x509/crl.js';
 import type { Certificate } from '../x509/types.js';
 
 /** Options of {@link probeTls}. @public */
@@ -54,6 +55,8 @@ export interface ProbeOptions {
   readonly servername?: string;
   /** Trust anchors. Default: Node's bundled Mozilla roots (`tls.rootCertificates`). */
   readonly ca?: readonly Certificate[];
+  /** CRLs the served chain is checked against (verifyCertificate `crls`, revocation 'if-present'). */
+  readonly crls?: readonly Crl[];
   /** Limit for each step (connect, each reply, the handshake), in ms. Default 10000. */
   readonly timeoutMs?: number;
   /** Time to verify the chain at; default now. */
@@ -593,7 +596,7 @@ export async function probeTls(options: ProbeOptions): Promise<ProbeResult> {
 
     // ---- verification by mailpki (reported in full even when the dialogue below fails)
     const anchors = options.ca ?? nodeRoots();
-    const v = verifyCertificate(leaf, { trustAnchors: anchors, intermediates: chain.slice(1), host: bareName, purpose: 'tls-server', at });
+    const v = verifyCertificate(leaf, { trustAnchors: anchors, intermediates: chain.slice(1), host: bareName, purpose: 'tls-server', at, ...(options.crls ? { crls: options.crls } : {}) });
     result.verification = v;
     result.hostMatch = matchesHost(leaf, bareName);
 

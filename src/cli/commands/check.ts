@@ -5,7 +5,7 @@ import { probeTls, type ProbeResult } from '../../node/probe.js';
 import { formatNameOpenssl } from '../../x509/index.js';
 import { flag, num, str, type CommandSpec } from '../args.js';
 import { note } from '../io.js';
-import { loadCertificates } from '../load.js';
+import { loadCertificates, loadCrls } from '../load.js';
 
 export const spec: CommandSpec = {
   name: 'check',
@@ -24,6 +24,7 @@ export const spec: CommandSpec = {
     starttls: { type: 'string', choices: ['smtp', 'imap', 'pop3'], desc: 'upgrade with STARTTLS for this protocol (default: from the port)' },
     implicit: { type: 'boolean', desc: 'implicit TLS (handshake at once) even on a STARTTLS port' },
     ca: { type: 'string', arg: 'FILE', desc: 'trusted CA certificate(s) (default: the Mozilla roots in Node)' },
+    crl: { type: 'string', multiple: true, arg: 'FILE', desc: 'CRL(s): the served chain must not be revoked (repeatable)' },
     servername: { type: 'string', arg: 'NAME', desc: 'name for SNI and the certificate check (default: HOST)' },
     timeout: { type: 'string', integer: [1, 300], arg: 'SECONDS', default: '10', desc: 'limit for each step' },
     json: { type: 'boolean', desc: 'print the result as JSON' },
@@ -33,6 +34,7 @@ export const spec: CommandSpec = {
   examples: [
     'mailpki check mail.example.com:587 --ca root-ca.pem',
     'mailpki check mail.example.com:993',
+    'mailpki check mail.example.com:465 --ca root-ca.pem --crl ca.crl',
     'mailpki check 192.0.2.10:25 --starttls smtp --servername mail.example.com --json',
   ],
   async run(ctx) {
@@ -49,7 +51,9 @@ export const spec: CommandSpec = {
     const caPath = str(ctx, 'ca');
     const ca = caPath ? await loadCertificates(caPath) : undefined;
     const servername = str(ctx, 'servername');
+    const crls = await loadCrls((ctx.values.crl as string[] | undefined) ?? []);
     const r = await probeTls({
+      ...(crls.length ? { crls } : {}),
       host,
       port,
       ...(starttls ? { starttls } : {}),
