@@ -357,33 +357,43 @@ function scanEntries(b: Uint8Array, cs: number, ce: number, version: number, unk
   let serialLen = new Uint16Array(cap);
   let n = 0;
   let p = cs;
+  const what = 'revokedCertificates entry';
   while (p < ce) {
-    const what = `revokedCertificates[${n}]`;
-    const es = head(b, p, ce, what);
-    if (tagRead() !== 0x30) bad(`${what}: expected SEQUENCE`);
-    const ee = hEnd;
-    // userCertificate CertificateSerialNumber
-    const ss = head(b, es, ee, `${what} userCertificate`);
-    if (tagRead() !== 0x02) bad(`${what} userCertificate: expected INTEGER`);
-    const se = hEnd;
-    const len = se - ss;
-    if (len === 0 || (len > 1 && ((b[ss] === 0 && b[ss + 1]! < 0x80) || (b[ss] === 0xff && b[ss + 1]! >= 0x80)))) bad(`${what} userCertificate: expected a minimally encoded INTEGER`);
-    if (len > 0xffff) bad(`${what} userCertificate: serial too long`);
-    // revocationDate Time
-    const ts = head(b, se, ee, `${what} revocationDate`);
-    checkTime(b, tagRead(), se, ts, hEnd, `${what} revocationDate`);
-    const te = hEnd;
-    if (te < ee) {
-      if (version < 2) bad(`${what}: entry extensions in a v1 CRL (RFC 5280 5.1.2.1)`);
-      const xs = head(b, te, ee, `${what} crlEntryExtensions`);
-      if (tagRead() !== 0x30 || hEnd !== ee) bad(`${what}: unexpected element after revocationDate`);
-      const isReason = ee - te === 14 && xs === te + 2 && equalBytes(b.subarray(te, te + 13), REASON_EXT_PREFIX);
-      if (isReason) {
-        const code = b[te + 13]!;
-        if (code > 10 || code === 7) bad(`${what} crlReason: reason code ${code} is not defined (RFC 5280 5.3.1)`);
-      } else {
-        entryExtensions(readExtensionsAt(b, te, ee, `${what} crlEntryExtensions`), what, unknownCritical);
+    let ss: number;
+    let len: number;
+    let ee: number;
+    try {
+      const es = head(b, p, ce, what);
+      if (tagRead() !== 0x30) bad(`${what}: expected SEQUENCE`);
+      ee = hEnd;
+      // userCertificate CertificateSerialNumber
+      ss = head(b, es, ee, `${what} userCertificate`);
+      if (tagRead() !== 0x02) bad(`${what} userCertificate: expected INTEGER`);
+      const se = hEnd;
+      len = se - ss;
+      if (len === 0 || (len > 1 && ((b[ss] === 0 && b[ss + 1]! < 0x80) || (b[ss] === 0xff && b[ss + 1]! >= 0x80)))) bad(`${what} userCertificate: expected a minimally encoded INTEGER`);
+      if (len > 0xffff) bad(`${what} userCertificate: serial too long`);
+      // revocationDate Time
+      const ts = head(b, se, ee, `${what} revocationDate`);
+      checkTime(b, tagRead(), se, ts, hEnd, `${what} revocationDate`);
+      const te = hEnd;
+      if (te < ee) {
+        if (version < 2) bad(`${what}: entry extensions in a v1 CRL (RFC 5280 5.1.2.1)`);
+        const xs = head(b, te, ee, `${what} crlEntryExtensions`);
+        if (tagRead() !== 0x30 || hEnd !== ee) bad(`${what}: unexpected element after revocationDate`);
+        let isReason = ee - te === 14 && xs === te + 2;
+        for (let k = 0; isReason && k < 13; k++) if (b[te + k] !== REASON_EXT_PREFIX[k]) isReason = false;
+        if (isReason) {
+          const code = b[te + 13]!;
+          if (code > 10 || code === 7) bad(`${what} crlReason: reason code ${code} is not defined (RFC 5280 5.3.1)`);
+        } else {
+          entryExtensions(readExtensionsAt(b, te, ee, `${what} crlEntryExtensions`), what, unknownCritical);
+        }
       }
+    } catch (e) {
+      // Name the entry (the index is put in only on failure: no string per entry on the hot path).
+      if (e instanceof MailPkiError) throw new MailPkiError(e.code, e.message.replace(what, `revokedCertificates[${n}]`), { cause: e });
+      throw e;
     }
     if (n === cap) {
       cap *= 2;
