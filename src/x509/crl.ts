@@ -558,6 +558,16 @@ function readCrlNumber(der: Uint8Array, what: string): bigint {
 // ------------------------------------------------------------------ parse
 
 function parseCrlDer(input: Uint8Array): Crl {
+  try {
+    return parseCrlDerInner(input);
+  } catch (e) {
+    // The shared readers (time, structure) speak of certificates; say CRL.
+    if (e instanceof MailPkiError && (e.code === 'ERR_CERT_MALFORMED' || e.code === 'ERR_ASN1_STRUCTURE')) throw new MailPkiError('ERR_CRL_MALFORMED', `CRL: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+function parseCrlDerInner(input: Uint8Array): Crl {
   return wrapDecode('ERR_CRL_MALFORMED', 'CRL', () => {
     const b = Uint8Array.from(input);
     // CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm, signatureValue }
@@ -700,7 +710,8 @@ export function parseCrls(input: string | Uint8Array): Crl[] {
  * Parse one CRL (the first of a PEM text, or DER bytes). Strict DER; the
  * entries are validated at once and decoded on demand (see the module
  * header for large CRLs).
- * @throws MailPkiError `ERR_CRL_MALFORMED`, `ERR_DER_MALFORMED`,
+ * @throws MailPkiError `ERR_CRL_MALFORMED` (structure, times, CRL
+ *   extensions), `ERR_DER_MALFORMED`,
  *   `ERR_DER_NOT_CANONICAL`, `ERR_DER_TRAILING_DATA`, `ERR_PEM_NOT_FOUND`,
  *   `ERR_NAME_INVALID`, `ERR_EXTENSION_INVALID`.
  * @example
