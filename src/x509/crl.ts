@@ -438,11 +438,11 @@ function decodeEntry(ix: CrlIndex, i: number): Omit<CrlEntry, 'certificateIssuer
   };
 }
 
-/** Every entry; in an indirect CRL, certificateIssuer carries over to the following entries (RFC 5280 5.3.3). */
-function entriesOf(ix: CrlIndex): CrlEntry[] {
+/** The first `limit` entries (all by default); in an indirect CRL, certificateIssuer carries over to the following entries (RFC 5280 5.3.3). */
+function entriesOf(ix: CrlIndex, limit = Infinity): CrlEntry[] {
   const out: CrlEntry[] = [];
   let issuer: GeneralName[] | undefined;
-  for (let i = 0; i < ix.entryOff.length; i++) {
+  for (let i = 0; i < ix.entryOff.length && i < limit; i++) {
     const e = decodeEntry(ix, i);
     if (ix.indirect) {
       if (e.certificateIssuer) issuer = e.certificateIssuer;
@@ -730,6 +730,11 @@ function indexOf(crl: Crl): CrlIndex {
   const ix = INDEX.get(crl);
   if (!ix) throw new TypeError('expected a Crl returned by parseCrl or createCrl');
   return ix;
+}
+
+/** The first `n` entries, decoded (inspect shows a few of a large CRL without decoding all). @internal */
+export function firstCrlEntries(crl: Crl, n: number): CrlEntry[] {
+  return entriesOf(indexOf(crl), n);
 }
 
 /** True for a parsed or created CRL. @internal */

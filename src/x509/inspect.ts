@@ -20,7 +20,7 @@ import type { Certificate, CertificateRequest, DecodedExtensions, DistinguishedN
 import { formatNameOpenssl, formatNameRfc4514 } from './name.js';
 import { formatGeneralName } from './general-name.js';
 import { serialToHex } from './serial.js';
-import type { Crl, DistributionPointName } from './crl.js';
+import { firstCrlEntries, type Crl, type DistributionPointName } from './crl.js';
 
 const DAY_MS = 86_400_000;
 
@@ -381,7 +381,7 @@ export function inspectCrl(crl: Crl, options: InspectCrlOptions = {}): string {
   rows.push(['Revoked certificates', String(crl.revokedCount)]);
   rows.push(['SHA-256 fingerprint', colonHex(digest('SHA-256', crl.der))]);
   const lines = [table('CRL', rows).trimEnd()];
-  const list = crl.revokedCount ? crl.entries.slice(0, Math.max(0, max)) : [];
+  const list = crl.revokedCount ? firstCrlEntries(crl, Math.max(0, max)) : [];
   for (const e of list) {
     const extra = [
       e.reason ?? '',

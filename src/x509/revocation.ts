@@ -11,9 +11,10 @@
  * Point scope covers the certificate (distribution point names, onlyUser /
  * onlyCA / onlyAttribute, onlySomeReasons), current at the validation time
  * (thisUpdate <= at <= nextUpdate), without unknown critical CRL or entry
- * extensions, signed by a key of the CRL issuer with cRLSign; a matching
- * delta CRL (deltaCRLIndicator <= the complete CRL's number, same scope,
- * same signer) is applied first (removeFromCRL undoes a hold). Reasons
+ * extensions, signed by a key of the CRL issuer with cRLSign, newest
+ * first (an older CRL still current must not hide a newer revocation); a matching
+ * delta CRL (deltaCRLIndicator <= the complete CRL's number < its own,
+ * same scope, same signer) is applied first (removeFromCRL undoes a hold). Reasons
  * covered accumulate until all reasons are covered.
  *
  * The CRL signer (6.3.3 (f)): a certificate of the path above the checked
@@ -114,6 +115,14 @@ export function checkRevocation(path: readonly Certificate[], options: Revocatio
     if (s.kind === 'undetermined') return { reason: s.why, message: `${describeCert(cert)}: ${s.message}`, certificate: cert };
   }
   return undefined;
+}
+
+function newestFirst(a: Crl, b: Crl): number {
+  const t = b.thisUpdate.getTime() - a.thisUpdate.getTime();
+  if (t !== 0) return t;
+  const x = a.crlNumber ?? -1n;
+  const y = b.crlNumber ?? -1n;
+  return x === y ? 0 : y > x ? 1 : -1;
 }
 
 function bits(reasons: readonly CrlReason[] | undefined): number {
@@ -259,7 +268,10 @@ function certStatus(cert: Certificate, above: readonly Certificate[], ctx: Ctx, 
   }
   const points: Array<DistributionPoint | undefined> = dps ?? [undefined];
   const issuers = [cert.issuer, ...points.flatMap((dp) => dnsOf(dp?.crlIssuer))];
-  const relevant = ctx.crls.filter((c) => issuers.some((n) => namesMatch(n, c.issuer)));
+  // Newest first: an older CRL that is still current must not hide a revocation listed by a newer one.
+  const relevant = ctx.crls
+    .filter((c) => issuers.some((n) => namesMatch(n, c.issuer)))
+    .sort(newestFirst);
   if (relevant.length === 0) {
     if (ctx.mode === 'if-present' && depth === 0) return { kind: 'skipped' };
     return { kind: 'undetermined', why: 'crl-not-found', message: `no CRL of ${describeName(cert.issuer)} was given` };
@@ -300,7 +312,8 @@ function certStatus(cert: Certificate, above: readonly Certificate[], ctx: Ctx, 
       let delta: Crl | undefined;
       for (const d of ctx.crls) {
         if (d.baseCrlNumber === undefined || !namesMatch(d.issuer, crl.issuer) || !sameScope(d, crl)) continue;
-        if (crl.crlNumber === undefined || d.baseCrlNumber > crl.crlNumber) continue;
+        // It must build on this complete CRL (base <= its number, RFC 5280 5.2.4) and be newer than it.
+        if (crl.crlNumber === undefined || d.baseCrlNumber > crl.crlNumber || d.crlNumber === undefined || d.crlNumber <= crl.crlNumber) continue;
         if (currentAt(d, ctx.at) || d.unknownCriticalExtensions.length) continue;
         if (ctx.sigChecks >= MAX_CRL_SIGNATURE_CHECKS) break;
         ctx.sigChecks++;

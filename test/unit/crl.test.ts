@@ -163,6 +163,22 @@ test('verifyCertificate with CRLs: revoked, modes, expired and missing CRLs', ()
   assert.throws(() => verifyCertificate(good, { ...base, revocation: 'maybe' as never }), TypeError);
 });
 
+test('an older CRL that is still current does not hide a revocation in a newer one; delta CRLs are not written', () => {
+  const base = { trustAnchors: [root], intermediates: [ica], at: NOW };
+  const old = createCrl({ issuerCertificate: ica, issuerKey: icaKey, crlNumber: 4n, thisUpdate: new Date('2026-05-29T00:00:00Z'), days: 30 });
+  const newer = icaCrl();
+  for (const crls of [[old, newer], [newer, old]]) {
+    const r = verifyCertificate(bad, { ...base, crls });
+    assert.equal(r.ok ? 'ok' : r.reason, 'revoked');
+  }
+  // ... and a newer CRL that no longer lists a held certificate wins over an older one that does.
+  const held = createCrl({ issuerCertificate: ica, issuerKey: icaKey, crlNumber: 6n, thisUpdate: new Date('2026-05-30T00:00:00Z'), days: 30, entries: [{ serial: good, revocationDate: new Date('2026-05-29T00:00:00Z'), reason: 'certificateHold' }] });
+  const released = createCrl({ issuerCertificate: ica, issuerKey: icaKey, crlNumber: 7n, thisUpdate: new Date('2026-05-31T00:00:00Z'), days: 30 });
+  assert.equal(verifyCertificate(good, { ...base, crls: [held, released] }).ok, true);
+  const h = verifyCertificate(good, { ...base, crls: [held] });
+  assert.equal(h.ok ? 'ok' : `${h.reason} ${h.revocationReason}`, 'revoked certificateHold');
+});
+
 test('a CA certificate without keyUsage may sign CRLs; the CRL is applied', () => {
   // Classic OpenSSL recipe: basicConstraints only. Build one by hand is not possible with createRootCa
   // (it always writes keyUsage), so check the rule on the parsed certificate's decoded fields instead.
