@@ -12,6 +12,9 @@ import { inspectCrl, crlToJson } from '../../src/x509/inspect.js';
 import { verifyCertificate } from '../../src/x509/verify.js';
 import { isMailPkiError } from '../../src/errors.js';
 import { encodePem } from '../../src/encoding/pem.js';
+import { derSeq, derInt, derOid, derOctets, derBool, derExplicit, derBitString, derRaw, derImplicitBytes, encodeDer } from '../../src/encoding/der.js';
+import { encodeTime } from '../../src/x509/time.js';
+import { OID } from '../../src/oid.js';
 
 const ec = (): PrivateKey => parsePkcs8(new Uint8Array(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'der' })));
 const code = (c: string, re?: RegExp) => (e: unknown) => isMailPkiError(e, c as never) && (!re || re.test((e as Error).message));
@@ -185,4 +188,49 @@ test('a CA certificate without keyUsage may sign CRLs; the CRL is applied', () =
   const noKu = { ...root, decoded: { ...root.decoded, keyUsage: undefined } };
   const crl = createCrl({ issuerCertificate: noKu as never, issuerKey: rootKey, crlNumber: 1n });
   assert.equal(parseCrl(crl.der).crlNumber, 1n);
+});
+
+/** A CRL from parts (unsigned: parseCrl does not check signatures), to reach each structural check. */
+function craft(o: { version?: number | null; entries?: ReturnType<typeof derSeq>[]; exts?: ReturnType<typeof derSeq>[]; innerAlg?: string } = {}): Uint8Array {
+  const alg = derSeq(derOid('1.2.840.10045.4.3.2'));
+  const tbs = derSeq(
+    ...(o.version === null ? [] : [derInt(o.version ?? 1)]),
+    o.innerAlg ? derSeq(derOid(o.innerAlg)) : alg,
+    derRaw(ica.subject.der),
+    encodeTime(new Date('2026-05-30T00:00:00Z')),
+    encodeTime(new Date('2026-06-06T00:00:00Z')),
+    ...(o.entries ? [derSeq(...o.entries)] : []),
+    ...(o.exts ? [derExplicit(0, derSeq(...o.exts))] : []),
+  );
+  return encodeDer(derSeq(tbs, alg, derBitString(Uint8Array.of(1, 2, 3))));
+}
+const ext = (oid: string, value: Uint8Array, critical = false) => derSeq(derOid(oid), ...(critical ? [derBool(true)] : []), derOctets(value));
+const entry = (serial: bigint, exts?: ReturnType<typeof derSeq>[]) => derSeq(derInt(serial), encodeTime(new Date('2026-05-20T00:00:00Z')), ...(exts ? [derSeq(...exts)] : []));
+const reason = (code: number) => ext(OID.crlReason, Uint8Array.of(0x0a, 0x01, code));
+
+test('parseCrl: crafted structures give ERR_CRL_MALFORMED naming the rule', () => {
+  assert.equal(parseCrl(craft()).revokedCount, 0, 'the crafted baseline parses');
+  assert.equal(parseCrl(craft({ entries: [entry(5n, [reason(1)])] })).entries[0]!.reason, 'keyCompromise');
+  const cases: Array<[string, Uint8Array, RegExp]> = [
+    ['version 3', craft({ version: 2 }), /version/],
+    ['explicit v1', craft({ version: 0 }), /only v2/],
+    ['v1 with extensions', craft({ version: null, exts: [ext(OID.crlNumber, encodeDer(derInt(1)))] }), /v1 CRL/],
+    ['v1 entry extensions', craft({ version: null, entries: [entry(5n, [reason(1)])] }), /v1 CRL/],
+    ['reason 7', craft({ entries: [entry(5n, [reason(7)])] }), /reason code 7/],
+    ['reason 11 (general path)', craft({ entries: [entry(5n, [reason(11), ext(OID.invalidityDate, encodeDer(derRaw(Uint8Array.of(0x18, 15, ...Array.from('20260519000000Z', (c) => c.charCodeAt(0))))))])] }), /reason code 11/],
+    ['invalidityDate as UTCTime', craft({ entries: [entry(5n, [ext(OID.invalidityDate, encodeDer(encodeTime(new Date('2026-05-19T00:00:00Z'))))])] }), /GeneralizedTime/],
+    ['negative cRLNumber', craft({ exts: [ext(OID.crlNumber, encodeDer(derInt(-1)))] }), /non-negative/],
+    ['deltaCRLIndicator not critical', craft({ exts: [ext(OID.deltaCrlIndicator, encodeDer(derInt(1)))] }), /must be critical/],
+    ['IDP not critical', craft({ exts: [ext(OID.issuingDistributionPoint, encodeDer(derSeq(derImplicitBytes(1, Uint8Array.of(0xff)))))] }), /must be critical/],
+    ['IDP user and CA', craft({ exts: [ext(OID.issuingDistributionPoint, encodeDer(derSeq(derImplicitBytes(1, Uint8Array.of(0xff)), derImplicitBytes(2, Uint8Array.of(0xff)))), true)] }), /at most one/],
+    ['IDP explicit FALSE', craft({ exts: [ext(OID.issuingDistributionPoint, encodeDer(derSeq(derImplicitBytes(4, Uint8Array.of(0x00)))), true)] }), /FALSE must be omitted/],
+    ['inner and outer algorithms differ', craft({ innerAlg: '1.2.840.10045.4.3.3' }), /differs/],
+    ['serial not minimal', craft({ entries: [derSeq(derRaw(Uint8Array.of(0x02, 0x02, 0x00, 0x05)), encodeTime(new Date('2026-05-20T00:00:00Z')))] }), /minimally encoded/],
+    ['entry with an extra element', craft({ entries: [derSeq(derInt(5n), encodeTime(new Date('2026-05-20T00:00:00Z')), derInt(1))] }), /unexpected element/],
+  ];
+  for (const [what, der, re] of cases) assert.throws(() => parseCrl(der), code('ERR_CRL_MALFORMED', re), what);
+  assert.throws(() => parseCrl(craft({ exts: [ext(OID.crlNumber, encodeDer(derInt(1))), ext(OID.crlNumber, encodeDer(derInt(2)))] })), code('ERR_EXTENSION_INVALID', /twice/));
+  // Unknown critical extensions are read, flagged, and the CRL is not used.
+  const flagged = parseCrl(craft({ exts: [ext('1.2.3.4', Uint8Array.of(5, 0), true)], entries: [entry(6n, [ext('1.2.3.5', Uint8Array.of(5, 0), true)])] }));
+  assert.deepEqual([...flagged.unknownCriticalExtensions].sort(), ['1.2.3.4', '1.2.3.5']);
 });
