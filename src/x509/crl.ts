@@ -357,7 +357,11 @@ function scanEntries(b: Uint8Array, cs: number, ce: number, version: number, unk
   let serialLen = new Uint16Array(cap);
   let n = 0;
   let p = cs;
+  // Constant labels: no string is built per entry on the hot path.
   const what = 'revokedCertificates entry';
+  const wSerial = `${what} userCertificate`;
+  const wDate = `${what} revocationDate`;
+  const wExts = `${what} crlEntryExtensions`;
   while (p < ce) {
     let ss: number;
     let len: number;
@@ -367,19 +371,19 @@ function scanEntries(b: Uint8Array, cs: number, ce: number, version: number, unk
       if (tagRead() !== 0x30) bad(`${what}: expected SEQUENCE`);
       ee = hEnd;
       // userCertificate CertificateSerialNumber
-      ss = head(b, es, ee, `${what} userCertificate`);
+      ss = head(b, es, ee, wSerial);
       if (tagRead() !== 0x02) bad(`${what} userCertificate: expected INTEGER`);
       const se = hEnd;
       len = se - ss;
       if (len === 0 || (len > 1 && ((b[ss] === 0 && b[ss + 1]! < 0x80) || (b[ss] === 0xff && b[ss + 1]! >= 0x80)))) bad(`${what} userCertificate: expected a minimally encoded INTEGER`);
       if (len > 0xffff) bad(`${what} userCertificate: serial too long`);
       // revocationDate Time
-      const ts = head(b, se, ee, `${what} revocationDate`);
-      checkTime(b, tagRead(), se, ts, hEnd, `${what} revocationDate`);
+      const ts = head(b, se, ee, wDate);
+      checkTime(b, tagRead(), se, ts, hEnd, wDate);
       const te = hEnd;
       if (te < ee) {
         if (version < 2) bad(`${what}: entry extensions in a v1 CRL (RFC 5280 5.1.2.1)`);
-        const xs = head(b, te, ee, `${what} crlEntryExtensions`);
+        const xs = head(b, te, ee, wExts);
         if (tagRead() !== 0x30 || hEnd !== ee) bad(`${what}: unexpected element after revocationDate`);
         let isReason = ee - te === 14 && xs === te + 2;
         for (let k = 0; isReason && k < 13; k++) if (b[te + k] !== REASON_EXT_PREFIX[k]) isReason = false;
@@ -387,7 +391,7 @@ function scanEntries(b: Uint8Array, cs: number, ce: number, version: number, unk
           const code = b[te + 13]!;
           if (code > 10 || code === 7) bad(`${what} crlReason: reason code ${code} is not defined (RFC 5280 5.3.1)`);
         } else {
-          entryExtensions(readExtensionsAt(b, te, ee, `${what} crlEntryExtensions`), what, unknownCritical);
+          entryExtensions(readExtensionsAt(b, te, ee, wExts), what, unknownCritical);
         }
       }
     } catch (e) {
@@ -569,7 +573,7 @@ function parseCrlDer(input: Uint8Array): Crl {
 
 function parseCrlDerInner(input: Uint8Array): Crl {
   return wrapDecode('ERR_CRL_MALFORMED', 'CRL', () => {
-    const b = Uint8Array.from(input);
+    const b = new Uint8Array(input); // a copy (memcpy), also of a Buffer
     // CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm, signatureValue }
     const top = head(b, 0, b.length, 'CertificateList');
     if (tagRead() !== 0x30) bad('CertificateList: expected SEQUENCE');
@@ -697,6 +701,8 @@ export function parseCrls(input: string | Uint8Array): Crl[] {
   let text: string | undefined;
   if (typeof input === 'string') text = input;
   else if (input instanceof Uint8Array) {
+    // A SEQUENCE with a long-form length is DER, never text: skip sniffing a large CRL as PEM (a 1 MiB string).
+    if (input[0] === 0x30 && input[1]! >= 0x81 && input[1]! <= 0x84) return [parseCrlDer(input)];
     if (looksLikePem(input)) text = latin1(input);
     else return [parseCrlDer(input)];
   } else throw new TypeError('parseCrl: input must be a PEM string or DER bytes');
