@@ -273,7 +273,7 @@ function certStatus(cert: Certificate, above: readonly Certificate[], ctx: Ctx, 
     .filter((c) => issuers.some((n) => namesMatch(n, c.issuer)))
     .sort(newestFirst);
   if (relevant.length === 0) {
-    if (ctx.mode === 'if-present' && depth === 0) return { kind: 'skipped' };
+    if (ctx.mode === 'if-present') return { kind: 'skipped' };
     return { kind: 'undetermined', why: 'crl-not-found', message: `no CRL of ${describeName(cert.issuer)} was given` };
   }
   let mask = 0;

@@ -159,3 +159,22 @@ test('OpenSSL-made CRLs (openssl ca -gencrl) are read and applied', (t) => {
   assert.match(vr.stderr + vr.stdout, /certificate revoked/);
   assert.equal(run('openssl', ['verify', '-crl_check', '-CAfile', p('ca.pem'), '-CRLfile', p('ours.crl'), p('bad.pem')]).status, 0);
 });
+
+test('a CA without keyUsage (the classic openssl req -x509 recipe) may sign CRLs; OpenSSL applies ours', (t) => {
+  if (!oracle(t, 'openssl')) return;
+  const dir = tempDir();
+  const p = (n: string) => join(dir, n);
+  runOk('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.pem'), '-subj', '/CN=Classic CA', '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE']);
+  const ca = parseCertificate(readFileSync(p('ca.pem'), 'utf8'));
+  assert.equal(ca.decoded.keyUsage, undefined, 'the recipe writes no keyUsage');
+  runOk('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('leaf.key'), '-out', p('leaf.csr'), '-subj', '/CN=leaf.example']);
+  runOk('openssl', ['x509', '-req', '-in', p('leaf.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-set_serial', '4660', '-days', '10', '-out', p('leaf.pem')]);
+  const leaf = parseCertificate(readFileSync(p('leaf.pem'), 'utf8'));
+  const caKey = parsePkcs8(new Uint8Array(Buffer.from(readFileSync(p('ca.key'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64')));
+  const crl = createCrl({ issuerCertificate: ca, issuerKey: caKey, crlNumber: 1n, entries: [{ serial: leaf, revocationDate: NOW, reason: 'affiliationChanged' }] });
+  writeFileSync(p('ca.crl'), crl.pem);
+  const v = run('openssl', ['verify', '-crl_check', '-CAfile', p('ca.pem'), '-CRLfile', p('ca.crl'), p('leaf.pem')]);
+  assert.match(v.stderr + v.stdout, /certificate revoked/);
+  const r = verifyCertificate(leaf, { trustAnchors: [ca], crls: [crl] });
+  assert.equal(r.ok ? 'ok' : `${r.reason} ${r.revocationReason}`, 'revoked affiliationChanged');
+});
