@@ -10,7 +10,7 @@ import { loadCertificates, loadCrls } from '../load.js';
 export const spec: CommandSpec = {
   name: 'check',
   summary: 'Connect to a mail server, start TLS (STARTTLS or implicit), and check the certificate chain, host name and expiry.',
-  usage: ['check HOST:PORT [--starttls smtp|imap|pop3 | --implicit] [--ca FILE] [--servername NAME] [--json]'],
+  usage: ['check HOST:PORT [--starttls smtp|imap|pop3 | --implicit] [--ca FILE] [--crl FILE]... [--servername NAME] [--json]'],
   description: [
     'On 25 and 587 (SMTP), 143 (IMAP) and 110 (POP3) STARTTLS is used by default; 465, 993 and 995 are implicit TLS. ' +
       'Every reply code is checked, STARTTLS must be offered, bytes sent by the server between its STARTTLS reply and the handshake ' +
@@ -24,7 +24,7 @@ export const spec: CommandSpec = {
     starttls: { type: 'string', choices: ['smtp', 'imap', 'pop3'], desc: 'upgrade with STARTTLS for this protocol (default: from the port)' },
     implicit: { type: 'boolean', desc: 'implicit TLS (handshake at once) even on a STARTTLS port' },
     ca: { type: 'string', arg: 'FILE', desc: 'trusted CA certificate(s) (default: the Mozilla roots in Node)' },
-    crl: { type: 'string', multiple: true, arg: 'FILE', desc: 'CRL(s): the served chain must not be revoked (repeatable)' },
+    crl: { type: 'string', multiple: true, arg: 'FILE', desc: 'CRL(s): the served chain must not be revoked' },
     servername: { type: 'string', arg: 'NAME', desc: 'name for SNI and the certificate check (default: HOST)' },
     timeout: { type: 'string', integer: [1, 300], arg: 'SECONDS', default: '10', desc: 'limit for each step' },
     json: { type: 'boolean', desc: 'print the result as JSON' },

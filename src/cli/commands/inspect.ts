@@ -33,7 +33,8 @@ export const spec: CommandSpec = {
   summary: 'Show what a file holds: certificates (a whole chain), CSRs, CRLs, private and public keys.',
   usage: ['inspect FILE [--json]'],
   description: [
-    'PEM (any number of blocks, text around them ignored) or DER. Encrypted private keys are shown as such without asking for ' +
+    'PEM (any number of blocks, text around them ignored) or DER. A CRL shows its issuer, number, this/next update, scope and ' +
+      'the revoked serials with date and reason (the first 50 in text, all in --json). Encrypted private keys are shown as such without asking for ' +
       'the passphrase; private key material is never printed (only the algorithm, size and the SHA-256 of the public key).',
   ],
   positionals: { min: 1, max: 1, name: 'FILE (- for standard input)' },

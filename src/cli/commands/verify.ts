@@ -25,7 +25,7 @@ export const spec: CommandSpec = {
     host: { type: 'string', arg: 'NAME', desc: 'DNS name or IP address the certificate must be valid for' },
     email: { type: 'string', arg: 'ADDR', desc: 'mailbox an S/MIME certificate must carry' },
     purpose: { type: 'string', choices: ['tls-server', 'tls-client', 'smime'], desc: 'check extendedKeyUsage/keyUsage (default: tls-server with --host)' },
-    crl: { type: 'string', multiple: true, arg: 'FILE', desc: 'CRL(s) to check revocation against (repeatable)' },
+    crl: { type: 'string', multiple: true, arg: 'FILE', desc: 'CRL(s) to check revocation against' },
     revocation: { type: 'string', choices: ['off', 'if-present', 'require'], desc: 'if-present (default): check what the CRLs cover; require: every certificate below the CA needs a CRL' },
     at: { type: 'string', arg: 'TIME', desc: 'verify at this time (ISO 8601, e.g. 2027-01-01T00:00:00Z) instead of now' },
   },
