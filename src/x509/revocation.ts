@@ -264,6 +264,7 @@ function certStatus(cert: Certificate, above: readonly Certificate[], ctx: Ctx, 
   try {
     dps = distributionPoints(cert);
   } catch (e) {
+    if (ctx.mode === 'if-present' && !ctx.crls.some((c) => namesMatch(c.issuer, cert.issuer))) return { kind: 'skipped' };
     return { kind: 'undetermined', why: 'crl-invalid', message: `its cRLDistributionPoints cannot be read (${e instanceof Error ? e.message : 'malformed'})` };
   }
   const points: Array<DistributionPoint | undefined> = dps ?? [undefined];
