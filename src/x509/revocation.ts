@@ -209,7 +209,7 @@ function entryFor(crl: Crl, cert: Certificate): CrlEntry | undefined {
  * A certificate whose key verifies `crl` and that may sign CRLs for the
  * path `above` (the issuer of the checked certificate up to the anchor).
  */
-function findSigner(crl: Crl, above: readonly Certificate[], ctx: Ctx, depth: number): { signer?: Certificate; problem?: string } {
+function findSigner(crl: Crl, above: readonly Certificate[], ctx: Ctx, depth: number): { signer?: Certificate; problem?: string; exhausted?: boolean } {
   const aki = crl.authorityKeyIdentifier?.keyIdentifier;
   const seen = new Set<Certificate>();
   let problem: string | undefined;
@@ -220,7 +220,7 @@ function findSigner(crl: Crl, above: readonly Certificate[], ctx: Ctx, depth: nu
     if (!namesMatch(c.subject, crl.issuer)) continue;
     const ski = c.decoded.subjectKeyIdentifier;
     if (aki && ski && !equalBytes(aki, ski)) continue;
-    if (ctx.sigChecks >= MAX_CRL_SIGNATURE_CHECKS) return { problem: `more than ${MAX_CRL_SIGNATURE_CHECKS} CRL signature checks: gave up` };
+    if (ctx.sigChecks >= MAX_CRL_SIGNATURE_CHECKS) return { problem: `more than ${MAX_CRL_SIGNATURE_CHECKS} CRL signature checks: gave up`, exhausted: true };
     ctx.sigChecks++;
     const s = checkCrlSignature(crl, c);
     if (!s.ok) {
@@ -304,7 +304,8 @@ function certStatus(cert: Certificate, above: readonly Certificate[], ctx: Ctx, 
         noteIt('crl-invalid', `the CRL of ${describeName(crl.issuer)} has the critical extension ${crl.unknownCriticalExtensions.join(', ')} that mailpki does not process`);
         continue;
       }
-      const { signer, problem } = findSigner(crl, above, ctx, depth);
+      const { signer, problem, exhausted } = findSigner(crl, above, ctx, depth);
+      if (exhausted) return { kind: 'undetermined', why: 'crl-invalid', message: problem! };
       if (!signer) {
         noteIt('crl-invalid', problem!);
         continue;

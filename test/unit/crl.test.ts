@@ -10,6 +10,7 @@ import { createRootCa, createIntermediateCa, issueCertificate } from '../../src/
 import { createCrl, parseCrl, parseCrls, findCrlEntry, checkCrlSignature } from '../../src/x509/crl.js';
 import { inspectCrl, crlToJson } from '../../src/x509/inspect.js';
 import { verifyCertificate } from '../../src/x509/verify.js';
+import { MAX_CRL_SIGNATURE_CHECKS } from '../../src/x509/revocation.js';
 import { isMailPkiError } from '../../src/errors.js';
 import { encodePem } from '../../src/encoding/pem.js';
 import { derSeq, derInt, derOid, derOctets, derBool, derExplicit, derBitString, derRaw, derImplicitBytes, encodeDer } from '../../src/encoding/der.js';
@@ -226,4 +227,20 @@ test('parseCrl: crafted structures give ERR_CRL_MALFORMED naming the rule', () =
   // Unknown critical extensions are read, flagged, and the CRL is not used.
   const flagged = parseCrl(craft({ exts: [ext('1.2.3.4', Uint8Array.of(5, 0), true)], entries: [entry(6n, [ext('1.2.3.5', Uint8Array.of(5, 0), true)])] }));
   assert.deepEqual([...flagged.unknownCriticalExtensions].sort(), ['1.2.3.4', '1.2.3.5']);
+});
+
+test('bounded work: many CRLs with the issuer name but a foreign key stop at MAX_CRL_SIGNATURE_CHECKS', () => {
+  const otherKey = ec();
+  const impostor = createIntermediateCa({ subject: { CN: 'Unit CRL ICA' }, publicKey: otherKey, issuer: root, issuerKey: rootKey, now: new Date('2026-01-01T00:00:00Z') });
+  // The impostor claims the real ICA's key identifier, so the AKI does not rule its CRLs out: each costs a signature check.
+  const claimsIcaKeyId = { ...impostor, decoded: { ...impostor.decoded, subjectKeyIdentifier: ica.decoded.subjectKeyIdentifier } };
+  const forged = Array.from({ length: MAX_CRL_SIGNATURE_CHECKS + 20 }, (_, i) =>
+    createCrl({ issuerCertificate: claimsIcaKeyId, issuerKey: otherKey, crlNumber: BigInt(i + 1), thisUpdate: new Date('2026-05-30T00:00:00Z') }),
+  );
+  const t0 = performance.now();
+  const r = verifyCertificate(good, { trustAnchors: [root], intermediates: [ica], at: NOW, crls: forged });
+  const ms = performance.now() - t0;
+  assert.equal(r.ok ? 'ok' : r.reason, 'crl-invalid');
+  if (!r.ok) assert.match(r.message, new RegExp(`more than ${MAX_CRL_SIGNATURE_CHECKS} CRL signature checks`));
+  assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
 });
