@@ -63,7 +63,7 @@ import {
   readSmallInt,
   rawDer,
 } from '../encoding/der.js';
-import { concatBytes, equalBytes, toHex } from '../encoding/bytes.js';
+import { bytesToBigInt, concatBytes, equalBytes, toHex } from '../encoding/bytes.js';
 import { encodePem, latin1, looksLikePem, parsePemBlocks } from '../encoding/pem.js';
 import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlgorithmId } from '../crypto/algorithm-id.js';
 import { type SignatureAlgorithm, defaultSignatureAlgorithm, sign, verify } from '../crypto/sign.js';
@@ -420,20 +420,61 @@ function scanEntries(b: Uint8Array, cs: number, ce: number, version: number, unk
   return { entryOff: entryOff.slice(0, n), serialOff: serialOff.slice(0, n), serialLen: serialLen.slice(0, n) };
 }
 
-/** Decode entry `i` fully (no carry-over of certificateIssuer: see entriesOf). */
+/** The Time at [cs, ce) (validated by the scan): the common forms computed directly, others through readTime. */
+function timeAt(b: Uint8Array, tag: number, start: number, cs: number, ce: number): Date {
+  const n = ce - cs;
+  if ((tag === 0x17 && n === 13) || (tag === 0x18 && n === 15)) {
+    let y: number;
+    let p: number;
+    if (tag === 0x17) {
+      const yy = digits(b, cs, 2);
+      y = yy >= 50 ? 1900 + yy : 2000 + yy;
+      p = cs + 2;
+    } else {
+      y = digits(b, cs, 4);
+      p = cs + 4;
+    }
+    const d = new Date(Date.UTC(2000, digits(b, p, 2) - 1, digits(b, p + 2, 2), digits(b, p + 4, 2), digits(b, p + 6, 2), digits(b, p + 8, 2)));
+    d.setUTCFullYear(y);
+    return d;
+  }
+  return readTime(new DerNodeClass(b, 0, false, tag & 0x1f, start, cs, ce, ce, true), 'revocationDate');
+}
+
+const REASON_EXT_NAME = 'crlReason';
+
+/**
+ * Decode entry `i` (no carry-over of certificateIssuer: see entriesOf). The
+ * scan validated it; this reads it again without the tree decoder for the
+ * usual shape (serial, time, at most a lone reasonCode).
+ */
 function decodeEntry(ix: CrlIndex, i: number): Omit<CrlEntry, 'certificateIssuer'> & { certificateIssuer?: GeneralName[] } {
   const b = ix.b;
   const start = ix.entryOff[i]!;
   head(b, start, b.length, 'entry');
-  const node = decodeDer(b.subarray(start, hEnd), `revokedCertificates[${i}]`);
-  const items = readSequence(node, `revokedCertificates[${i}]`, 2, 3);
-  const serialNumber = readBigInt(items[0], 'userCertificate');
-  const revocationDate = readTime(items[1], 'revocationDate');
-  const extensions = items[2] ? readExtensions(items[2], 'crlEntryExtensions') : [];
-  const d = entryExtensions(extensions, `revokedCertificates[${i}]`, new Set());
+  const ee = hEnd;
+  const ss = ix.serialOff[i]!;
+  const serialBytes = b.subarray(ss, ss + ix.serialLen[i]!);
+  const unsigned = bytesToBigInt(serialBytes);
+  const serialNumber = serialBytes[0]! & 0x80 ? unsigned - (1n << BigInt(8 * serialBytes.length)) : unsigned;
+  const se = ss + serialBytes.length;
+  const ts = head(b, se, ee, 'revocationDate');
+  const revocationDate = timeAt(b, tagRead(), se, ts, hEnd);
+  const te = hEnd;
+  let extensions: Extension[] = [];
+  let d: DecodedEntryExtensions = {};
+  if (te < ee) {
+    if (ee - te === 14 && b[te + 1] === 0x0c && REASON_EXT_PREFIX.every((x, k) => b[te + k] === x)) {
+      extensions = [{ oid: OID.crlReason, name: REASON_EXT_NAME, critical: false, der: b.slice(te + 11, te + 14) }];
+      d = { reason: CRL_REASONS[b[te + 13]!]! };
+    } else {
+      extensions = readExtensionsAt(b, te, ee, 'crlEntryExtensions');
+      d = entryExtensions(extensions, `revokedCertificates[${i}]`, new Set());
+    }
+  }
   return {
     serialNumber,
-    serialHex: toHex(b.subarray(ix.serialOff[i]!, ix.serialOff[i]! + ix.serialLen[i]!)),
+    serialHex: toHex(serialBytes),
     revocationDate,
     ...(d.reason ? { reason: d.reason } : {}),
     ...(d.invalidityDate ? { invalidityDate: d.invalidityDate } : {}),
