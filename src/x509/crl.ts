@@ -124,9 +124,11 @@ export const REASON_FLAGS: readonly CrlReason[] = [
 
 /** One revoked certificate of a CRL. @public */
 export interface CrlEntry {
+  /** Serial number of the revoked certificate. */
   readonly serialNumber: bigint;
   /** Lower-case hex of the serial INTEGER's content octets (as `Certificate.serialHex`). */
   readonly serialHex: string;
+  /** When the certificate was revoked (revocationDate). */
   readonly revocationDate: Date;
   /** reasonCode entry extension; absent = unspecified. */
   readonly reason?: CrlReason;
@@ -144,7 +146,9 @@ export interface CrlEntry {
 
 /** DistributionPointName (RFC 5280 4.2.1.13): full names, or an RDN relative to the CRL issuer. @public */
 export interface DistributionPointName {
+  /** fullName: where the CRL is (URIs, directory names). */
   readonly fullName?: readonly GeneralName[];
+  /** nameRelativeToCRLIssuer: an RDN appended to the CRL issuer's name. */
   readonly nameRelativeToCrlIssuer?: readonly NameAttribute[];
   /** DER of the RelativeDistinguishedName (SET), when `nameRelativeToCrlIssuer` is set. */
   readonly relativeDer?: Uint8Array;
@@ -152,18 +156,27 @@ export interface DistributionPointName {
 
 /** One DistributionPoint of a certificate's cRLDistributionPoints or freshestCRL extension. @public */
 export interface DistributionPoint {
+  /** Where the CRL is. */
   readonly distributionPoint?: DistributionPointName;
+  /** Reasons the CRLs of this point cover (absent: all). */
   readonly reasons?: readonly CrlReason[];
+  /** Who issues those CRLs when it is not the certificate's issuer (indirect CRLs). */
   readonly crlIssuer?: readonly GeneralName[];
 }
 
 /** issuingDistributionPoint CRL extension (RFC 5280 5.2.5). @public */
 export interface IssuingDistributionPoint {
+  /** The distribution point this CRL is for (a partitioned CRL). */
   readonly distributionPoint?: DistributionPointName;
+  /** Lists end-entity certificates only. */
   readonly onlyContainsUserCerts: boolean;
+  /** Lists CA certificates only. */
   readonly onlyContainsCACerts: boolean;
+  /** Covers only these reasons (absent: all). */
   readonly onlySomeReasons?: readonly CrlReason[];
+  /** May list certificates of other issuers (entries' certificateIssuer). */
   readonly indirectCrl: boolean;
+  /** Lists attribute certificates only (never usable for public-key certificates). */
   readonly onlyContainsAttributeCerts: boolean;
 }
 
@@ -171,15 +184,21 @@ export interface IssuingDistributionPoint {
 export interface Crl {
   /** 1 or 2. */
   readonly version: number;
+  /** Signature algorithm of the CRL. */
   readonly signatureAlgorithm: SignatureAlgorithmInfo;
+  /** The CA (or CRL issuer) that signed it. */
   readonly issuer: DistinguishedName;
+  /** When it was issued. */
   readonly thisUpdate: Date;
+  /** When the next one is due; past it the CRL is stale (`crl-expired`). */
   readonly nextUpdate?: Date;
   /** cRLNumber (RFC 5280 5.2.3). */
   readonly crlNumber?: bigint;
   /** deltaCRLIndicator: the cRLNumber of the base CRL; present only in a delta CRL (5.2.4). */
   readonly baseCrlNumber?: bigint;
+  /** authorityKeyIdentifier: which key of the issuer signed it. */
   readonly authorityKeyIdentifier?: { readonly keyIdentifier?: Uint8Array; readonly issuer?: readonly GeneralName[]; readonly serial?: bigint };
+  /** issuingDistributionPoint: the CRL's scope (RFC 5280 5.2.5). */
   readonly issuingDistributionPoint?: IssuingDistributionPoint;
   /** CRL extensions, raw. */
   readonly extensions: readonly Extension[];
@@ -191,6 +210,7 @@ export interface Crl {
   readonly entries: readonly CrlEntry[];
   /** DER of the TBSCertList (what the signature covers). */
   readonly tbs: Uint8Array;
+  /** signatureValue. */
   readonly signature: Uint8Array;
   /** The whole CRL, as read. */
   readonly der: Uint8Array;
