@@ -47,6 +47,7 @@ export const ERROR_CODES = [
   'ERR_POLICY', // refused by a profile or CA policy (no SAN, too long, ...)
   'ERR_ISSUER_NOT_CA', // issuer lacks CA:true or keyCertSign
   'ERR_VALIDITY', // bad validity window (notAfter before notBefore, outlives issuer)
+  'ERR_CRL_MALFORMED', // a CRL that is not a well-formed RFC 5280 CertificateList
   // chains and verification
   'ERR_CHAIN_INCOMPLETE', // an intermediate is missing
   'ERR_CHAIN_BROKEN', // a link does not match (name, AKI/SKI, signature)

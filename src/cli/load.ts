@@ -13,7 +13,7 @@ import {
   publicKeysEqual,
   type GenerateKeyPairOptions,
 } from '../keys/index.js';
-import { parseCertificateRequest, parseCertificates } from '../x509/index.js';
+import { parseCertificateRequest, parseCertificates, parseCrls, type Crl } from '../x509/index.js';
 import type { Certificate, CertificateRequest } from '../x509/types.js';
 import type { KeyPair, PrivateKey, PublicKey } from '../keys/types.js';
 import { num, str, type CommandContext, type OptionSpec } from './args.js';
@@ -25,6 +25,13 @@ export async function loadCertificates(path: string): Promise<Certificate[]> {
   const certs = parseCertificates(input);
   if (certs.length === 0) throw new MailPkiError('ERR_NO_CERTIFICATE', `${path}: no certificate found`);
   return certs;
+}
+
+/** Every CRL in the files (each a PEM bundle of `X509 CRL` blocks or one DER CRL). */
+export async function loadCrls(paths: readonly string[]): Promise<Crl[]> {
+  const out: Crl[] = [];
+  for (const p of paths) out.push(...parseCrls(await readInput(p)));
+  return out;
 }
 
 /** The CSR in a file (PEM or DER). */

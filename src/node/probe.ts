@@ -38,6 +38,7 @@ import { tlsaRecord } from '../mail/tlsa.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { matchesHost, parseIpAddress } from '../x509/hostname.js';
 import { verifyCertificate, type VerifyFailureCode, type VerifyResult } from '../x509/verify.js';
+import type { Crl } from '../x509/crl.js';
 import type { Certificate } from '../x509/types.js';
 import { Budget, LineConn, MAX_TRANSCRIPT, ProbeFailure } from './line-conn.js';
 import { MAIL_DIALOGUES, quotePeer } from './mail-dialogue.js';
@@ -66,6 +67,8 @@ export interface ProbeOptions {
   readonly servername?: string;
   /** Trust anchors. Default: Node's bundled Mozilla roots (`tls.rootCertificates`). */
   readonly ca?: readonly Certificate[];
+  /** CRLs the served chain is checked against (verifyCertificate `crls`, revocation 'if-present'). */
+  readonly crls?: readonly Crl[];
   /**
    * Overall limit for the whole check (connect, dialogue, handshake, post-TLS dialogue), in ms.
    * Default 30000: a slow but honest server (Postfix postscreen delays its greeting ~6 s) passes.
@@ -431,7 +434,7 @@ export async function probeTls(options: ProbeOptions): Promise<ProbeResult> {
 
     // ---- verification by mailpki (reported in full even when the dialogue below fails)
     const anchors = options.ca ?? nodeRoots();
-    const v = verifyCertificate(leaf, { trustAnchors: anchors, intermediates: chain.slice(1), host: bareName, purpose: 'tls-server', at });
+    const v = verifyCertificate(leaf, { trustAnchors: anchors, intermediates: chain.slice(1), host: bareName, purpose: 'tls-server', at, ...(options.crls ? { crls: options.crls } : {}) });
     result.verification = v;
     result.hostMatch = matchesHost(leaf, bareName);
 

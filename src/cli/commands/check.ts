@@ -6,12 +6,12 @@ import { PROBE_DEFAULT_TIMEOUT_MS, probeTls, type ProbeResult } from '../../node
 import { formatNameOpenssl } from '../../x509/index.js';
 import { flag, num, str, type CommandSpec } from '../args.js';
 import { note } from '../io.js';
-import { loadCertificates } from '../load.js';
+import { loadCertificates, loadCrls } from '../load.js';
 
 export const spec: CommandSpec = {
   name: 'check',
   summary: 'Connect to a mail server, start TLS (STARTTLS or implicit), and check the certificate chain, host name and expiry.',
-  usage: ['check HOST:PORT [--starttls smtp|imap|pop3 | --implicit] [--ca FILE] [--servername NAME] [--json]'],
+  usage: ['check HOST:PORT [--starttls smtp|imap|pop3 | --implicit] [--ca FILE] [--crl FILE]... [--servername NAME] [--json]'],
   description: [
     'On 25 and 587 (SMTP), 143 (IMAP) and 110 (POP3) STARTTLS is used by default; 465, 993 and 995 are implicit TLS. ' +
       'Every reply code is checked, STARTTLS must be offered, bytes sent by the server between its STARTTLS reply and the handshake ' +
@@ -28,6 +28,7 @@ export const spec: CommandSpec = {
     starttls: { type: 'string', choices: ['smtp', 'imap', 'pop3'], desc: 'upgrade with STARTTLS for this protocol (default: from the port)' },
     implicit: { type: 'boolean', desc: 'implicit TLS (handshake at once) even on a STARTTLS port' },
     ca: { type: 'string', arg: 'FILE', desc: 'trusted CA certificate(s) (default: the Mozilla roots in Node)' },
+    crl: { type: 'string', multiple: true, arg: 'FILE', desc: 'CRL(s): the served chain must not be revoked' },
     servername: { type: 'string', arg: 'NAME', desc: 'name for SNI and the certificate check (default: HOST)' },
     timeout: { type: 'string', integer: [1, 300], arg: 'SECONDS', default: String(PROBE_DEFAULT_TIMEOUT_MS / 1000), desc: 'overall limit for the whole check' },
     json: { type: 'boolean', desc: 'print the result as JSON' },
@@ -37,6 +38,7 @@ export const spec: CommandSpec = {
   examples: [
     'mailpki check mail.example.com:587 --ca root-ca.pem',
     'mailpki check mail.example.com:993',
+    'mailpki check mail.example.com:465 --ca root-ca.pem --crl ca.crl',
     'mailpki check 192.0.2.10:25 --starttls smtp --servername mail.example.com --json',
     'mailpki check mail.example.com:25 --timeout 90     # a server that tarpits its greeting',
   ],
@@ -54,7 +56,9 @@ export const spec: CommandSpec = {
     const caPath = str(ctx, 'ca');
     const ca = caPath ? await loadCertificates(caPath) : undefined;
     const servername = str(ctx, 'servername');
+    const crls = await loadCrls((ctx.values.crl as string[] | undefined) ?? []);
     const r = await probeTls({
+      ...(crls.length ? { crls } : {}),
       host,
       port,
       ...(starttls ? { starttls } : {}),

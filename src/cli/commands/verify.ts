@@ -3,17 +3,20 @@ import { MailPkiError } from '../../errors.js';
 import { formatNameOpenssl, verifyCertificate } from '../../x509/index.js';
 import type { Certificate } from '../../x509/types.js';
 import { str, type CommandSpec } from '../args.js';
-import { loadCertificates } from '../load.js';
+import { loadCertificates, loadCrls } from '../load.js';
 import { escapeTerminal } from '../../encoding/terminal.js';
 
 export const spec: CommandSpec = {
   name: 'verify',
-  summary: 'Verify a certificate: signatures, validity, CA constraints, name constraints, purpose and (with --host) the host name.',
-  usage: ['verify CERT --ca FILE [--untrusted FILE] [--host NAME] [--email ADDR] [--purpose tls-server|tls-client|smime] [--at TIME]'],
+  summary: 'Verify a certificate: signatures, validity, CA constraints, name constraints, purpose, (with --host) the host name and (with --crl) revocation.',
+  usage: ['verify CERT --ca FILE [--untrusted FILE] [--crl FILE]... [--revocation off|if-present|require] [--host NAME] [--email ADDR] [--purpose tls-server|tls-client|smime] [--at TIME]'],
   description: [
     'CERT may hold the leaf followed by intermediates (a chain file); --untrusted adds more. Only the certificates in --ca are trusted.',
     'The host name is matched against the subjectAltNames only, as RFC 9525 and browsers do: a certificate with the name only in its CN fails ' +
       '(openssl s_client and Node accept it, strict clients reject it).',
+    'With --crl (repeatable; PEM "X509 CRL" bundles or DER), every certificate of the path whose issuer has a CRL there is checked ' +
+      '(RFC 5280 6.3: CRL signature and signer, thisUpdate/nextUpdate, scope, delta CRLs); --revocation require also fails ' +
+      'a certificate that no CRL covers (crl-not-found). A revoked certificate is reported with its reason and date (revoked).',
     'Exit 0 when valid; 1 with `error: <reason> (<code>)` otherwise.',
   ],
   positionals: { min: 1, max: 1, name: 'CERT' },
@@ -23,11 +26,14 @@ export const spec: CommandSpec = {
     host: { type: 'string', arg: 'NAME', desc: 'DNS name or IP address the certificate must be valid for' },
     email: { type: 'string', arg: 'ADDR', desc: 'mailbox an S/MIME certificate must carry' },
     purpose: { type: 'string', choices: ['tls-server', 'tls-client', 'smime'], desc: 'check extendedKeyUsage/keyUsage (default: tls-server with --host)' },
+    crl: { type: 'string', multiple: true, arg: 'FILE', desc: 'CRL(s) to check revocation against' },
+    revocation: { type: 'string', choices: ['off', 'if-present', 'require'], desc: 'if-present (default): check what the CRLs cover; require: every certificate below the CA needs a CRL' },
     at: { type: 'string', arg: 'TIME', desc: 'verify at this time (ISO 8601, e.g. 2027-01-01T00:00:00Z) instead of now' },
   },
   examples: [
     'mailpki verify mail.crt --ca ca.crt --host mail.example.com',
     'mailpki verify mail.chain.pem --ca root.crt --purpose tls-server',
+    'mailpki verify mail.crt --ca root.crt --untrusted ica.crt --crl ica.crl --crl root.crl --revocation require',
   ],
   async run(ctx) {
     const certPath = ctx.positionals[0]!;
@@ -45,6 +51,8 @@ export const spec: CommandSpec = {
     const host = str(ctx, 'host');
     const email = str(ctx, 'email');
     const purpose = str(ctx, 'purpose') as 'tls-server' | 'tls-client' | 'smime' | undefined;
+    const crls = await loadCrls((ctx.values.crl as string[] | undefined) ?? []);
+    const revocation = str(ctx, 'revocation') as 'off' | 'if-present' | 'require' | undefined;
     const r = verifyCertificate(leaf, {
       trustAnchors,
       intermediates,
@@ -52,12 +60,14 @@ export const spec: CommandSpec = {
       ...(host !== undefined ? { host } : {}),
       ...(email !== undefined ? { email } : {}),
       ...(purpose ? { purpose } : {}),
+      ...(crls.length ? { crls } : {}),
+      ...(revocation ? { revocation } : {}),
     });
     if (!r.ok) {
       ctx.io.err(`error: ${escapeTerminal(r.message)} (${r.reason})\n`);
       return 1;
     }
-    ctx.io.out(`${escapeTerminal(certPath)}: OK${host !== undefined ? ` for ${host}` : ''}${purpose ? ` (${purpose})` : ''}\n`);
+    ctx.io.out(`${escapeTerminal(certPath)}: OK${host !== undefined ? ` for ${host}` : ''}${purpose ? ` (${purpose})` : ''}${crls.length && revocation !== 'off' ? `, not revoked (${crls.length} CRL${crls.length === 1 ? '' : 's'})` : ''}\n`);
     r.chain.forEach((c, i) => ctx.io.out(`  ${i}: ${escapeTerminal(formatNameOpenssl(c.subject))}  (until ${c.notAfter.toISOString().slice(0, 10)})\n`));
     return 0;
   },
