@@ -13,3 +13,17 @@ export { parsePrivateKey, parsePublicKey, isEncryptedPrivateKey, encodePrivateKe
 export { encryptPrivateKeyPem, encryptPrivateKeyDer, type EncryptPrivateKeyOptions } from './encrypt.js';
 export { DEFAULT_PBKDF2_ITERATIONS, DEFAULT_SCRYPT, PBE_LIMITS, type Pbes2WriteOptions, type Pbes2Params, type Pbes2Kdf, type Pbkdf2Prf, type PbeCipher } from '../crypto/pbe.js';
 export { createWorkerKeygenPool, serveKeygenWorker, type WorkerKeygenPool, type WorkerKeygenPoolOptions, type KeygenWorkerPort, type KeygenWorkerScope, type KeygenWorkerEvent } from './keygen-pool.js';
+export {
+  encodePkcs12,
+  parsePkcs12,
+  isPkcs12,
+  DEFAULT_PKCS12_ITERATIONS,
+  PKCS12_LIMITS,
+  type EncodePkcs12Options,
+  type ParsePkcs12Options,
+  type Pkcs12Contents,
+  type Pkcs12BagInfo,
+  type Pkcs12MacInfo,
+  type Pkcs12CertificateInput,
+} from './pkcs12.js';
+export type { Pkcs12MacHash, Pkcs12PbeScheme } from '../crypto/pkcs12-pbe.js';
