@@ -148,10 +148,10 @@ test('corrupted MAC, corrupted ciphertext, truncation: typed errors', async () =
   const { key, cert } = await fixtures.ec;
   const p12 = encodePkcs12({ key, certificate: cert, passphrase: 'pw', ...FAST });
   const macFlip = p12.slice();
-  macFlip[macFlip.length - 25] ^= 1; // inside the 32-byte MAC value (before the 16-byte salt and the INTEGER)
+  macFlip[macFlip.length - 25] = macFlip[macFlip.length - 25]! ^ 1; // inside the 32-byte MAC value (before the 16-byte salt and the INTEGER)
   assert.equal(code(() => parsePkcs12(macFlip, { passphrase: 'pw' })), 'ERR_BAD_PASSPHRASE');
   const bodyFlip = p12.slice();
-  bodyFlip[200] ^= 0x40; // inside the encrypted certificates: the MAC no longer matches
+  bodyFlip[200] = bodyFlip[200]! ^ 0x40; // inside the encrypted certificates: the MAC no longer matches
   assert.match(code(() => parsePkcs12(bodyFlip, { passphrase: 'pw' })), /^ERR_(BAD_PASSPHRASE|DER_MALFORMED|ASN1_STRUCTURE)$/);
   for (const n of [0, 1, 10, p12.length / 2, p12.length - 1]) {
     const c = n === 0 ? 'x' : code(() => parsePkcs12(p12.subarray(0, n), { passphrase: 'pw' }));

@@ -8,7 +8,7 @@ import { MailPkiError } from '../../errors.js';
 import { describeKey, encodePkcs12, encodePrivateKeyPem, getPublicKey, isPkcs12, parsePkcs12, type Pkcs12Contents } from '../../keys/index.js';
 import { certificateToJson, inspectCertificate, parseCertificate, spkiSha256 } from '../../x509/index.js';
 import type { Certificate } from '../../x509/types.js';
-import { encodePem } from '../../encoding/pem.js';
+import { encodePem, looksLikePem } from '../../encoding/pem.js';
 import { toHex } from '../../encoding/bytes.js';
 import { checkWritable, readInputFile, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import { flag, num, str, type CommandContext, type CommandSpec } from '../args.js';
@@ -112,7 +112,16 @@ async function create(ctx: CommandContext): Promise<void> {
 /** Read and decrypt a .p12 named on the command line (passphrase from the flags or the terminal). */
 export async function readPkcs12File(ctx: CommandContext, path: string, data?: Uint8Array): Promise<Pkcs12Contents> {
   const bytes = data ?? (await readInputFile(path));
-  if (!isPkcs12(bytes)) throw new MailPkiError('ERR_ASN1_STRUCTURE', `${path} is not a PKCS#12 file (expected DER: a PFX, version 3)`);
+  if (looksLikePem(bytes)) throw new MailPkiError('ERR_ASN1_STRUCTURE', `${path} is PEM text, not a PKCS#12 file (a .p12 is binary DER)`);
+  if (!isPkcs12(bytes)) {
+    // Say why: broken DER (a truncated download) reads differently from another kind of file.
+    try {
+      parsePkcs12(bytes, { passphrase: '' });
+    } catch (e) {
+      if (e instanceof MailPkiError && e.code.startsWith('ERR_DER_')) throw new MailPkiError(e.code, `${path}: ${e.message}`, { cause: e });
+    }
+    throw new MailPkiError('ERR_ASN1_STRUCTURE', `${path} is not a PKCS#12 file (expected DER: a PFX, version 3)`);
+  }
   const passphrase = await getPassphrase(ctx, P12_PASS, { confirm: false });
   if (passphrase === undefined) throw passphraseRequired(P12_PASS, path);
   return parsePkcs12(bytes, { passphrase });
