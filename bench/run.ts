@@ -11,6 +11,8 @@
  *   npm run bench -- --only rsa-2048,p-256,issue   run a subset
  *   npm run bench -- --only browser     RSA-2048 in headless Chromium on 1 and 2 Web
  *                                       Workers vs node:crypto (bench/browser.ts; only by name)
+ *   npm run bench -- --only pkcs12      PKCS#12 write/read vs `openssl pkcs12` and node-forge
+ *                                       (bench/pkcs12.ts; also part of the full run)
  *   npm run bench -- --svg path.svg     chart path (default bench/results/keygen.svg)
  *   npm run bench -- --md path.md       also write the markdown report to a file
  *
@@ -63,7 +65,7 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 function readmeUsage(): string {
-  return 'usage: npm run bench -- [--quick] [--n N] [--seed S] [--json FILE] [--only rsa-2048,rsa-3072,rsa-4096,p-256,p-384,ed25519,issue,browser] [--svg FILE] [--md FILE]';
+  return 'usage: npm run bench -- [--quick] [--n N] [--seed S] [--json FILE] [--only rsa-2048,rsa-3072,rsa-4096,p-256,p-384,ed25519,issue,pkcs12,browser] [--svg FILE] [--md FILE]';
 }
 
 // ---------- peers ----------
@@ -352,6 +354,8 @@ async function main(): Promise<void> {
 
   let issue: Awaited<ReturnType<typeof issuance>> | null = null;
   if (want('issue')) issue = await issuance(peers, args.quick);
+  // PKCS#12 write/read (bench/pkcs12.ts): rounds = --n, else 5 (--quick) or 30
+  const pkcs12 = want('pkcs12') ? await (await import('./pkcs12.js')).runPkcs12Bench({ forge: peers.forge, rounds: args.n ?? (args.quick ? 5 : 30) }) : null;
 
   // ---------- report ----------
   const lines: string[] = [];
@@ -394,6 +398,8 @@ async function main(): Promise<void> {
     lines.push('');
     lines.push('"vs mailpki" = mailpki certs/s divided by that implementation\'s certs/s (targets: ≥ 2x @peculiar/x509 with a P-256 CA, ≥ 5x node-forge with an RSA-2048 CA).');
   }
+  lines.push('');
+  lines.push(pkcs12 ?? '## PKCS#12 write and read\n\n(not run: --only)');
   const md = lines.join('\n') + '\n';
   process.stdout.write(md);
   if (args.md) {
