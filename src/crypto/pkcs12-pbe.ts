@@ -136,6 +136,11 @@ const SCHEME: Readonly<Record<Pkcs12PbeScheme, { key: number; iv: number; cipher
   'pbeWithSHAAnd40BitRC2-CBC': { key: 5, iv: 8, cipher: 'rc2', effectiveBits: 40 },
 };
 
+/** SHA-1 blocks the key and IV derivations of a scheme hash, each `iterations` times (for work accounting). @internal */
+export function pkcs12PbeBlocks(scheme: Pkcs12PbeScheme): number {
+  return Math.ceil(SCHEME[scheme].key / 20) + Math.ceil(SCHEME[scheme].iv / 20);
+}
+
 function desKey(scheme: Pkcs12PbeScheme, key: Uint8Array): Uint8Array {
   // Two-key 3DES: K1 K2 K1 (SP 800-67 keying option 2).
   if (SCHEME[scheme].cipher !== 'des2') return key;

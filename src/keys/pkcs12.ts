@@ -65,6 +65,7 @@ import {
   pkcs12Mac,
   pkcs12MacLength,
   pkcs12PasswordBytes,
+  pkcs12PbeBlocks,
   pkcs12PbeDecrypt,
   pkcs12PbeEncrypt3Des,
   type Pkcs12MacHash,
@@ -90,14 +91,17 @@ export const DEFAULT_PKCS12_ITERATIONS = 2048;
 /**
  * Caps when reading a PKCS#12 (hostile input):
  * - each iteration count at most PBE_LIMITS.maxPbkdf2Iterations (10,000,000);
- * - the sum over the MAC and every decryption at most `maxTotalIterations`
- *   (20,000,000: a file cannot multiply the per-item cap by its number of bags);
+ * - the work of the MAC and every decryption together at most
+ *   `maxTotalIterations` (10,000,000, counted in hash iterations: a PKCS#12
+ *   PBE counts its iterations once per derived block, 3 for 3DES; scrypt
+ *   counts N*r*p), so a file cannot multiply the per-item cap by its number
+ *   of bags: the worst case costs about what the worst encrypted PKCS#8 does;
  * - at most `maxContainers` ContentInfos in the AuthenticatedSafe and
  *   `maxBags` safe bags in all, nested SafeContents at most `maxNesting` deep.
  * @public
  */
 export const PKCS12_LIMITS = {
-  maxTotalIterations: 2 * PBE_LIMITS.maxPbkdf2Iterations,
+  maxTotalIterations: PBE_LIMITS.maxPbkdf2Iterations,
   maxContainers: 64,
   maxBags: 512,
   maxNesting: 4,
@@ -429,7 +433,7 @@ function decrypt(st: ReadState, alg: DerNode | undefined, data: Uint8Array, what
   const [saltNode, iterNode] = readSequence(params, `${what} pkcs-12PbeParams`, 2, 2);
   const salt = octets(saltNode, `${what} salt`);
   const iterations = iterationCount(iterNode, `${what} iteration count`);
-  spend(st, iterations);
+  spend(st, iterations * pkcs12PbeBlocks(scheme));
   return [pkcs12PbeDecrypt(scheme, st.pwBmp, salt, iterations, data), `${scheme}, ${iterations} iterations`];
 }
 

@@ -204,6 +204,9 @@ test('hostile iteration counts are refused before any hashing (MAC and bag), qui
   const raw = (n: typeof v): Asn1Node => (ok.slice(n!.start, n!.end) as Asn1Node);
   const hostile = encodeDer(derSeq(raw(v), raw(a), derSeq(raw(dig), raw(salt), derInt(4_000_000_000))));
   assert.equal(code(() => parsePkcs12(hostile, { passphrase: 'pw' })), 'ERR_ENCRYPTION_UNSUPPORTED');
+  // under the per-item cap, but 3DES derives 3 blocks: 3 x 4,000,000 is over the whole-file budget
+  const total = pfx([encryptedData(pbeAlg(PKCS12_OID.pbeWithSHAAnd3KeyTripleDESCBC, 4_000_000), new Uint8Array(16))]);
+  assert.equal(code(() => parsePkcs12(total, { passphrase: 'pw' })), 'ERR_INPUT_TOO_LARGE');
   assert.ok(performance.now() - t0 < 2000);
   void contentBytes;
 });
