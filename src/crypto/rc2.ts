@@ -10,19 +10,22 @@
  */
 
 // RFC 2268 section 2: PITABLE, a permutation of 0..255 from the digits of pi.
-const PITABLE = Uint8Array.from(
-  (
-    'd978f9c419ddb5ed28e9fd794aa0d89dc67e37832b76538e624c6488448bfba2179a59f587b34f1361456d8d09817d32' +
-    'bd8f40eb86b77b0bf09521225c6b4e8254d66593ce60b21c7356c014a78cf1dc1275ca1f3bbee4d1423dd430a33cb626' +
-    '6fbf0eda4669075727f21d9bbc944303f811c7f690ef3ee706c3d52fc8661ed708e8eade8052eef784aa72ac354d6a2a' +
-    '961ad2715a1549744b9fd05e0418a4ecc2e0416e0f51cbcc2491af50a1f4703999 7c3a8523b8b47afc02365b25559731' +
-    '2d5dfa98e38a92ae05df29106 76cbac9d300e6cfe19ea82c6316013f58e289a90d38341bab33ffb0bb480c5fb9b1cd2e' +
-    'c5f3db47e5a59c770aa62068fe7fc1ad'
-  )
-    .replace(/ /g, '')
-    .match(/../g)!
-    .map((h) => parseInt(h, 16)),
-);
+// Built on first use, so bundles that never decrypt RC2 do not carry the work.
+let PITABLE: Uint8Array | undefined;
+function pitable(): Uint8Array {
+  return (PITABLE ??= Uint8Array.from(
+    (
+      'd978f9c419ddb5ed28e9fd794aa0d89dc67e37832b76538e624c6488448bfba2179a59f587b34f1361456d8d09817d32' +
+      'bd8f40eb86b77b0bf09521225c6b4e8254d66593ce60b21c7356c014a78cf1dc1275ca1f3bbee4d1423dd430a33cb626' +
+      '6fbf0eda4669075727f21d9bbc944303f811c7f690ef3ee706c3d52fc8661ed708e8eade8052eef784aa72ac354d6a2a' +
+      '961ad2715a1549744b9fd05e0418a4ecc2e0416e0f51cbcc2491af50a1f47039997c3a8523b8b47afc02365b25559731' +
+      '2d5dfa98e38a92ae05df2910676cbac9d300e6cfe19ea82c6316013f58e289a90d38341bab33ffb0bb480c5fb9b1cd2e' +
+      'c5f3db47e5a59c770aa62068fe7fc1ad'
+    )
+      .match(/../g)!
+      .map((h) => parseInt(h, 16)),
+  ));
+}
 
 /**
  * RFC 2268 section 2: expand a key of 1..128 bytes with effective key
@@ -33,6 +36,7 @@ export function rc2ExpandKey(key: Uint8Array, bits: number): Uint16Array {
   const T = key.length;
   if (T < 1 || T > 128) throw new RangeError('rc2: key must be 1 to 128 bytes');
   if (!Number.isInteger(bits) || bits < 1 || bits > 1024) throw new RangeError('rc2: effective key bits must be 1 to 1024');
+  const PITABLE = pitable();
   const L = new Uint8Array(128);
   L.set(key);
   for (let i = T; i < 128; i++) L[i] = PITABLE[(L[i - 1]! + L[i - T]!) & 0xff]!;

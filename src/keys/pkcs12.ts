@@ -101,7 +101,7 @@ export const DEFAULT_PKCS12_ITERATIONS = 2048;
  * @public
  */
 export const PKCS12_LIMITS = {
-  maxTotalIterations: PBE_LIMITS.maxPbkdf2Iterations,
+  maxTotalIterations: 10_000_000, // = PBE_LIMITS.maxPbkdf2Iterations (a literal: see macHashes)
   maxContainers: 64,
   maxBags: 512,
   maxNesting: 4,
@@ -187,14 +187,16 @@ export interface ParsePkcs12Options {
   passphrase: string | Uint8Array;
 }
 
-const MAC_HASHES: ReadonlyArray<readonly [Pkcs12MacHash, string]> = [
+// Tables as functions, not top-level arrays: a top-level `[OID.x, ...]` is a property read a bundler
+// must keep, which would put this file's tables (and PKCS12_OID) into bundles that never use PKCS#12.
+const macHashes = (): ReadonlyArray<readonly [Pkcs12MacHash, string]> => [
   ['SHA-1', OID.sha1],
   ['SHA-224', OID.sha224],
   ['SHA-256', OID.sha256],
   ['SHA-384', OID.sha384],
   ['SHA-512', OID.sha512],
 ];
-const PBE_SCHEMES: ReadonlyArray<readonly [Pkcs12PbeScheme, string]> = [
+const pbeSchemes = (): ReadonlyArray<readonly [Pkcs12PbeScheme, string]> => [
   ['pbeWithSHAAnd3-KeyTripleDES-CBC', P12.pbeWithSHAAnd3KeyTripleDESCBC],
   ['pbeWithSHAAnd2-KeyTripleDES-CBC', P12.pbeWithSHAAnd2KeyTripleDESCBC],
   ['pbeWithSHAAnd128BitRC2-CBC', P12.pbeWithSHAAnd128BitRC2CBC],
@@ -380,7 +382,7 @@ export function encodePkcs12(options: EncodePkcs12Options): Uint8Array {
   const macHash: Pkcs12MacHash = compatibility === 'legacy' ? 'SHA-1' : 'SHA-256';
   const macSalt = rng(compatibility === 'legacy' ? 8 : 16);
   const mac = pkcs12Mac(macHash, pwBmp, macSalt, iterations, authSafe);
-  const macOid = MAC_HASHES.find(([h]) => h === macHash)![1];
+  const macOid = macHashes().find(([h]) => h === macHash)![1];
   const macData = derSeq(derSeq(derSeq(derOid(macOid), derNull()), derOctets(mac)), derOctets(macSalt), derInt(iterations));
   return encodeDer(derSeq(derInt(3), derSeq(derOid(P12.pkcs7Data), derExplicit(0, derOctets(authSafe))), macData));
 }
@@ -425,7 +427,7 @@ function decrypt(st: ReadState, alg: DerNode | undefined, data: Uint8Array, what
         : `PBES2 (scrypt N=${p.kdf.N} r=${p.kdf.r} p=${p.kdf.p}, ${p.cipher.toUpperCase()})`;
     return [pbes2Decrypt(p, st.pwUtf8, data), how];
   }
-  const scheme = PBE_SCHEMES.find(([, o]) => o === oid)?.[0];
+  const scheme = pbeSchemes().find(([, o]) => o === oid)?.[0];
   if (!scheme) {
     return unsupported(`${what} is encrypted with ${oidName(oid)}, which is not supported (PBES2, pbeWithSHAAnd3-KeyTripleDES-CBC, pbeWithSHAAnd2-KeyTripleDES-CBC, pbeWithSHAAnd128BitRC2-CBC, pbeWithSHAAnd40BitRC2-CBC are)`);
   }
@@ -510,7 +512,7 @@ function macHashOf(alg: DerNode | undefined): Pkcs12MacHash {
   const [oidNode, params] = readSequence(alg, 'MacData digestAlgorithm', 1, 2);
   const oid = readOid(oidNode, 'MacData digestAlgorithm');
   if (params !== undefined && !isNull(params)) structure('MacData digestAlgorithm parameters must be NULL or absent');
-  const h = MAC_HASHES.find(([, o]) => o === oid)?.[0];
+  const h = macHashes().find(([, o]) => o === oid)?.[0];
   if (!h) return unsupported(`MAC digest ${oidName(oid)} is not supported (SHA-1, SHA-224, SHA-256, SHA-384, SHA-512 are)`);
   return h;
 }

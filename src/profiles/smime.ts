@@ -24,7 +24,7 @@ export const SMIME_PROFILE: CertificateProfile = {
   reasons: {
     san: 'S/MIME BR 7.1.2.3: the mailbox is an rfc822Name SAN; mail clients match the From address against it',
     extKeyUsage: 'emailProtection only: S/MIME BR forbids serverAuth, codeSigning, timeStamping and anyExtendedKeyUsage, so the mail-server cert and a user cert stay separate',
-    keyUsage: 'S/MIME BR 7.1.2.3 e, dual use: digitalSignature to sign mail; keyEncipherment (RSA) or keyAgreement (EC, ECDH per RFC 5753) to receive encrypted mail (NSS/Thunderbird refuse to encrypt to a certificate without it); critical',
+    keyUsage: 'S/MIME BR 7.1.2.3 e dual use: digitalSignature to sign, keyEncipherment (RSA) or keyAgreement (EC) to receive encrypted mail; critical',
     maxDays: 'S/MIME BR 6.3.2: at most 825 days',
   },
 };
