@@ -17,7 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import tls from 'node:tls';
-import { oracle, run, runOk, tempDir, PYTHON } from '../helpers/env.js';
+import { hasCommand, oracle, run, runOk, tempDir, PYTHON } from '../helpers/env.js';
 import {
   encodePkcs12,
   parsePkcs12,
@@ -249,5 +249,25 @@ test('RC2-40-CBC and RC2-128-CBC decryption equal `openssl enc` (legacy provider
     const dec = rc2CbcDecrypt(Buffer.from(keyHex, 'hex'), bits, Buffer.from(iv, 'hex'), ct);
     const pad = dec[dec.length - 1]!;
     assert.equal(toHex(dec.subarray(0, dec.length - pad)), toHex(plain), cipher);
+  }
+});
+
+test('non-ASCII passphrase (incl. a character beyond U+FFFF): OpenSSL and Python agree with us both ways', async (t) => {
+  if (!oracle(t, 'openssl')) return;
+  const pw = 'Pässwörd 🔑 密码';
+  const { key, cert } = await fixtures.ec;
+  writeFileSync(file('u.key'), encodePrivateKeyPem(key));
+  writeFileSync(file('u.crt'), cert.pem);
+  for (const compatibility of ['default', 'legacy'] as const) {
+    const ours = file(`u-ours-${compatibility}.p12`);
+    writeFileSync(ours, encodePkcs12({ key, certificate: cert, passphrase: pw, compatibility }));
+    assert.equal(pkcs8Hex(parsePrivateKey(runOk('openssl', ['pkcs12', '-in', ours, '-passin', `pass:${pw}`, '-nodes']))), pkcs8Hex(key));
+    if (hasCommand('python3-cryptography')) {
+      const py = 'import sys\nfrom cryptography.hazmat.primitives.serialization import pkcs12\nk, c, a = pkcs12.load_key_and_certificates(open(sys.argv[1], "rb").read(), sys.argv[2].encode())\nprint(c.serial_number)';
+      assert.equal(runOk(PYTHON, ['-c', py, ours, pw]).trim(), BigInt(`0x${cert.serialHex}`).toString());
+    }
+    const theirs = file(`u-openssl-${compatibility}.p12`);
+    runOk('openssl', ['pkcs12', '-export', '-inkey', file('u.key'), '-in', file('u.crt'), '-passout', `pass:${pw}`, '-out', theirs, ...(compatibility === 'legacy' ? ['-legacy'] : [])]);
+    assert.equal(pkcs8Hex(parsePkcs12(readFileSync(theirs), { passphrase: pw }).key!), pkcs8Hex(key));
   }
 });
