@@ -252,3 +252,27 @@ test('argument errors', () => {
   assert.throws(() => parsePkcs12(new Uint8Array(1), { passphrase: Uint8Array.of(0xff) }), TypeError);
   void parseCertificate;
 });
+
+test('BER as Java/NSS/Windows may write it: indefinite lengths and a constructed OCTET STRING (the MAC covers the joined value)', async () => {
+  const { key, cert } = await fixtures.ec;
+  const der = encodePkcs12({ key, certificate: cert, passphrase: 'pw', ...FAST });
+  const [v, authSafeInfo, macData] = readSequence(decodeDer(der, 't'), 't');
+  const [, explicit] = readSequence(authSafeInfo, 'ci');
+  const os = explicit!.children![0]!;
+  const content = der.subarray(os.contentStart, os.contentEnd);
+  const raw = (n: { start: number; end: number }): Uint8Array => der.subarray(n.start, n.end);
+  const prim = (_tag: 4, b: Uint8Array): Uint8Array => encodeDer(derOctets(b)).slice();
+  const cut = Math.floor(content.length / 3);
+  const ber = Uint8Array.from([
+    0x30, 0x80, ...raw(v!),
+    0x30, 0x80, ...encodeDer(oid(PKCS12_OID.pkcs7Data)),
+    0xa0, 0x80, 0x24, 0x80, ...prim(4, content.subarray(0, cut)), ...prim(4, content.subarray(cut)), 0, 0, 0, 0,
+    0, 0,
+    ...raw(macData!),
+    0, 0,
+  ]);
+  const r = parsePkcs12(ber, { passphrase: 'pw' });
+  assert.deepEqual(r.certificate, cert.der);
+  assert.ok(publicKeysEqual(r.key!, cert.publicKey));
+  assert.equal(code(() => parsePkcs12(ber, { passphrase: 'wrong' })), 'ERR_BAD_PASSPHRASE');
+});
