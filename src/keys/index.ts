@@ -17,6 +17,8 @@ export {
   encodePkcs12,
   parsePkcs12,
   isPkcs12,
+  describePkcs12,
+  type Pkcs12Outline,
   DEFAULT_PKCS12_ITERATIONS,
   PKCS12_LIMITS,
   type EncodePkcs12Options,

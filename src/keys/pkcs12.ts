@@ -414,6 +414,12 @@ function iterationCount(node: DerNode | undefined, what: string): number {
 }
 
 /** Decrypt `data` with the AlgorithmIdentifier `alg` (PBES2 or a PKCS#12 PBE); returns the plaintext and a description. */
+function pbes2Description(p: ReturnType<typeof parsePbes2Params>): string {
+  return p.kdf.type === 'pbkdf2'
+    ? `PBES2 (PBKDF2-HMAC-${p.kdf.prf.replace('hmacWith', '')}, ${p.kdf.iterations} iterations, ${p.cipher.toUpperCase()})`
+    : `PBES2 (scrypt N=${p.kdf.N} r=${p.kdf.r} p=${p.kdf.p}, ${p.cipher.toUpperCase()})`;
+}
+
 function decrypt(st: ReadState, alg: DerNode | undefined, data: Uint8Array, what: string): [Uint8Array, string] {
   const [oidNode, params] = readSequence(alg, `${what} algorithm`, 1, 2);
   const oid = readOid(oidNode, `${what} algorithm`);
@@ -421,11 +427,7 @@ function decrypt(st: ReadState, alg: DerNode | undefined, data: Uint8Array, what
     const p = parsePbes2Params(params);
     if (p.kdf.type === 'pbkdf2') spend(st, p.kdf.iterations);
     else spend(st, Math.min(PKCS12_LIMITS.maxTotalIterations, p.kdf.N * p.kdf.r * p.kdf.p));
-    const how =
-      p.kdf.type === 'pbkdf2'
-        ? `PBES2 (PBKDF2-HMAC-${p.kdf.prf.replace('hmacWith', '')}, ${p.kdf.iterations} iterations, ${p.cipher.toUpperCase()})`
-        : `PBES2 (scrypt N=${p.kdf.N} r=${p.kdf.r} p=${p.kdf.p}, ${p.cipher.toUpperCase()})`;
-    return [pbes2Decrypt(p, st.pwUtf8, data), how];
+    return [pbes2Decrypt(p, st.pwUtf8, data), pbes2Description(p)];
   }
   const scheme = pbeSchemes().find(([, o]) => o === oid)?.[0];
   if (!scheme) {
@@ -638,4 +640,88 @@ export function isPkcs12(der: Uint8Array): boolean {
   } catch {
     return false;
   }
+}
+
+/** What {@link describePkcs12} sees without the passphrase. @public */
+export interface Pkcs12Outline {
+  /** The MAC's parameters (not verified: that needs the passphrase); `null` when there is none. */
+  mac: Pkcs12MacInfo | null;
+  /** One entry per ContentInfo of the AuthenticatedSafe, in order. */
+  containers: Array<{
+    /** `data`: bags in the clear (a key bag in it is still shrouded); `encrypted`: bags inside an EncryptedData. */
+    type: 'data' | 'encrypted' | 'enveloped' | 'other';
+    /** The container's encryption (`none` for data), or `unsupported: <algorithm>`. */
+    encryption: string;
+    /** The bags of a `data` container (an encrypted one hides them). */
+    bags?: Array<Pick<Pkcs12BagInfo, 'type' | 'bagType' | 'encryption' | 'friendlyName'>>;
+  }>;
+}
+
+/** An algorithm's description without decrypting anything; never throws for an unknown one. */
+function describeAlgorithm(alg: DerNode | undefined, what: string): string {
+  const [oidNode, params] = readSequence(alg, `${what} algorithm`, 1, 2);
+  const oid = readOid(oidNode, `${what} algorithm`);
+  try {
+    if (oid === OID.pbes2) return pbes2Description(parsePbes2Params(params));
+    const scheme = pbeSchemes().find(([, o]) => o === oid)?.[0];
+    if (!scheme) return `unsupported: ${oidName(oid)}`;
+    const [, iterNode] = readSequence(params, `${what} pkcs-12PbeParams`, 2, 2);
+    return `${scheme}, ${iterationCount(iterNode, `${what} iteration count`)} iterations`;
+  } catch (e) {
+    if (isMailPkiError(e, 'ERR_ENCRYPTION_UNSUPPORTED') || isMailPkiError(e, 'ERR_INPUT_TOO_LARGE')) return `unsupported: ${e.message}`;
+    throw e;
+  }
+}
+
+/**
+ * Describe a PKCS#12 without its passphrase: the MAC's parameters, each
+ * container's encryption, and the bags that are in the clear (a key bag's
+ * own encryption is visible there). Nothing is decrypted or verified; no key
+ * derivation runs, so hostile parameters cost nothing.
+ * @throws MailPkiError `ERR_DER_MALFORMED`, `ERR_DER_TRAILING_DATA`, `ERR_ASN1_STRUCTURE`, `ERR_INPUT_TOO_LARGE`
+ * @example
+ * ```ts
+ * describePkcs12(bytes).containers.map((c) => c.encryption); // ['PBES2 (PBKDF2-HMAC-SHA256, 2048 iterations, AES-256-CBC)', 'none']
+ * ```
+ * @public
+ */
+export function describePkcs12(der: Uint8Array): Pkcs12Outline {
+  if (!(der instanceof Uint8Array)) throw new TypeError('describePkcs12: expected a Uint8Array');
+  const f = readSequence(decodeTolerant(der, 'PKCS#12'), 'PKCS#12 PFX', 2, 3);
+  const version = readSmallInt(f[0], 'PFX version', 1000);
+  if (version !== 3) structure(`PFX version ${version}, expected 3 (RFC 7292 4)`);
+  const authSafe = dataContent(f[1], 'PFX authSafe');
+  let mac: Pkcs12MacInfo | null = null;
+  if (f[2] !== undefined) {
+    const m = readSequence(f[2], 'MacData', 2, 3);
+    const [algNode] = readSequence(m[0], 'MacData mac (DigestInfo)', 2, 2);
+    mac = { hash: macHashOf(algNode), iterations: m[2] !== undefined ? iterationCount(m[2], 'MacData iterations') : 1, saltLength: octets(m[1], 'MacData macSalt').length };
+  }
+  const infos = readSequence(decodeTolerant(authSafe, 'PKCS#12 AuthenticatedSafe'), 'AuthenticatedSafe');
+  if (infos.length > PKCS12_LIMITS.maxContainers) throw new MailPkiError('ERR_INPUT_TOO_LARGE', `PKCS#12: more than ${PKCS12_LIMITS.maxContainers} ContentInfos`);
+  let bagCount = 0;
+  const containers: Pkcs12Outline['containers'] = infos.map((ci) => {
+    const [typeNode, content] = readSequence(ci, 'AuthenticatedSafe ContentInfo', 1, 2);
+    const type = readOid(typeNode, 'ContentInfo contentType');
+    if (type === P12.pkcs7EncryptedData) {
+      const [, eci] = readSequence(readExplicit(content, 0, 'ContentInfo content'), 'EncryptedData', 2, 2);
+      const [, alg] = readSequence(eci, 'EncryptedContentInfo', 2, 3);
+      return { type: 'encrypted' as const, encryption: describeAlgorithm(alg, 'EncryptedData') };
+    }
+    if (type === P12.pkcs7EnvelopedData) return { type: 'enveloped' as const, encryption: 'unsupported: envelopedData (public-key privacy mode)' };
+    if (type !== P12.pkcs7Data) return { type: 'other' as const, encryption: `unsupported: ${oidName(type)}` };
+    const bytes = octets(readExplicit(content, 0, 'ContentInfo content'), 'data content');
+    const bags = readSequence(decodeTolerant(bytes, 'SafeContents'), 'SafeContents').map((bag) => {
+      if (++bagCount > PKCS12_LIMITS.maxBags) throw new MailPkiError('ERR_INPUT_TOO_LARGE', `PKCS#12: more than ${PKCS12_LIMITS.maxBags} bags`);
+      const [idNode, valueNode, attrNode] = readSequence(bag, 'SafeBag', 2, 3);
+      const bagId = readOid(idNode, 'SafeBag bagId');
+      const { friendlyName } = readAttributes(attrNode, 'SafeBag');
+      const t: Pkcs12BagInfo['type'] =
+        bagId === P12.keyBag ? 'key' : bagId === P12.pkcs8ShroudedKeyBag ? 'shrouded-key' : bagId === P12.certBag ? 'certificate' : bagId === P12.crlBag ? 'crl' : bagId === P12.secretBag ? 'secret' : 'other';
+      const encryption = t === 'shrouded-key' ? describeAlgorithm(readSequence(readExplicit(valueNode, 0, 'SafeBag bagValue'), 'pkcs8ShroudedKeyBag', 2, 2)[0], 'pkcs8ShroudedKeyBag') : 'none';
+      return { type: t, bagType: oidName(bagId), encryption, ...(friendlyName !== undefined ? { friendlyName } : {}) };
+    });
+    return { type: 'data' as const, encryption: 'none', bags };
+  });
+  return { mac, containers };
 }

@@ -1,7 +1,7 @@
 // Fuzzing the PKCS#12 reader (fast-check): arbitrary bytes, and mutations
 // (bit flips, truncations, insertions, deletions, overwrites) of valid files
 // (EC and RSA keys, default and legacy encryption, with and without a MAC,
-// with plain bags). Property: parsePkcs12 (and isPkcs12) either return or
+// with plain bags). Property: parsePkcs12 (and isPkcs12, describePkcs12) either return or
 // throw a MailPkiError with a known code, never another error, never a
 // message carrying key material, and no call takes a second.
 // Seeds use one iteration (a one-byte INTEGER: a single mutation cannot make
@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
-import { encodePkcs12, parsePkcs12, isPkcs12, parsePkcs8, getPublicKey, createRootCa, issueCertificate, encodePkcs8, PKCS12_OID, type PrivateKey } from '../../src/index.js';
+import { encodePkcs12, parsePkcs12, isPkcs12, describePkcs12, parsePkcs8, getPublicKey, createRootCa, issueCertificate, encodePkcs8, PKCS12_OID, type PrivateKey } from '../../src/index.js';
 import { decodeDer, derExplicit, derInt, derOctets, derOid, derSeq, encodeDer, readSequence, type Asn1Node } from '../../src/encoding/der.js';
 import { ERROR_CODES, isMailPkiError } from '../../src/errors.js';
 
@@ -71,6 +71,7 @@ function all(b: Uint8Array): void {
   safely('isPkcs12', () => {
     if (typeof isPkcs12(b) !== 'boolean') throw new Error('isPkcs12 must return a boolean');
   });
+  safely('describePkcs12', () => describePkcs12(b));
   safely('parsePkcs12', () => parsePkcs12(b, { passphrase: PW }));
   safely('parsePkcs12 (wrong passphrase)', () => parsePkcs12(b, { passphrase: 'wrong' }));
 }

@@ -11,6 +11,7 @@ import {
   encodePkcs12,
   parsePkcs12,
   isPkcs12,
+  describePkcs12,
   generateKeyPair,
   getPublicKey,
   publicKeysEqual,
@@ -275,4 +276,22 @@ test('BER as Java/NSS/Windows may write it: indefinite lengths and a constructed
   assert.deepEqual(r.certificate, cert.der);
   assert.ok(publicKeysEqual(r.key!, cert.publicKey));
   assert.equal(code(() => parsePkcs12(ber, { passphrase: 'wrong' })), 'ERR_BAD_PASSPHRASE');
+});
+
+test('describePkcs12: parameters without the passphrase, no key derivation, hostile values described not run', async () => {
+  const { key, cert } = await fixtures.ec;
+  const o = describePkcs12(encodePkcs12({ key, certificate: cert, passphrase: 'pw', ...FAST, friendlyName: 'n' }));
+  assert.deepEqual(o.mac, { hash: 'SHA-256', iterations: 16, saltLength: 16 });
+  const pbes2 = 'PBES2 (PBKDF2-HMAC-SHA256, 16 iterations, AES-256-CBC)';
+  assert.deepEqual(o.containers, [
+    { type: 'encrypted', encryption: pbes2 },
+    { type: 'data', encryption: 'none', bags: [{ type: 'shrouded-key', bagType: 'pkcs8ShroudedKeyBag', encryption: pbes2, friendlyName: 'n' }] },
+  ]);
+  const t0 = performance.now();
+  const hostile = describePkcs12(pfx([encryptedData(pbeAlg(PKCS12_OID.pbeWithSHAAnd3KeyTripleDESCBC, 2n ** 40n), new Uint8Array(16)), encryptedData(pbeAlg(PKCS12_OID.pbeWithSHAAnd128BitRC4, 1), new Uint8Array(16))]));
+  assert.match(hostile.containers[0]!.encryption, /^unsupported: .*above the limit/);
+  assert.equal(hostile.containers[1]!.encryption, 'unsupported: pbeWithSHAAnd128BitRC4');
+  assert.equal(hostile.mac, null);
+  assert.ok(performance.now() - t0 < 500);
+  assert.equal(code(() => describePkcs12(Uint8Array.of(0x30, 0x03, 0x02, 0x01))), 'ERR_DER_MALFORMED');
 });

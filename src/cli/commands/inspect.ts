@@ -33,7 +33,8 @@ export const spec: CommandSpec = {
     'PEM (any number of blocks, text around them ignored) or DER. Encrypted private keys are shown as such without asking for ' +
       'the passphrase; private key material is never printed (only the algorithm, size and the SHA-256 of the public key).',
     'A PKCS#12 (.p12/.pfx) is opened with its passphrase (--passphrase-file, --passphrase-env or the terminal): its MAC is ' +
-      'verified, its bags and their encryption listed, its key described and its certificates shown.',
+      'verified, its bags and their encryption listed, its key described and its certificates shown. Without a passphrase ' +
+      '(and no terminal) only what is readable without it is shown: MAC and encryption parameters.',
   ],
   positionals: { min: 1, max: 1, name: 'FILE (- for standard input)' },
   options: {

@@ -5,7 +5,7 @@
  * `mailpki inspect` ({@link inspectPkcs12}).
  */
 import { MailPkiError } from '../../errors.js';
-import { describeKey, encodePkcs12, encodePrivateKeyPem, getPublicKey, isPkcs12, parsePkcs12, type Pkcs12Contents } from '../../keys/index.js';
+import { describeKey, describePkcs12, encodePkcs12, encodePrivateKeyPem, getPublicKey, isPkcs12, parsePkcs12, type Pkcs12Contents, type Pkcs12Outline } from '../../keys/index.js';
 import { certificateToJson, inspectCertificate, parseCertificate, spkiSha256 } from '../../x509/index.js';
 import type { Certificate } from '../../x509/types.js';
 import { encodePem, looksLikePem } from '../../encoding/pem.js';
@@ -109,19 +109,24 @@ async function create(ctx: CommandContext): Promise<void> {
   if (flag(ctx, 'no-passphrase')) note(ctx.io, 'the .p12 has an empty passphrase (--no-passphrase): anyone who gets the file has the key');
 }
 
-/** Read and decrypt a .p12 named on the command line (passphrase from the flags or the terminal). */
-export async function readPkcs12File(ctx: CommandContext, path: string, data?: Uint8Array): Promise<Pkcs12Contents> {
-  const bytes = data ?? (await readInputFile(path));
+/** The bytes of a .p12, or a one-line reason why they are not one. */
+function checkPkcs12Bytes(path: string, bytes: Uint8Array): void {
   if (looksLikePem(bytes)) throw new MailPkiError('ERR_ASN1_STRUCTURE', `${path} is PEM text, not a PKCS#12 file (a .p12 is binary DER)`);
   if (!isPkcs12(bytes)) {
     // Say why: broken DER (a truncated download) reads differently from another kind of file.
     try {
-      parsePkcs12(bytes, { passphrase: '' });
+      describePkcs12(bytes);
     } catch (e) {
       if (e instanceof MailPkiError && e.code.startsWith('ERR_DER_')) throw new MailPkiError(e.code, `${path}: ${e.message}`, { cause: e });
     }
     throw new MailPkiError('ERR_ASN1_STRUCTURE', `${path} is not a PKCS#12 file (expected DER: a PFX, version 3)`);
   }
+}
+
+/** Read and decrypt a .p12 named on the command line (passphrase from the flags or the terminal). */
+export async function readPkcs12File(ctx: CommandContext, path: string, data?: Uint8Array): Promise<Pkcs12Contents> {
+  const bytes = data ?? (await readInputFile(path));
+  checkPkcs12Bytes(path, bytes);
   const passphrase = await getPassphrase(ctx, P12_PASS, { confirm: false });
   if (passphrase === undefined) throw passphraseRequired(P12_PASS, path);
   return parsePkcs12(bytes, { passphrase });
@@ -171,8 +176,21 @@ function printable(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
+function outlineItem(o: Pkcs12Outline): { text: string; json: unknown } {
+  const lines = ['PKCS#12 (not decrypted: give --passphrase-file or --passphrase-env to check the MAC and see the key and certificates)'];
+  lines.push(`  MAC: ${o.mac ? `HMAC-${o.mac.hash}, ${o.mac.iterations} iterations (not verified)` : 'none (no integrity check: written with -nomac)'}`);
+  for (const c of o.containers) {
+    lines.push(`  Container: ${c.type}, encryption: ${printable(c.encryption)}`);
+    for (const b of c.bags ?? []) lines.push(`    Bag: ${b.type}${b.type === 'other' ? ` (${printable(b.bagType)})` : ''}, encryption: ${printable(b.encryption)}${b.friendlyName !== undefined ? `, friendlyName ${printable(JSON.stringify(b.friendlyName))}` : ''}`);
+  }
+  return { text: `${lines.join('\n')}\n`, json: { kind: 'pkcs12', decrypted: false, ...o } };
+}
+
 /** `mailpki inspect FILE.p12`: MAC, bags, key and certificates (asks for the passphrase). */
 export async function inspectPkcs12(ctx: CommandContext, path: string, bytes: Uint8Array): Promise<Array<{ text: string; json: unknown }>> {
+  checkPkcs12Bytes(path, bytes);
+  // Like an encrypted key, a .p12 is described without its passphrase when none is given (and no terminal to ask on).
+  if (str(ctx, 'passphrase-file') === undefined && str(ctx, 'passphrase-env') === undefined && !(ctx.io.stdinIsTTY && ctx.io.stderrIsTTY)) return [outlineItem(describePkcs12(bytes))];
   const p12 = await readPkcs12File(ctx, path, bytes);
   const mac = p12.mac ? `HMAC-${p12.mac.hash}, ${p12.mac.iterations} iterations: verified` : 'none (no integrity check: written with -nomac)';
   const lines = [`PKCS#12 (${p12.bags.length} bag${p12.bags.length === 1 ? '' : 's'})`, `  MAC: ${mac}`];
@@ -183,6 +201,7 @@ export async function inspectPkcs12(ctx: CommandContext, path: string, bytes: Ui
   const certs = [p12.certificate, ...p12.chain].filter((c): c is Uint8Array => c !== undefined).map((der) => parseCertificate(der));
   const head = { text: `${lines.join('\n')}\n`, json: {
     kind: 'pkcs12',
+    decrypted: true,
     mac: p12.mac,
     friendlyName: p12.friendlyName,
     localKeyId: p12.localKeyId,
