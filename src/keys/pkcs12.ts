@@ -144,13 +144,17 @@ export interface EncodePkcs12Options {
 
 /** The MAC of a PKCS#12 (password-integrity mode). @public */
 export interface Pkcs12MacInfo {
+  /** HMAC digest. */
   hash: Pkcs12MacHash;
+  /** Iterations of the PKCS#12 key derivation for the MAC key. */
   iterations: number;
+  /** MAC salt length in bytes. */
   saltLength: number;
 }
 
 /** One safe bag as read, for describing a file. @public */
 export interface Pkcs12BagInfo {
+  /** keyBag (plain PKCS#8), pkcs8ShroudedKeyBag, an X.509 certBag, crlBag, secretBag, anything else. */
   type: 'key' | 'shrouded-key' | 'certificate' | 'crl' | 'secret' | 'other';
   /** The bag type OID's name (for `other` and non-X.509 certificate bags). */
   bagType: string;

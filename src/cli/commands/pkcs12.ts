@@ -86,7 +86,14 @@ async function create(ctx: CommandContext): Promise<void> {
   const force = flag(ctx, 'force');
   await checkWritable([out], { force });
   const [leaf, ...rest] = await loadCertificates(certPath);
-  const chain = [...rest, ...(str(ctx, 'chain') ? await loadCertificates(str(ctx, 'chain')!) : [])];
+  // --cert's own chain, then --chain; each certificate once, never the leaf again
+  const seen = new Set([toHex(leaf!.der)]);
+  const chain = [...rest, ...(str(ctx, 'chain') ? await loadCertificates(str(ctx, 'chain')!) : [])].filter((c) => {
+    const k = toHex(c.der);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
   const { key } = await loadPrivateKey(ctx, keyPath, KEY_PASS);
   assertKeyMatches(key, leaf!.publicKey, keyPath, certPath);
   let passphrase = '';
