@@ -29,6 +29,7 @@ import {
   createRootCa,
   issueCertificate,
   parseCertificates,
+  spkiSha256,
   type PrivateKey,
   type Certificate,
 } from '../../src/index.js';
@@ -98,6 +99,13 @@ for (const type of ['rsa', 'ec'] as const) {
           assert.deepEqual(certsHex(out), expectCerts);
           const keyPem = /-----BEGIN ENCRYPTED PRIVATE KEY-----[\s\S]+?-----END ENCRYPTED PRIVATE KEY-----/.exec(out);
           assert.ok(keyPem, 'certtool shows the shrouded key bag');
+          // GnuTLS decrypts the bag itself: the same key comes out
+          writeFileSync(file(`${name}-gnutls.key`), keyPem[0]);
+          const plainKey = runOk('certtool', ['-k', '--password', PW, '--infile', file(`${name}-gnutls.key`)]);
+          // its "Public Key ID" is the SPKI SHA-256 of the key it decrypted
+          assert.match(plainKey, new RegExp(`Public Key ID:\\s+sha256:${spkiSha256(getPublicKey(key))}`));
+          // RSA comes out whole (GnuTLS writes EC keys without their curve, which no reader accepts alone)
+          if (type === 'rsa') assert.equal(pkcs8Hex(parsePrivateKey(plainKey.slice(plainKey.indexOf('-----BEGIN')))), pkcs8Hex(key));
         }
         if (oracle(t, 'python3-cryptography')) {
           const py = [
