@@ -225,6 +225,8 @@ iOS / iPadOS
   1. AirDrop or mail ${base}.p12 and ca.crt to the device; open each, then
      Settings > Profile Downloaded > Install (enter the .p12 passphrase).
   2. Settings > Mail > Accounts > (account) > Account > Advanced > S/MIME: on;
-     Sign: Yes (choose the certificate); Encrypt by Default as you like.
+     Sign: Yes (choose the certificate); Encrypt by Default as you like.${legacy ? '' : `
+  If an older iOS says the passphrase is wrong, use the legacy file described
+  under Apple Mail.`}
 `;
 }
