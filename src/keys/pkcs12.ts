@@ -7,7 +7,7 @@
  * certificates in an EncryptedData and the key in a pkcs8ShroudedKeyBag,
  * both PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), and an HMAC-SHA256 MAC;
  * or, with `compatibility: 'legacy'` (macOS before 15, older Windows,
- * Android and Java key stores), pbeWithSHAAnd3-KeyTripleDES-CBC for both
+ * Android, Java before 8u301 / 11.0.12), pbeWithSHAAnd3-KeyTripleDES-CBC for both
  * and an HMAC-SHA1 MAC. Iterations: 2048 for the PBE and the MAC, what
  * `openssl pkcs12 -export` (3.0) writes. The key bag and the leaf
  * certificate bag carry the same localKeyId (SHA-1 of the certificate, as
@@ -133,7 +133,7 @@ export interface EncodePkcs12Options {
   /**
    * `'default'`: PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) and an HMAC-SHA256
    * MAC, as OpenSSL 3. `'legacy'`: pbeWithSHAAnd3-KeyTripleDES-CBC and an
-   * HMAC-SHA1 MAC, for macOS before 15, older Windows, Android and Java.
+   * HMAC-SHA1 MAC, for macOS before 15, older Windows, Android and old Java.
    */
   compatibility?: 'default' | 'legacy';
   /** PBE and MAC iteration count; default {@link DEFAULT_PKCS12_ITERATIONS}. */

@@ -30,7 +30,7 @@ export const spec: CommandSpec = {
     'Thunderbird, Outlook, Apple Mail, iOS, Android, Windows and macOS import a key with its certificate as a PKCS#12 file. ' +
       'Default encryption is what OpenSSL 3 writes: PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) for the key and the certificates, ' +
       'an HMAC-SHA256 MAC, 2048 iterations. --legacy writes pbeWithSHAAnd3-KeyTripleDES-CBC and an HMAC-SHA1 MAC instead, ' +
-      'for macOS before 15, older Windows, Android and Java key stores.',
+      'for macOS before 15, older Windows, Android and Java before 8u301 / 11.0.12.',
     'The file is protected by a passphrase from --passphrase-file (first line), --passphrase-env or the terminal (asked twice); ' +
       'a file without one is refused unless --no-passphrase (it then opens with an empty passphrase: anyone can read the key). ' +
       'The key must belong to the certificate. --cert may hold the chain after the certificate; --chain adds more. ' +
@@ -44,7 +44,7 @@ export const spec: CommandSpec = {
     key: { type: 'string', arg: 'FILE', desc: 'its private key (PEM or DER, encrypted or not)' },
     chain: { type: 'string', arg: 'FILE', desc: 'CA certificates to include (intermediates, optionally the root)' },
     name: { type: 'string', arg: 'TEXT', desc: 'friendlyName shown by key stores (default: the certificate subject\'s CN, else its email)' },
-    legacy: { type: 'boolean', desc: '3DES + SHA-1 MAC for old importers (macOS < 15, older Windows, Android, Java)' },
+    legacy: { type: 'boolean', desc: '3DES + SHA-1 MAC for old importers (macOS < 15, older Windows, Android, old Java)' },
     iterations: { type: 'string', integer: [1, 10_000_000], arg: 'N', default: '2048', desc: 'PBE and MAC iteration count' },
     out: { type: 'string', arg: 'FILE', desc: 'the .p12 file to write (mode 0600)' },
     extract: { type: 'string', arg: 'FILE', desc: 'read this .p12 and write its contents as PEM (with --key-out/--cert-out/--chain-out)' },
