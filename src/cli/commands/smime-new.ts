@@ -182,14 +182,17 @@ export const spec: CommandSpec = {
 
 /** IMPORT.txt: short, per client. */
 function importText(base: string, address: string, legacy: boolean): string {
-  return `Importing the S/MIME certificate for ${address}
-${'='.repeat(44 + address.length)}
+  const title = `Importing the S/MIME certificate for ${address}`;
+  const w = base.length + 6;
+  const row = (name: string, what: string): string => `  ${name.padEnd(w)}  ${what}`;
+  return `${title}
+${'='.repeat(title.length)}
 
 Files:
-  ${base}.p12   your key and certificate (what mail clients import); passphrase as given
-  ${base}.crt   your certificate alone (to give to others; they can also take it from a signed mail)
-  ${base}.key   your private key (PEM, for openssl); keep it secret
-  ca.crt        the certificate of the CA that issued yours
+${row(`${base}.p12`, 'your key and certificate (what mail clients import); passphrase as given')}
+${row(`${base}.crt`, 'your certificate alone (to give to others; they can also take it from a signed mail)')}
+${row(`${base}.key`, 'your private key (PEM, for openssl); keep it secret')}
+${row('ca.crt', 'the certificate of the CA that issued yours')}
 
 Your private CA is not trusted by anyone yet: everyone who verifies your signed
 mail (and you, to verify theirs) must import ca.crt as trusted for email once.
