@@ -13,6 +13,8 @@
  *                                       Workers vs node:crypto (bench/browser.ts; only by name)
  *   npm run bench -- --only crl         CRL of 100,000 entries: create, parse + signature +
  *                                       lookup vs openssl, memory (bench/crl.ts)
+ *   npm run bench -- --only pkcs12      PKCS#12 write/read vs `openssl pkcs12` and node-forge
+ *                                       (bench/pkcs12.ts; also part of the full run)
  *   npm run bench -- --svg path.svg     chart path (default bench/results/keygen.svg)
  *   npm run bench -- --md path.md       also write the markdown report to a file
  *
@@ -65,7 +67,7 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 function readmeUsage(): string {
-  return 'usage: npm run bench -- [--quick] [--n N] [--seed S] [--json FILE] [--only rsa-2048,rsa-3072,rsa-4096,p-256,p-384,ed25519,issue,crl,browser] [--svg FILE] [--md FILE]';
+  return 'usage: npm run bench -- [--quick] [--n N] [--seed S] [--json FILE] [--only rsa-2048,rsa-3072,rsa-4096,p-256,p-384,ed25519,issue,crl,pkcs12,browser] [--svg FILE] [--md FILE]';
 }
 
 // ---------- peers ----------
@@ -355,6 +357,8 @@ async function main(): Promise<void> {
   let issue: Awaited<ReturnType<typeof issuance>> | null = null;
   if (want('issue')) issue = await issuance(peers, args.quick);
   const crl = want('crl') ? await (await import('./crl.js')).crlBench({ quick: args.quick }) : null;
+  // PKCS#12 write/read (bench/pkcs12.ts): rounds = --n, else 5 (--quick) or 30
+  const pkcs12 = want('pkcs12') ? await (await import('./pkcs12.js')).runPkcs12Bench({ forge: peers.forge, rounds: args.n ?? (args.quick ? 5 : 30) }) : null;
 
   // ---------- report ----------
   const lines: string[] = [];
@@ -400,6 +404,7 @@ async function main(): Promise<void> {
   lines.push('');
   if (crl) lines.push(...crl.lines);
   else lines.push('## CRL of 100,000 entries', '', '(not run: --only)');
+  lines.push(pkcs12 ?? '## PKCS#12 write and read\n\n(not run: --only)');
   const md = lines.join('\n') + '\n';
   process.stdout.write(md);
   if (args.md) {

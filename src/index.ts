@@ -6,7 +6,7 @@
  */
 export { MailPkiError, isMailPkiError, ERROR_CODES } from './errors.js';
 export type { MailPkiErrorCode } from './errors.js';
-export { OID } from './oid.js';
+export { OID, PKCS12_OID } from './oid.js';
 export { parsePemBlocks, parsePemBlock, encodePem, looksLikePem, MAX_PEM_INPUT } from './encoding/pem.js';
 export type { PemBlock } from './encoding/pem.js';
 export { toHex } from './encoding/bytes.js';

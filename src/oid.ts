@@ -117,6 +117,38 @@ export const OID = {
   smtpUtf8Mailbox: '1.3.6.1.5.5.7.8.9',
 } as const;
 
+/**
+ * The PKCS#12 and PKCS#7 OIDs (RFC 7292, RFC 2315, RFC 2985), apart from
+ * {@link OID} so that bundles which never touch PKCS#12 (the browser CSR
+ * bundle) do not carry them. Append, never rename.
+ * @public
+ */
+export const PKCS12_OID = {
+  // --- PKCS#7 / CMS content types (RFC 5652 / RFC 2315), as PKCS#12 uses them
+  pkcs7Data: '1.2.840.113549.1.7.1',
+  pkcs7SignedData: '1.2.840.113549.1.7.2', // recognised, not supported (public-key integrity mode)
+  pkcs7EnvelopedData: '1.2.840.113549.1.7.3', // recognised, not supported
+  pkcs7EncryptedData: '1.2.840.113549.1.7.6',
+  // --- PKCS#12 (RFC 7292)
+  pbeWithSHAAnd128BitRC4: '1.2.840.113549.1.12.1.1', // appendix C (recognised, not supported)
+  pbeWithSHAAnd40BitRC4: '1.2.840.113549.1.12.1.2', // recognised, not supported
+  pbeWithSHAAnd3KeyTripleDESCBC: '1.2.840.113549.1.12.1.3',
+  pbeWithSHAAnd2KeyTripleDESCBC: '1.2.840.113549.1.12.1.4',
+  pbeWithSHAAnd128BitRC2CBC: '1.2.840.113549.1.12.1.5',
+  pbeWithSHAAnd40BitRC2CBC: '1.2.840.113549.1.12.1.6',
+  keyBag: '1.2.840.113549.1.12.10.1.1', // RFC 7292 4.2
+  pkcs8ShroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
+  certBag: '1.2.840.113549.1.12.10.1.3',
+  crlBag: '1.2.840.113549.1.12.10.1.4',
+  secretBag: '1.2.840.113549.1.12.10.1.5',
+  safeContentsBag: '1.2.840.113549.1.12.10.1.6',
+  x509Certificate: '1.2.840.113549.1.9.22.1', // RFC 7292 4.2.3 certTypes
+  sdsiCertificate: '1.2.840.113549.1.9.22.2',
+  friendlyName: '1.2.840.113549.1.9.20', // RFC 2985 5.5.1
+  localKeyId: '1.2.840.113549.1.9.21', // RFC 2985 5.5.2
+  pbmac1: '1.2.840.113549.1.5.14', // RFC 9579 (recognised, not supported)
+} as const;
+
 /** Name of a known OID, or the dotted string itself. @internal */
 export function oidName(oid: string): string {
   for (const [k, v] of Object.entries(OID)) if (v === oid) return k;

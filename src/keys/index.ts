@@ -15,3 +15,19 @@ export { encryptPrivateKeyPem, encryptPrivateKeyDer, type EncryptPrivateKeyOptio
 export { checkNewPassphrase, MIN_NEW_PASSPHRASE_LENGTH } from './passphrase.js';
 export { DEFAULT_PBKDF2_ITERATIONS, DEFAULT_SCRYPT, PBE_LIMITS, type Pbes2WriteOptions, type Pbes2Params, type Pbes2Kdf, type Pbkdf2Prf, type PbeCipher } from '../crypto/pbe.js';
 export { createWorkerKeygenPool, serveKeygenWorker, type WorkerKeygenPool, type WorkerKeygenPoolOptions, type KeygenWorkerPort, type KeygenWorkerScope, type KeygenWorkerEvent } from './keygen-pool.js';
+export {
+  encodePkcs12,
+  parsePkcs12,
+  isPkcs12,
+  describePkcs12,
+  type Pkcs12Outline,
+  DEFAULT_PKCS12_ITERATIONS,
+  PKCS12_LIMITS,
+  type EncodePkcs12Options,
+  type ParsePkcs12Options,
+  type Pkcs12Contents,
+  type Pkcs12BagInfo,
+  type Pkcs12MacInfo,
+  type Pkcs12CertificateInput,
+} from './pkcs12.js';
+export type { Pkcs12MacHash, Pkcs12PbeScheme } from '../crypto/pkcs12-pbe.js';

@@ -91,7 +91,7 @@ test('--version prints the package.json version', async () => {
 test('mailpki --help lists every command; no arguments is a usage error', async () => {
   let io = captureIo();
   assert.equal(await main(['--help'], io), 0);
-  for (const c of ['mail init', 'key new', 'ca new', 'ca intermediate', 'csr new', 'sign', 'chain', 'inspect', 'verify', 'config', 'check', 'tlsa']) {
+  for (const c of ['mail init', 'key new', 'ca new', 'ca intermediate', 'csr new', 'sign', 'chain', 'pkcs12', 'smime new', 'inspect', 'verify', 'config', 'check', 'tlsa']) {
     assert.match(io.stdout, new RegExp(`\\n  ${c} `), `--help lacks ${c}`);
   }
   io = captureIo();

@@ -203,7 +203,7 @@ describe('every command, checked by oracles', { concurrency: false }, () => {
   });
 
   it('--help on every command (and help CMD) with usage and examples', async () => {
-    for (const c of [['mail', 'init'], ['key', 'new'], ['ca', 'new'], ['ca', 'intermediate'], ['csr', 'new'], ['sign'], ['chain'], ['inspect'], ['verify'], ['config'], ['check'], ['tlsa']]) {
+    for (const c of [['mail', 'init'], ['key', 'new'], ['ca', 'new'], ['ca', 'intermediate'], ['csr', 'new'], ['sign'], ['chain'], ['pkcs12'], ['smime', 'new'], ['inspect'], ['verify'], ['config'], ['check'], ['tlsa']]) {
       const r = await cli([...c, '--help']);
       ok(r, `${c.join(' ')} --help`);
       assert.match(r.stdout, new RegExp(`^Usage: mailpki ${c.join(' ')}`), c.join(' '));

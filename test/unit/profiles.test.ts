@@ -32,7 +32,8 @@ test('DESIGN.md §4 values', () => {
   for (const p of [TLS_SERVER_PROFILE, TLS_CLIENT_PROFILE, SMIME_PROFILE]) {
     assert.equal(p.ca, false);
     assert.deepEqual(p.keyUsage('rsa'), ['digitalSignature', 'keyEncipherment']);
-    assert.deepEqual(p.keyUsage('ec'), ['digitalSignature']);
+    // S/MIME BR 7.1.2.3 e dual use: keyAgreement so that mail can be encrypted to an EC key (ECDH, RFC 5753)
+    assert.deepEqual(p.keyUsage('ec'), p === SMIME_PROFILE ? ['digitalSignature', 'keyAgreement'] : ['digitalSignature']);
     assert.deepEqual(p.keyUsage('ed25519'), ['digitalSignature']);
   }
   assert.deepEqual(TLS_SERVER_PROFILE.extKeyUsage, [OID.serverAuth]);

@@ -1,7 +1,7 @@
 /** `mailpki inspect`: show certificates, chains, CSRs and keys; encrypted keys are described, never decrypted. */
 import { MailPkiError, isMailPkiError } from '../../errors.js';
 import { parsePemBlocks, type PemBlock } from '../../encoding/pem.js';
-import { describeKey, getPublicKey, parseEncryptedPkcs8Info, parsePrivateKey, parsePublicKey } from '../../keys/index.js';
+import { describeKey, getPublicKey, isPkcs12, parseEncryptedPkcs8Info, parsePrivateKey, parsePublicKey } from '../../keys/index.js';
 import {
   certificateRequestToJson,
   certificateToJson,
@@ -22,6 +22,7 @@ import { toHex } from '../../encoding/bytes.js';
 import { flag, type CommandSpec } from '../args.js';
 import { readInput } from '../io.js';
 import { escapeTerminal } from '../../encoding/terminal.js';
+import { inspectPkcs12 } from './pkcs12.js';
 
 const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE'];
 const CSR_LABELS = ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'];
@@ -31,27 +32,34 @@ const CRL_LABELS = ['X509 CRL', 'CRL'];
 
 export const spec: CommandSpec = {
   name: 'inspect',
-  summary: 'Show what a file holds: certificates (a whole chain), CSRs, CRLs, private and public keys.',
-  usage: ['inspect FILE [--json]'],
+  summary: 'Show what a file holds: certificates (a whole chain), CSRs, CRLs, PKCS#12 files, private and public keys.',
+  usage: ['inspect FILE [--json] [--passphrase-file F | --passphrase-env NAME]'],
   description: [
     'PEM (any number of blocks, text around them ignored) or DER. A CRL shows its issuer, number, this/next update, scope and ' +
       'the revoked serials with date and reason (the first 50 in text, all in --json). Encrypted private keys are shown as such without asking for ' +
       'the passphrase; private key material is never printed (only the algorithm, size and the SHA-256 of the public key).',
+    'A PKCS#12 (.p12/.pfx) is opened with its passphrase (--passphrase-file, --passphrase-env or the terminal): its MAC is ' +
+      'verified, its bags and their encryption listed, its key described and its certificates shown. Without a passphrase ' +
+      '(and no terminal) only what is readable without it is shown: MAC and encryption parameters.',
   ],
   positionals: { min: 1, max: 1, name: 'FILE (- for standard input)' },
   options: {
     json: { type: 'boolean', desc: 'machine-readable output (a JSON array, one object per item)' },
+    'passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of a PKCS#12 file: first line of F' },
+    'passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase of a PKCS#12 file: environment variable NAME' },
   },
+  exclusive: [['passphrase-file', 'passphrase-env']],
   examples: [
     'mailpki inspect /etc/postfix/mail.chain.pem',
     'mailpki inspect mail.csr --json',
     'mailpki inspect ca.crl            # a CRL (PEM "X509 CRL" or DER): issuer, number, next update, revoked serials',
+    'mailpki inspect alice.p12 --passphrase-file p12.pass',
     'openssl s_client -connect mail.example.com:993 -showcerts </dev/null | mailpki inspect -',
   ],
   async run(ctx) {
     const path = ctx.positionals[0]!;
     const input = await readInput(path);
-    const items = typeof input === 'string' ? inspectPem(input) : [inspectDer(input)];
+    const items = typeof input === 'string' ? inspectPem(input) : isPkcs12(input) ? await inspectPkcs12(ctx, path, input) : [inspectDer(input)];
     if (flag(ctx, 'json')) {
       ctx.io.out(`${escapeTerminal(JSON.stringify(items.map((i) => i.json), jsonReplacer, 2), 'json')}\n`);
     } else {
