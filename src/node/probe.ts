@@ -146,8 +146,14 @@ export interface ProbeResult {
   readonly cipher?: { readonly name: string; readonly standardName: string };
   /** The certificates the server sent, leaf first, parsed by mailpki. */
   readonly chain: readonly Certificate[];
-  /** mailpki's verification of the chain for `checkedName` (purpose tls-server). */
+  /** mailpki's verification of the chain for `checkedName` (purpose tls-server): trust and name together. */
   readonly verification?: VerifyResult;
+  /**
+   * The chain's trust alone (purpose tls-server, no name check): `ok` when the chain is
+   * trusted even if the name does not match (see `hostMatch`), so a front end can report
+   * the two separately.
+   */
+  readonly chainVerification?: VerifyResult;
   /** Whether the leaf's SANs name `checkedName` (RFC 9525; CN is never consulted). */
   readonly hostMatch?: boolean;
   /** Whole days until the leaf's notAfter (negative when expired). */
@@ -431,9 +437,12 @@ export async function probeTls(options: ProbeOptions): Promise<ProbeResult> {
 
     // ---- verification by mailpki (reported in full even when the dialogue below fails)
     const anchors = options.ca ?? nodeRoots();
-    const v = verifyCertificate(leaf, { trustAnchors: anchors, intermediates: chain.slice(1), host: bareName, purpose: 'tls-server', at });
-    result.verification = v;
+    const chainOnly = verifyCertificate(leaf, { trustAnchors: anchors, intermediates: chain.slice(1), purpose: 'tls-server', at });
+    result.chainVerification = chainOnly;
     result.hostMatch = matchesHost(leaf, bareName);
+    // The name is checked last by verifyCertificate: only a trusted chain with a wrong name needs a second run.
+    const v = chainOnly.ok && !result.hostMatch ? verifyCertificate(leaf, { trustAnchors: anchors, intermediates: chain.slice(1), host: bareName, purpose: 'tls-server', at }) : chainOnly;
+    result.verification = v;
 
     // ---- post-TLS dialogue: capabilities re-read, never trusted from before
     if (application !== 'none') {
