@@ -133,7 +133,7 @@ describe('mailpki check', { concurrency: false }, () => {
     assert.match(j.tlsVersion, /^TLSv1\.[23]$/);
     const spki = createHash('sha256').update(new X509Certificate(chain).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
     assert.equal(j.tlsa311, `3 1 1 ${spki}`);
-    assert.equal(j.chain[0]!.subject, '/CN=mail.example.test');
+    assert.equal(j.chain[0]!.subject, 'CN=mail.example.test');
   });
 
   it('SMTP STARTTLS: OK, human-readable report', async () => {

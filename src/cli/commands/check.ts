@@ -3,8 +3,8 @@ import { MailPkiError } from '../../errors.js';
 import { mailPortInfo } from '../../mail/index.js';
 import { escapeTerminal } from '../../encoding/terminal.js';
 import { PROBE_DEFAULT_TIMEOUT_MS, probeTls, type ProbeResult } from '../../node/probe.js';
-import { formatNameOpenssl } from '../../x509/index.js';
 import { parseIpAddress } from '../../x509/hostname.js';
+import { displayName } from '../../x509/name.js';
 import { flag, num, str, type CommandSpec } from '../args.js';
 import { note } from '../io.js';
 import { loadCertificates } from '../load.js';
@@ -97,7 +97,7 @@ function report(r: ProbeResult, caPath: string | undefined, servername: string |
   lines.push(`${e(r.host)}:${r.port}  ${how}${r.servername ? `, SNI ${e(r.servername)}` : ''}`);
   if (r.tlsVersion) lines.push(`  TLS:        ${e(r.tlsVersion)}, ${e(r.cipher?.standardName ?? r.cipher?.name ?? '?')}`);
   r.chain.forEach((c, i) => {
-    lines.push(`  cert ${i}:     ${e(formatNameOpenssl(c.subject))}  (issuer ${e(formatNameOpenssl(c.issuer))}, until ${c.notAfter.toISOString().slice(0, 10)})`);
+    lines.push(`  cert ${i}:     ${e(displayName(c.subject))}  (issuer ${e(displayName(c.issuer))}, until ${c.notAfter.toISOString().slice(0, 10)})`);
   });
   lines.push(...trustLines(r, caPath, servername));
   if (r.daysUntilExpiry !== undefined) lines.push(`  expires in: ${r.daysUntilExpiry} days`);
@@ -121,8 +121,8 @@ function toJson(r: ProbeResult, transcript: boolean, servername: string | undefi
     tlsVersion: r.tlsVersion ?? null,
     cipher: r.cipher ?? null,
     chain: r.chain.map((c) => ({
-      subject: formatNameOpenssl(c.subject),
-      issuer: formatNameOpenssl(c.issuer),
+      subject: displayName(c.subject),
+      issuer: displayName(c.issuer),
       notBefore: c.notBefore.toISOString(),
       notAfter: c.notAfter.toISOString(),
       serial: c.serialHex,
