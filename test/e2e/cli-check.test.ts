@@ -219,6 +219,9 @@ describe('mailpki check', { concurrency: false }, () => {
     assert.equal(bad.status, 1, bad.stdout);
     assert.match(bad.stderr, /IMAP greeting: .*\(bad-greeting\)\n$/);
 
+    const withImplicit = await cli(['check', `127.0.0.1:${imapsPort}`, '--implicit', '--protocol', 'imap', '--servername', 'mail.example.test', '--ca', ca()], { cwd: base });
+    assert.equal(withImplicit.status, 0, 'implied, so allowed together');
+    assert.match(withImplicit.stdout, /^ {2}after TLS: +IMAP4REV1 AUTH=PLAIN$/m);
     const both = await cli(['check', `127.0.0.1:${imapsPort}`, '--protocol', 'imap', '--starttls', 'imap'], { cwd: base });
     assert.equal(both.status, 2);
     assert.match(both.stderr, /cannot be used together/);

@@ -12,7 +12,7 @@ import { loadCertificates } from '../load.js';
 export const spec: CommandSpec = {
   name: 'check',
   summary: 'Connect to a mail server, start TLS (STARTTLS or implicit), and check the certificate chain, host name and expiry.',
-  usage: ['check HOST:PORT [--starttls smtp|imap|pop3 | --implicit | --protocol smtp|imap|pop3] [--ca FILE] [--servername NAME] [--json]'],
+  usage: ['check HOST:PORT [--starttls smtp|imap|pop3 | --implicit] [--protocol smtp|imap|pop3] [--ca FILE] [--servername NAME] [--json]'],
   description: [
     'On 25 and 587 (SMTP), 143 (IMAP) and 110 (POP3) STARTTLS is used by default; 465, 993 and 995 are implicit TLS. ' +
       'Every reply code is checked, STARTTLS must be offered, bytes sent by the server between its STARTTLS reply and the handshake ' +
@@ -39,7 +39,7 @@ export const spec: CommandSpec = {
     json: { type: 'boolean', desc: 'print the result as JSON' },
     transcript: { type: 'boolean', desc: 'also print the protocol dialogue' },
   },
-  exclusive: [['starttls', 'implicit', 'protocol']],
+  exclusive: [['starttls', 'implicit'], ['starttls', 'protocol']],
   examples: [
     'mailpki check mail.example.com:587 --ca root-ca.pem',
     'mailpki check mail.example.com:993',
