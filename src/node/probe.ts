@@ -37,7 +37,7 @@ import { mailPortInfo, type MailProtocol } from '../mail/ports.js';
 import { tlsaRecord } from '../mail/tlsa.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { matchesHost, parseIpAddress } from '../x509/hostname.js';
-import { verifyCertificate, type VerifyFailureCode, type VerifyResult } from '../x509/verify.js';
+import { verifyCertificate, type VerifyFailureCode, type VerifyOptions, type VerifyResult } from '../x509/verify.js';
 import type { Certificate } from '../x509/types.js';
 import { Budget, LineConn, MAX_TRANSCRIPT, ProbeFailure } from './line-conn.js';
 import { MAIL_DIALOGUES, quotePeer } from './mail-dialogue.js';
@@ -437,11 +437,12 @@ export async function probeTls(options: ProbeOptions): Promise<ProbeResult> {
 
     // ---- verification by mailpki (reported in full even when the dialogue below fails)
     const anchors = options.ca ?? nodeRoots();
-    const chainOnly = verifyCertificate(leaf, { trustAnchors: anchors, intermediates: chain.slice(1), purpose: 'tls-server', at });
+    const verifyOptions: VerifyOptions = { trustAnchors: anchors, intermediates: chain.slice(1), purpose: 'tls-server', at };
+    const chainOnly = verifyCertificate(leaf, verifyOptions);
     result.chainVerification = chainOnly;
     result.hostMatch = matchesHost(leaf, bareName);
-    // The name is checked last by verifyCertificate: only a trusted chain with a wrong name needs a second run.
-    const v = chainOnly.ok && !result.hostMatch ? verifyCertificate(leaf, { trustAnchors: anchors, intermediates: chain.slice(1), host: bareName, purpose: 'tls-server', at }) : chainOnly;
+    // Trust and name apart: only a trusted chain with a wrong name needs the run with the name (for its host-mismatch message).
+    const v = chainOnly.ok && !result.hostMatch ? verifyCertificate(leaf, { ...verifyOptions, host: bareName }) : chainOnly;
     result.verification = v;
 
     // ---- post-TLS dialogue: capabilities re-read, never trusted from before

@@ -79,7 +79,8 @@ export const spec: CommandSpec = {
     }
     if (!r.ok) {
       const f = r.failure;
-      const msg = escapeTerminal(f?.message ?? 'check failed');
+      const hint = f?.code === 'host-mismatch' ? nameCheck(r, servername)?.suggestion : undefined;
+      const msg = escapeTerminal(`${f?.message ?? 'check failed'}${hint ? `; name the host with ${hint}` : ''}`);
       const where = `${host}:${port}`;
       ctx.io.err(`error: ${msg.startsWith(`connect to ${where}`) ? msg : `${where}: ${msg}`} (${f?.code ?? 'failed'})\n`);
       return 1;
