@@ -11,6 +11,10 @@
 /**
  * Every stable error code. Grouped by area; append new codes to the group
  * they belong to. Codes are part of the public contract: never rename one.
+ * Every listed code is thrown somewhere (a test keeps it so). `ERR_USAGE`
+ * and `ERR_PASSPHRASE_REQUIRED` come from the CLI only; the CLI also prints
+ * `ERR_INTERNAL` for an unexpected exception (a bug), which is no
+ * `MailPkiError` and not listed here.
  * @public
  */
 export const ERROR_CODES = [
@@ -28,7 +32,6 @@ export const ERROR_CODES = [
   'ERR_KEY_INVALID', // inconsistent RSA key, point not on curve, ...
   'ERR_KEY_TOO_SMALL', // RSA < 2048 bits where policy requires more
   'ERR_KEY_ENCRYPTED', // a passphrase is needed to read this key
-  'ERR_KEY_NOT_ENCRYPTED', // a passphrase was given for a plain key
   'ERR_BAD_PASSPHRASE', // decryption failed: wrong passphrase (or corrupt data)
   'ERR_ENCRYPTION_UNSUPPORTED', // cipher, PRF or KDF we do not read
   'ERR_KEY_MISMATCH', // private key does not belong to the certificate/CSR
@@ -60,13 +63,12 @@ export const ERROR_CODES = [
   'ERR_FILE_UNSAFE', // symlink, wrong owner, ...
   'ERR_LOCKED', // another mailpki run holds the output directory's lock
   'ERR_IO',
-  'ERR_TLS', // handshake or TLS-level failure
-  'ERR_STARTTLS', // protocol failure before the TLS handshake
-  'ERR_CONNECT', // cannot connect / timeout
-  'ERR_HOST_MISMATCH',
-  // cli
-  'ERR_USAGE',
-  'ERR_PASSPHRASE_REQUIRED',
+  // (network and TLS failures of probeTls are results, not errors: see ProbeFailureCode)
+  // cli: thrown only by the mailpki command line, never by the library
+  // (test/unit/repo-rules.test.ts keeps both facts true: every code here is
+  // thrown somewhere in src/, and these two only under src/cli/)
+  'ERR_USAGE', // a bad command line (exit 2)
+  'ERR_PASSPHRASE_REQUIRED', // an encrypted key and no passphrase source (no terminal to ask)
 ] as const;
 
 /** A stable error code. @public */

@@ -8,7 +8,7 @@ import {
   parseCertificateRequest,
   verifyCertificateRequest,
   parseSan,
-  formatNameOpenssl,
+  formatNameRfc4514,
   describeKey,
   isMailPkiError,
   checkNewPassphrase,
@@ -232,7 +232,7 @@ function pageMain(): void {
 
   /** The value of a GeneralName as text ('' for otherName). */
   function gnText(gn: GeneralName): string {
-    if (gn.type === 'dn') return formatNameOpenssl(gn.value);
+    if (gn.type === 'dn') return formatNameRfc4514(gn.value);
     if (gn.type === 'other') return gn.oid;
     return gn.value;
   }
@@ -278,7 +278,7 @@ function pageMain(): void {
       // The preview shows what a CA will read: parse the PEM back, check its signature.
       const parsed = parseCertificateRequest(r.csrPem);
       verifyCertificateRequest(parsed);
-      $('preview-subject').textContent = formatNameOpenssl(parsed.subject);
+      $('preview-subject').textContent = formatNameRfc4514(parsed.subject); // RFC 4514, as the CLI prints names
       const list = document.createElement('ul');
       for (const gn of parsed.decoded.subjectAltName ?? []) {
         const li = document.createElement('li');

@@ -101,7 +101,11 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): { 
     throw usageError(`${spec.name}: ${parseErrorMessage(e)}${suggestOption(e, Object.keys(all))}`);
   }
   const values: Record<string, string | boolean | number | string[] | undefined> = { ...(parsed.values as Record<string, string | boolean | string[] | undefined>) };
-  if (values.help) return { values, positionals: parsed.positionals };
+  if (values.help) {
+    // `CMD ARGS... --help` shows the help, but a stray argument is still an error.
+    if (parsed.positionals.length > spec.positionals.max) throw usageError(`${spec.name}: unexpected argument ${quote(parsed.positionals[spec.positionals.max]!)}`);
+    return { values, positionals: parsed.positionals };
+  }
 
   for (const [name, o] of Object.entries(all)) {
     const v = values[name];

@@ -158,6 +158,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       const group = COMMANDS.filter((c) => c.name.startsWith(`${tried.split(' ')[0]} `));
       if (group.length && tried.split(' ')[0] === args[0]) {
         if (help || args.includes('--help') || args.includes('-h')) {
+          const extra = args.slice(1).filter((a) => a !== '--help' && a !== '-h');
+          if (extra.length) throw new MailPkiError('ERR_USAGE', `${args[0]}: unexpected argument ${JSON.stringify(extra[0]!.slice(0, 40))}`);
           const w = Math.max(...group.map((c) => c.name.length)) + 2;
           io.out(`Usage: mailpki ${args[0]} <subcommand> [options]\n\n${group.map((c) => `  ${c.name.padEnd(w)}${c.summary}`).join('\n')}\n\nRun \`mailpki ${group[0]!.name} --help\` for options and examples.\n`);
           return 0;
@@ -169,7 +171,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     }
     const { spec } = await entry.load();
     if (help) {
-      io.out(formatHelp(spec));
+      // `help CMD [VARIANT]`: nothing else (a stray argument is an error, not ignored).
+      const extra = rest.filter((a) => a !== '--help' && a !== '-h');
+      const variant = extra.length ? spec.positionals.choices?.find((c) => c.toLowerCase() === extra[0]!.toLowerCase()) : undefined;
+      const stray = extra[variant ? 1 : 0];
+      if (stray !== undefined) throw new MailPkiError('ERR_USAGE', `help ${spec.name}: unexpected argument ${JSON.stringify(stray.slice(0, 40))}`);
+      io.out(formatHelp(spec, variant));
       return 0;
     }
     const parsed = parseCommandArgs(spec, rest);

@@ -25,33 +25,25 @@
  * share of a slot) the key depends only on the seed, not on timing, worker
  * count or sharing mode. Without one, the first prime reported is taken.
  *
+ * This file is the coordinator: the worker set (WorkerSet: started on the
+ * first job, a fresh set after one fails), the slot reports turned into p
+ * and q (PrimeSlots), one job over the workers (rsaJob) and the pool that
+ * queues jobs. The worker side is keygen-worker.ts, the messages and cells
+ * keygen-protocol.ts.
+ *
  * Out of scope: starting workers (the caller's `createWorker`: a bundle's
  * URL, a blob: URL of the page's own script, a worker_threads file), the
  * one-thread path (generate.ts).
  */
 import { generateKeyPair, keyPairOf, validateKeygenOptions, type GenerateKeyPairOptions } from './generate.js';
 import type { KeyPair } from './types.js';
-import { sharedPrimeSearch, millerRabinRoundsForRsa, defaultSieveLimit, expectedCandidates, type PrimeSearchEvent } from '../crypto/prime.js';
-import { abortedError, rsaKeyFromPrimes, runSliced, runToEnd, RSA_E, type KeygenProgress } from '../crypto/rsa-keygen.js';
-import { createSeededRandom, systemRandom } from '../crypto/random.js';
+import { millerRabinRoundsForRsa, defaultSieveLimit, expectedCandidates } from '../crypto/prime.js';
+import { abortedError, rsaKeyFromPrimes, RSA_E, type KeygenProgress } from '../crypto/rsa-keygen.js';
+import { systemRandom } from '../crypto/random.js';
 import { MailPkiError } from '../errors.js';
-import { concatBytes, utf8 } from '../encoding/bytes.js';
+import { freshCells, isOurs, NONE, PROTOCOL, SLOTS, STOP, type FromWorker, type JobMessage, type ToWorker } from './keygen-protocol.js';
 
-/** Tag on every message of this protocol (the worker may serve other messages too). */
-const PROTOCOL = 'mailpki-keygen-v3';
-/** Prime slots per job (slot 0 = p, 1 = q, more only if a pair fails a FIPS check). */
-const SLOTS = 16;
-/** Cell value "no prime found yet" (larger than any candidate index). */
-const NONE = 0x7fffffff;
-/** Index of the stop flag, after the SLOTS best-index cells. */
-const STOP = SLOTS;
-/**
- * Slice length of a worker in message mode: how long (plus one unit of
- * work, ~1.5-3 ms for a 1024-bit base-2 test) a worker may miss another's
- * find or a stop, testing candidates past it. A yield costs one task
- * (measured 0.036 ms in a Chromium worker): ~1.5% at 2 ms.
- */
-const WORKER_SLICE_MS = 2;
+export { serveKeygenWorker, type KeygenWorkerScope } from './keygen-worker.js';
 
 /** An event a {@link KeygenWorkerPort} delivers: `data` for 'message', `message` for 'error'. @public */
 export interface KeygenWorkerEvent {
@@ -77,18 +69,6 @@ export interface KeygenWorkerPort {
   removeEventListener(type: 'message' | 'error', listener: (event: KeygenWorkerEvent) => void): void;
   /** Stop the worker now (may return a promise). */
   terminate(): unknown;
-}
-
-/**
- * The worker's side: its global scope in a browser worker (`self`), or an
- * adapter over Node's `parentPort`.
- * @public
- */
-export interface KeygenWorkerScope {
-  /** Send a message to the pool. */
-  postMessage(message: unknown): void;
-  /** Listen for the pool's messages (`event.data`). */
-  addEventListener(type: 'message', listener: (event: { readonly data?: unknown }) => void): void;
 }
 
 /** Options of {@link createWorkerKeygenPool}. @public */
@@ -126,152 +106,6 @@ export interface WorkerKeygenPool {
   close(): Promise<void>;
 }
 
-interface JobMessage {
-  p: typeof PROTOCOL;
-  type: 'job';
-  id: number;
-  bits: number;
-  e: string;
-  rounds: number;
-  sieveLimit: number;
-  seed: Uint8Array;
-  share: number;
-  of: number;
-  /** Shared mode: SLOTS best-index cells + the stop flag (a fresh buffer per job, so a stale worker cannot touch it). */
-  cells?: SharedArrayBuffer;
-  /** Report candidates tested (the caller wants progress). */
-  progress: boolean;
-}
-/** Message mode: a worker publishes (found) or withdraws (unfound) an index; the pool relays it to the others. */
-interface CellMessage {
-  p: typeof PROTOCOL;
-  type: 'found' | 'unfound';
-  id: number;
-  slot: number;
-  index: number;
-}
-type ToWorker = JobMessage | CellMessage | { p: typeof PROTOCOL; type: 'stop'; id: number };
-type FromWorker =
-  | CellMessage
-  | { p: typeof PROTOCOL; type: 'slot'; id: number; slot: number; prime: string | null; index: number }
-  | { p: typeof PROTOCOL; type: 'failed'; id: number; message: string }
-  /** Progress: `count` more candidates of `slot` got their base-2 test. */
-  | { p: typeof PROTOCOL; type: 'tested'; id: number; slot: number; count: number };
-
-/** Candidates per 'tested' message (one base-2 test is ~1.5-3 ms: a message every ~10 ms or less). */
-const TESTED_BATCH = 4;
-
-const isOurs = (m: unknown): m is { p: typeof PROTOCOL; type: string; id: number } =>
-  typeof m === 'object' && m !== null && (m as { p?: unknown }).p === PROTOCOL;
-
-const seedFor = (seed: Uint8Array, label: string): Uint8Array => concatBytes(seed, utf8(label));
-
-/** Keep the smaller of the cell and `index` (Atomics work on shared and plain Int32Arrays alike). */
-function lowerCell(cells: Int32Array, slot: number, index: number): void {
-  for (;;) {
-    const cur = Atomics.load(cells, slot);
-    if (index >= cur || Atomics.compareExchange(cells, slot, cur, index) === cur) return;
-  }
-}
-/** Withdraw `index` if it is still the cell's value. */
-function clearCell(cells: Int32Array, slot: number, index: number): void {
-  Atomics.compareExchange(cells, slot, index, NONE);
-}
-
-/** A job's cells over `buffer`: every slot at NONE, the stop flag clear. */
-function freshCells(buffer: ArrayBufferLike): Int32Array {
-  const cells = new Int32Array(buffer).fill(NONE);
-  cells[STOP] = 0;
-  return cells;
-}
-
-/** The same steps, reporting the base-2 tests ('candidate' events) in batches. */
-function* counted<T>(gen: Generator<PrimeSearchEvent, T, void>, report: (count: number) => void): Generator<PrimeSearchEvent, T, void> {
-  let pending = 0;
-  for (;;) {
-    const r = gen.next();
-    if (r.done) return r.value;
-    if (r.value === 'candidate' && ++pending === TESTED_BATCH) {
-      report(pending);
-      pending = 0;
-    }
-    yield r.value;
-  }
-}
-
-/** A worker's share of one job: prime slots in order until stopped. */
-async function runJob(job: JobMessage, cells: Int32Array, post: (m: FromWorker) => void): Promise<void> {
-  const shared = job.cells !== undefined;
-  const stopped = (): boolean => Atomics.load(cells, STOP) !== 0;
-  for (let slot = 0; slot < SLOTS && !stopped(); slot++) {
-    const relay = (type: 'found' | 'unfound', index: number): void => {
-      if (!shared) post({ p: PROTOCOL, type, id: job.id, slot, index });
-    };
-    const gen = sharedPrimeSearch({
-      bits: job.bits,
-      e: BigInt(job.e),
-      rounds: job.rounds,
-      rng: createSeededRandom(seedFor(job.seed, `:start:${slot}`)),
-      sieveLimit: job.sieveLimit,
-      share: job.share,
-      of: job.of,
-      best: () => Atomics.load(cells, slot),
-      found: (index) => {
-        lowerCell(cells, slot, index);
-        relay('found', index);
-      },
-      unfound: (index) => {
-        clearCell(cells, slot, index);
-        relay('unfound', index);
-      },
-      basesFor: (index) => createSeededRandom(seedFor(job.seed, `:bases:${slot}:${index}`)),
-      stopped,
-    });
-    const steps = job.progress ? counted(gen, (count) => post({ p: PROTOCOL, type: 'tested', id: job.id, slot, count })) : gen;
-    // shared memory: straight through (Atomics show news at once); messages: slices, so they arrive
-    const r = shared ? runToEnd(steps) : await runSliced(steps, undefined, WORKER_SLICE_MS);
-    if (stopped()) return;
-    post({ p: PROTOCOL, type: 'slot', id: job.id, slot, prime: r ? r.x.toString(16) : null, index: r ? r.index : NONE });
-  }
-}
-
-/**
- * Answer the jobs of a {@link createWorkerKeygenPool} pool: call once at
- * the top level of the worker's script. Messages that are not the pool's
- * are ignored, so the same worker may serve other work too.
- *
- * @param scope - the worker's global scope (`self` in a browser worker) or
- *   an adapter with `postMessage` and `addEventListener('message', ...)`.
- * @example
- * ```ts
- * // worker.ts, bundled for the browser
- * import { serveKeygenWorker } from 'mailpki';
- * serveKeygenWorker(self);
- * ```
- * @public
- */
-export function serveKeygenWorker(scope: KeygenWorkerScope): void {
-  const jobs = new Map<number, Int32Array>();
-  const post = (m: FromWorker): void => scope.postMessage(m);
-  scope.addEventListener('message', (ev) => {
-    const m = ev.data as ToWorker;
-    if (!isOurs(m)) return;
-    if (m.type === 'job') {
-      const cells = m.cells ? new Int32Array(m.cells) : freshCells(new ArrayBuffer(4 * (SLOTS + 1)));
-      jobs.set(m.id, cells);
-      runJob(m, cells, post)
-        .catch((err: unknown) => post({ p: PROTOCOL, type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err) }))
-        .finally(() => jobs.delete(m.id));
-      return;
-    }
-    const cells = jobs.get(m.id);
-    if (!cells) return;
-    if (m.type === 'stop') Atomics.store(cells, STOP, 1);
-    else if (m.type === 'found') lowerCell(cells, m.slot, m.index);
-    else if (m.type === 'unfound') clearCell(cells, m.slot, m.index);
-  });
-}
-
 /** SharedArrayBuffer usable for workers: present, and (in a browser) the page is cross-origin isolated. */
 function canShareMemory(): boolean {
   const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean };
@@ -281,6 +115,231 @@ function canShareMemory(): boolean {
 function defaultWorkerCount(): number {
   const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
   return typeof n === 'number' && Number.isInteger(n) && n >= 1 ? Math.min(4, n) : 2;
+}
+
+/** What the worker set passes to the running job. */
+interface JobHandler {
+  /** A message of this protocol from `from`. */
+  onMessage(from: KeygenWorkerPort, m: FromWorker): void;
+  /** A worker failed (or the pool closed): end the job with `err`. */
+  fail(err: Error): void;
+}
+
+/**
+ * The pool's workers: started on the first job, a fresh set when one has
+ * failed; their protocol messages and failures go to the running job.
+ */
+class WorkerSet {
+  private ports: KeygenWorkerPort[] = [];
+  private readonly listeners = new Map<KeygenWorkerPort, { message: (ev: KeygenWorkerEvent) => void; error: (ev: KeygenWorkerEvent) => void }>();
+  /** The running job, if any. */
+  job: JobHandler | null = null;
+
+  constructor(
+    private readonly createWorker: () => KeygenWorkerPort,
+    readonly size: number,
+  ) {}
+
+  /** True while the pool still listens to `port` (it was not dropped). */
+  live(port: KeygenWorkerPort): boolean {
+    return this.listeners.has(port);
+  }
+
+  /** Forget a worker (no more events from it) and terminate it. */
+  async drop(port: KeygenWorkerPort): Promise<void> {
+    const l = this.listeners.get(port);
+    if (l) {
+      port.removeEventListener('message', l.message);
+      port.removeEventListener('error', l.error);
+      this.listeners.delete(port);
+    }
+    this.ports = this.ports.filter((x) => x !== port);
+    try {
+      await port.terminate();
+    } catch {
+      // already gone
+    }
+  }
+
+  /** Terminate every worker. */
+  async dropAll(): Promise<void> {
+    await Promise.all([...this.ports].map((p) => this.drop(p)));
+  }
+
+  /** The workers, all `size` of them running (started now if needed). @throws MailPkiError ERR_IO when one cannot start. */
+  start(): KeygenWorkerPort[] {
+    if (this.ports.length === this.size) return this.ports;
+    // a worker died: start a fresh set (the survivors may still run a stale job)
+    for (const p of [...this.ports]) void this.drop(p);
+    try {
+      for (let i = 0; i < this.size; i++) this.add(this.createWorker());
+    } catch (err) {
+      for (const p of [...this.ports]) void this.drop(p);
+      throw new MailPkiError('ERR_IO', `cannot start a key generation worker: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return this.ports;
+  }
+
+  private add(port: KeygenWorkerPort): void {
+    const l = {
+      message: (ev: KeygenWorkerEvent): void => {
+        if (isOurs(ev.data)) this.job?.onMessage(port, ev.data as FromWorker);
+      },
+      error: (ev: KeygenWorkerEvent): void => {
+        ev.preventDefault?.();
+        void this.drop(port);
+        this.job?.fail(new MailPkiError('ERR_IO', `key generation worker failed: ${ev.message || 'it did not start or crashed'}`));
+      },
+    };
+    port.addEventListener('message', l.message);
+    port.addEventListener('error', l.error);
+    this.listeners.set(port, l);
+    this.ports.push(port);
+  }
+}
+
+/**
+ * The workers' reports of one job turned into p and q: slots resolve in
+ * order (0 is p, each later one a candidate q), and the progress estimate.
+ * No workers, no timers: the coordinator feeds it messages.
+ */
+class PrimeSlots {
+  private readonly reports = Array.from({ length: SLOTS }, () => ({ count: 0, prime: null as bigint | null, index: NONE, tested: 0 }));
+  private readonly primes: bigint[] = [];
+
+  /**
+   * @param bits - modulus size
+   * @param workers - how many workers report each slot
+   * @param exact - wait for every worker's report of a slot (an rng was given: the key depends only on the seed)
+   * @param expected - base-2 tests a prime takes on average (all workers together), for the progress estimate
+   */
+  constructor(
+    private readonly bits: number,
+    private readonly workers: number,
+    private readonly exact: boolean,
+    private readonly expected: number,
+    private readonly onProgress: ((p: KeygenProgress) => void) | undefined,
+  ) {}
+
+  /** `count` more candidates of `slot` tested: progress of the slot being resolved. */
+  tested(slot: number, count: number): void {
+    const rep = this.reports[slot];
+    if (!rep) return;
+    rep.tested += count;
+    // the slot being resolved: 0 is p, any later one a q (as in the one-thread path)
+    if (slot !== this.primes.length) return;
+    const base = slot === 0 ? 0 : 0.5;
+    this.onProgress?.({ phase: slot === 0 ? 'prime-p' : 'prime-q', fraction: base + 0.5 * Math.min(0.95, rep.tested / this.expected) });
+  }
+
+  /**
+   * One worker's result for `slot` (its smallest prime index, or none).
+   * @returns the key pair once p and q are known, else undefined.
+   * @throws MailPkiError ERR_IO when a slot has no prime or no slot is left.
+   */
+  report(slot: number, prime: string | null, index: number): KeyPair | undefined {
+    const rep = this.reports[slot];
+    if (!rep) return undefined;
+    rep.count++;
+    if (prime !== null && index < rep.index) {
+      rep.prime = BigInt('0x' + prime);
+      rep.index = index;
+    }
+    // slots resolve in order. `exact` (an rng was given): wait for every
+    // worker, so the prime is the first in candidate order whatever the
+    // timing. Otherwise the first prime reported is taken at once: on a
+    // busy machine a descheduled worker does not hold the key back.
+    const ready = (r: { count: number; prime: bigint | null }): boolean => r.count === this.workers || (!this.exact && r.prime !== null);
+    const primes = this.primes;
+    while (primes.length < SLOTS && ready(this.reports[primes.length]!)) {
+      const r = this.reports[primes.length]!;
+      if (r.prime === null) throw new MailPkiError('ERR_IO', 'key generation workers returned no prime');
+      primes.push(r.prime);
+      if (primes.length === 1) {
+        this.onProgress?.({ phase: 'prime-q', fraction: 0.5 });
+        continue;
+      }
+      const key = rsaKeyFromPrimes(primes[0]!, r.prime, RSA_E, this.bits);
+      if (key) {
+        this.onProgress?.({ phase: 'done', fraction: 1 });
+        return keyPairOf(key);
+      }
+      // |p - q| or d bound failed (practically never): the next slot gives another q
+    }
+    if (primes.length === SLOTS) throw new MailPkiError('ERR_IO', 'key generation: no valid prime pair');
+    return undefined;
+  }
+}
+
+/** One RSA key on every worker of `set`: post the job, relay finds (message mode), collect the slots, stop the workers. */
+function rsaJob(
+  set: WorkerSet,
+  job: { id: number; bits: number; seed: Uint8Array; exact: boolean; shared: boolean; signal: AbortSignal | undefined; onProgress: ((p: KeygenProgress) => void) | undefined },
+): Promise<KeyPair> {
+  const { id, bits, seed, signal, onProgress } = job;
+  return new Promise<KeyPair>((resolve, reject) => {
+    if (signal?.aborted) return reject(abortedError());
+    let ws: KeygenWorkerPort[];
+    try {
+      ws = set.start();
+    } catch (err) {
+      return reject(err as Error);
+    }
+    const cells = job.shared ? freshCells(new SharedArrayBuffer(4 * (SLOTS + 1))) : undefined;
+    const sieveLimit = defaultSieveLimit(bits / 2);
+    const slots = new PrimeSlots(bits, ws.length, job.exact, onProgress ? expectedCandidates(bits / 2, sieveLimit) : 1, onProgress);
+    let done = false;
+    const finish = (err: Error | null, kp?: KeyPair): void => {
+      if (done) return;
+      done = true;
+      set.job = null;
+      signal?.removeEventListener('abort', onAbort);
+      if (cells) Atomics.store(cells, STOP, 1);
+      for (const w of ws) if (set.live(w)) w.postMessage({ p: PROTOCOL, type: 'stop', id } satisfies ToWorker);
+      if (err) reject(err);
+      else resolve(kp!);
+    };
+    const onAbort = (): void => finish(abortedError());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    set.job = {
+      fail: (err) => finish(err),
+      onMessage: (from, m) => {
+        if (m.id !== id || done) return;
+        if (m.type === 'failed') return finish(new MailPkiError('ERR_IO', `key generation worker failed: ${m.message}`));
+        if (m.type === 'tested') return slots.tested(m.slot, m.count);
+        if (m.type === 'slot') {
+          let kp: KeyPair | undefined;
+          try {
+            kp = slots.report(m.slot, m.prime, m.index);
+          } catch (err) {
+            return finish(err as Error);
+          }
+          if (kp) finish(null, kp);
+          return;
+        }
+        // message mode: pass a find (or its withdrawal) on to the other workers
+        for (const w of ws) if (w !== from && set.live(w)) w.postMessage(m);
+      },
+    };
+    onProgress?.({ phase: 'prime-p', fraction: 0 });
+    ws.forEach((w, i) => {
+      const msg: JobMessage = {
+        p: PROTOCOL,
+        type: 'job',
+        id,
+        bits: bits / 2,
+        e: RSA_E.toString(),
+        rounds: millerRabinRoundsForRsa(bits),
+        sieveLimit,
+        seed,
+        share: i,
+        of: ws.length,
+        progress: onProgress !== undefined,
+        ...(cells ? { cells: cells.buffer as SharedArrayBuffer } : {}),
+      };
+      w.postMessage(msg);
+    });
+  });
 }
 
 /**
@@ -316,158 +375,10 @@ export function createWorkerKeygenPool(options: WorkerKeygenPoolOptions): Worker
   if (!Number.isInteger(size) || size < 1 || size > 64) throw new RangeError('keygen pool: workers must be an integer from 1 to 64');
   const shared = options.sharedMemory ?? canShareMemory();
   if (shared && !canShareMemory()) throw new RangeError('keygen pool: sharedMemory requested but SharedArrayBuffer is not available here');
-  const listeners = new Map<KeygenWorkerPort, { message: (ev: KeygenWorkerEvent) => void; error: (ev: KeygenWorkerEvent) => void }>();
-  let ports: KeygenWorkerPort[] = [];
+  const set = new WorkerSet(options.createWorker, size);
   let nextId = 1;
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
-  /** The running job: its message handler and how to fail it. */
-  let running: { onMessage: (from: KeygenWorkerPort, m: FromWorker) => void; fail: (err: Error) => void } | null = null;
-
-  /** Forget a worker (no more events from it) and terminate it. */
-  async function drop(port: KeygenWorkerPort): Promise<void> {
-    const l = listeners.get(port);
-    if (l) {
-      port.removeEventListener('message', l.message);
-      port.removeEventListener('error', l.error);
-      listeners.delete(port);
-    }
-    ports = ports.filter((x) => x !== port);
-    try {
-      await port.terminate();
-    } catch {
-      // already gone
-    }
-  }
-
-  function start(): KeygenWorkerPort[] {
-    if (ports.length === size) return ports;
-    // a worker died: start a fresh set (the survivors may still run a stale job)
-    for (const p of [...ports]) void drop(p);
-    try {
-      for (let i = 0; i < size; i++) {
-        const port = options.createWorker();
-        const l = {
-          message: (ev: KeygenWorkerEvent): void => {
-            if (isOurs(ev.data)) running?.onMessage(port, ev.data as FromWorker);
-          },
-          error: (ev: KeygenWorkerEvent): void => {
-            ev.preventDefault?.();
-            void drop(port);
-            running?.fail(new MailPkiError('ERR_IO', `key generation worker failed: ${ev.message || 'it did not start or crashed'}`));
-          },
-        };
-        port.addEventListener('message', l.message);
-        port.addEventListener('error', l.error);
-        listeners.set(port, l);
-        ports.push(port);
-      }
-    } catch (err) {
-      for (const p of [...ports]) void drop(p);
-      throw new MailPkiError('ERR_IO', `cannot start a key generation worker: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    return ports;
-  }
-
-  function rsaJob(bits: number, seed: Uint8Array, exact: boolean, signal: AbortSignal | undefined, onProgress?: (p: KeygenProgress) => void): Promise<KeyPair> {
-    return new Promise<KeyPair>((resolve, reject) => {
-      if (closed || signal?.aborted) return reject(abortedError());
-      let ws: KeygenWorkerPort[];
-      try {
-        ws = start();
-      } catch (err) {
-        return reject(err as Error);
-      }
-      const id = nextId++;
-      const cells = shared ? freshCells(new SharedArrayBuffer(4 * (SLOTS + 1))) : undefined;
-      const reports = Array.from({ length: SLOTS }, () => ({ count: 0, prime: null as bigint | null, index: NONE, tested: 0 }));
-      const primes: bigint[] = [];
-      const sieveLimit = defaultSieveLimit(bits / 2);
-      // base-2 tests a prime takes on average (all workers together), for the progress estimate
-      const expected = onProgress ? expectedCandidates(bits / 2, sieveLimit) : 1;
-      const onTested = (m: Extract<FromWorker, { type: 'tested' }>): void => {
-        const rep = reports[m.slot];
-        if (!rep) return;
-        rep.tested += m.count;
-        // the slot being resolved: 0 is p, any later one a q (as in the one-thread path)
-        if (m.slot !== primes.length) return;
-        const base = m.slot === 0 ? 0 : 0.5;
-        onProgress?.({ phase: m.slot === 0 ? 'prime-p' : 'prime-q', fraction: base + 0.5 * Math.min(0.95, rep.tested / expected) });
-      };
-      let done = false;
-      const finish = (err: Error | null, kp?: KeyPair): void => {
-        if (done) return;
-        done = true;
-        running = null;
-        signal?.removeEventListener('abort', onAbort);
-        if (cells) Atomics.store(cells, STOP, 1);
-        for (const w of ws) if (listeners.has(w)) w.postMessage({ p: PROTOCOL, type: 'stop', id } satisfies ToWorker);
-        if (err) reject(err);
-        else resolve(kp!);
-      };
-      const onAbort = (): void => finish(abortedError());
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const onSlot = (m: Extract<FromWorker, { type: 'slot' }>): void => {
-        const rep = reports[m.slot];
-        if (!rep) return;
-        rep.count++;
-        if (m.prime !== null && m.index < rep.index) {
-          rep.prime = BigInt('0x' + m.prime);
-          rep.index = m.index;
-        }
-        // slots resolve in order. `exact` (an rng was given): wait for every
-        // worker, so the prime is the first in candidate order whatever the
-        // timing. Otherwise the first prime reported is taken at once: on a
-        // busy machine a descheduled worker does not hold the key back.
-        const ready = (r: { count: number; prime: bigint | null }): boolean => r.count === ws.length || (!exact && r.prime !== null);
-        while (primes.length < SLOTS && ready(reports[primes.length]!)) {
-          const r = reports[primes.length]!;
-          if (r.prime === null) return finish(new MailPkiError('ERR_IO', 'key generation workers returned no prime'));
-          primes.push(r.prime);
-          if (primes.length === 1) {
-            onProgress?.({ phase: 'prime-q', fraction: 0.5 });
-            continue;
-          }
-          const key = rsaKeyFromPrimes(primes[0]!, r.prime, RSA_E, bits);
-          if (key) {
-            onProgress?.({ phase: 'done', fraction: 1 });
-            return finish(null, keyPairOf(key));
-          }
-          // |p - q| or d bound failed (practically never): the next slot gives another q
-        }
-        if (primes.length === SLOTS) finish(new MailPkiError('ERR_IO', 'key generation: no valid prime pair'));
-      };
-      running = {
-        fail: (err) => finish(err),
-        onMessage: (from, m) => {
-          if (m.id !== id || done) return;
-          if (m.type === 'failed') return finish(new MailPkiError('ERR_IO', `key generation worker failed: ${m.message}`));
-          if (m.type === 'slot') return onSlot(m);
-          if (m.type === 'tested') return onTested(m);
-          // message mode: pass a find (or its withdrawal) on to the other workers
-          for (const w of ws) if (w !== from && listeners.has(w)) w.postMessage(m);
-        },
-      };
-      onProgress?.({ phase: 'prime-p', fraction: 0 });
-      ws.forEach((w, i) => {
-        const msg: JobMessage = {
-          p: PROTOCOL,
-          type: 'job',
-          id,
-          bits: bits / 2,
-          e: RSA_E.toString(),
-          rounds: millerRabinRoundsForRsa(bits),
-          sieveLimit,
-          seed,
-          share: i,
-          of: ws.length,
-          progress: onProgress !== undefined,
-          ...(cells ? { cells: cells.buffer as SharedArrayBuffer } : {}),
-        };
-        w.postMessage(msg);
-      });
-    });
-  }
 
   return {
     size,
@@ -481,14 +392,17 @@ export function createWorkerKeygenPool(options: WorkerKeygenPoolOptions): Worker
       if (closed) return Promise.reject(new MailPkiError('ERR_ABORTED', 'key generation pool is closed'));
       if (opts.type !== 'rsa') return generateKeyPair(opts);
       const seed = (opts.rng ?? systemRandom)(32);
-      const job = queue.then(() => rsaJob(opts.bits, seed, opts.rng !== undefined, opts.signal, opts.onProgress));
+      const exact = opts.rng !== undefined;
+      const job = queue.then(() =>
+        closed ? Promise.reject(abortedError()) : rsaJob(set, { id: nextId++, bits: opts.bits, seed, exact, shared, signal: opts.signal, onProgress: opts.onProgress }),
+      );
       queue = job.catch(() => undefined);
       return job;
     },
     async close(): Promise<void> {
       closed = true;
-      running?.fail(abortedError());
-      await Promise.all([...ports].map(drop));
+      set.job?.fail(abortedError());
+      await set.dropAll();
     },
   };
 }

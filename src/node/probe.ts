@@ -37,7 +37,7 @@ import { mailPortInfo, type MailProtocol } from '../mail/ports.js';
 import { tlsaRecord } from '../mail/tlsa.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { matchesHost, parseIpAddress } from '../x509/hostname.js';
-import { verifyCertificate, type VerifyFailureCode, type VerifyResult } from '../x509/verify.js';
+import { verifyCertificate, type VerifyFailureCode, type VerifyOptions, type VerifyResult } from '../x509/verify.js';
 import type { Crl } from '../x509/crl.js';
 import type { Certificate } from '../x509/types.js';
 import { Budget, LineConn, MAX_TRANSCRIPT, ProbeFailure } from './line-conn.js';
@@ -149,8 +149,14 @@ export interface ProbeResult {
   readonly cipher?: { readonly name: string; readonly standardName: string };
   /** The certificates the server sent, leaf first, parsed by mailpki. */
   readonly chain: readonly Certificate[];
-  /** mailpki's verification of the chain for `checkedName` (purpose tls-server). */
+  /** mailpki's verification of the chain for `checkedName` (purpose tls-server): trust and name together. */
   readonly verification?: VerifyResult;
+  /**
+   * The chain's trust alone (purpose tls-server, no name check): `ok` when the chain is
+   * trusted even if the name does not match (see `hostMatch`), so a front end can report
+   * the two separately.
+   */
+  readonly chainVerification?: VerifyResult;
   /** Whether the leaf's SANs name `checkedName` (RFC 9525; CN is never consulted). */
   readonly hostMatch?: boolean;
   /** Whole days until the leaf's notAfter (negative when expired). */
@@ -434,9 +440,13 @@ export async function probeTls(options: ProbeOptions): Promise<ProbeResult> {
 
     // ---- verification by mailpki (reported in full even when the dialogue below fails)
     const anchors = options.ca ?? nodeRoots();
-    const v = verifyCertificate(leaf, { trustAnchors: anchors, intermediates: chain.slice(1), host: bareName, purpose: 'tls-server', at, ...(options.crls ? { crls: options.crls } : {}) });
-    result.verification = v;
+    const verifyOptions: VerifyOptions = { trustAnchors: anchors, intermediates: chain.slice(1), purpose: 'tls-server', at, ...(options.crls ? { crls: options.crls } : {}) };
+    const chainOnly = verifyCertificate(leaf, verifyOptions);
+    result.chainVerification = chainOnly;
     result.hostMatch = matchesHost(leaf, bareName);
+    // Trust and name apart: only a trusted chain with a wrong name needs the run with the name (for its host-mismatch message).
+    const v = chainOnly.ok && !result.hostMatch ? verifyCertificate(leaf, { ...verifyOptions, host: bareName }) : chainOnly;
+    result.verification = v;
 
     // ---- post-TLS dialogue: capabilities re-read, never trusted from before
     if (application !== 'none') {

@@ -22,20 +22,20 @@ import { encodePrivateKeyPem, parsePrivateKey } from '../keys/key-io.js';
 import { getPublicKey, publicKeysEqual } from '../keys/public-key.js';
 import type { PrivateKey } from '../keys/types.js';
 import { parseCertificates } from './certificate.js';
-import { formatNameRfc4514, namesEqual } from './name.js';
+import { displayName, namesEqual } from './name.js';
 import type { Certificate, DistinguishedName } from './types.js';
 
 // ---------------------------------------------------------------- shared link checks (also used by verify.ts)
 
 /** `CN=x,O=y` for messages; the serial when the subject is empty. @internal */
 export function describeCert(cert: Certificate): string {
-  const s = cert.subject.rdns.length ? formatNameRfc4514(cert.subject) : `serial ${cert.serialHex}`;
+  const s = cert.subject.rdns.length ? displayName(cert.subject) : `serial ${cert.serialHex}`;
   return `'${s}'`;
 }
 
 /** `'CN=x'` for a name. @internal */
 export function describeName(dn: DistinguishedName): string {
-  return `'${dn.rdns.length ? formatNameRfc4514(dn) : '(empty name)'}'`;
+  return `'${displayName(dn)}'`;
 }
 
 /** `ab:cd:...` (the form `openssl x509 -text` prints key identifiers in). @internal */

@@ -18,7 +18,7 @@ import { describeKey, keyBits } from '../keys/public-key.js';
 import { encodeSpki } from '../keys/spki.js';
 import type { PublicKey } from '../keys/types.js';
 import type { Certificate, CertificateRequest, DecodedExtensions, DistinguishedName, Extension, GeneralName } from './types.js';
-import { formatNameOpenssl, formatNameRfc4514 } from './name.js';
+import { displayName, formatNameOpenssl, formatNameRfc4514 } from './name.js';
 import { formatGeneralName } from './general-name.js';
 import { serialToHex } from './serial.js';
 import { firstCrlEntries, type Crl, type DistributionPointName } from './crl.js';
@@ -94,7 +94,7 @@ function span(ms: number): string {
 const clean = (s: string): string => escapeTerminal(s);
 
 function gn(g: GeneralName): string {
-  return clean(formatGeneralName(g, formatNameRfc4514));
+  return clean(formatGeneralName(g, displayName));
 }
 
 function crit(exts: readonly Extension[], name: string): string {
@@ -162,7 +162,7 @@ function table(title: string, rows: Array<[string, string]>): string {
 }
 
 function nameText(dn: DistinguishedName): string {
-  return dn.rdns.length ? clean(formatNameRfc4514(dn)) : '(empty)';
+  return clean(displayName(dn));
 }
 
 /** Options of {@link inspectCertificate}. @public */
@@ -260,6 +260,11 @@ function toJson(v: unknown): Json {
   return v as Json;
 }
 
+/** extendedKeyUsage as `[{ oid, name }]` (name null for an OID mailpki has no name for); null when absent. */
+function ekuJson(eku: readonly string[] | undefined): Json {
+  return eku ? eku.map((oid) => ({ oid, name: oidName(oid) === oid ? null : oidName(oid) })) : null;
+}
+
 function keyJson(k: PublicKey): Json {
   return { type: k.type, description: describeKey(k), bits: keyBits(k), ...(k.type === 'ec' ? { curve: k.curve } : {}) };
 }
@@ -267,7 +272,7 @@ function keyJson(k: PublicKey): Json {
 /**
  * JSON-safe form of a certificate: names in both string styles plus RDNs,
  * bytes and bigints as lower-case hex, dates as ISO 8601, every extension
- * raw (hex) and decoded, fingerprints.
+ * raw (hex) and decoded, `extKeyUsage` as `[{ oid, name }]` (or null), fingerprints.
  * @example
  * ```ts
  * JSON.stringify(certificateToJson(cert), null, 2);
@@ -287,6 +292,7 @@ export function certificateToJson(cert: Certificate): Record<string, unknown> {
     publicKey: keyJson(cert.publicKey),
     extensions: cert.extensions.map((e) => ({ oid: e.oid, name: e.name, critical: e.critical, der: toHex(e.der) })),
     decoded: toJson(cert.decoded),
+    extKeyUsage: ekuJson(cert.decoded.extKeyUsage),
     fingerprints: { sha256: sha256Fingerprint(cert), sha1: sha1Fingerprint(cert), spkiSha256: spkiSha256(cert) },
     pem: cert.pem,
   };
@@ -310,6 +316,7 @@ export function certificateRequestToJson(csr: CertificateRequest): Record<string
     signatureAlgorithm: toJson(csr.signatureAlgorithm),
     extensions: csr.extensions.map((e) => ({ oid: e.oid, name: e.name, critical: e.critical, der: toHex(e.der) })),
     decoded: toJson(csr.decoded),
+    extKeyUsage: ekuJson(csr.decoded.extKeyUsage),
     challengePassword: csr.challengePassword !== undefined,
     attributes: csr.attributes.map((a) => ({ oid: a.oid, name: oidName(a.oid), der: toHex(a.der) })),
     spkiSha256: toHex(digest('SHA-256', csr.spki)),

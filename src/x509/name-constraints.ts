@@ -15,6 +15,7 @@
  */
 import { parseIpAddress, splitMailbox } from './hostname.js';
 import { prefixMask } from './general-name.js';
+import { displayName } from './name.js';
 import type { Certificate, DistinguishedName, GeneralName, NameConstraints } from './types.js';
 import { OID } from '../oid.js';
 
@@ -40,7 +41,7 @@ export function describeGeneralName(g: GeneralName): string {
     case 'uri':
       return `URI:${g.value}`;
     case 'dn':
-      return `DirName:${describeDn(g.value)}`;
+      return `DirName:${displayName(g.value)}`;
     case 'registeredId':
       return `RID:${g.value}`;
     case 'other':
@@ -48,9 +49,6 @@ export function describeGeneralName(g: GeneralName): string {
   }
 }
 
-function describeDn(dn: DistinguishedName): string {
-  return dn.rdns.map((rdn) => rdn.map((a) => `${a.type}=${a.value}`).join('+')).join(', ') || '(empty)';
-}
 
 // ---------------------------------------------------------------- per-form matching
 

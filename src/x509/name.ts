@@ -469,6 +469,17 @@ export function formatNameRfc4514(dn: DistinguishedName): string {
     .join(',');
 }
 
+/**
+ * How mailpki prints a name to a person, everywhere (inspect, verify, check,
+ * chain and verification messages): RFC 4514 ({@link formatNameRfc4514}),
+ * `(empty)` for an empty name. Not escaped for a terminal: callers printing
+ * it pass it through `escapeTerminal`.
+ * @internal
+ */
+export function displayName(dn: DistinguishedName): string {
+  return dn.rdns.length ? formatNameRfc4514(dn) : '(empty)';
+}
+
 /** First value of an attribute (e.g. the CN), or undefined. @internal */
 export function nameAttribute(dn: DistinguishedName, oid: string): string | undefined {
   for (const rdn of dn.rdns) for (const a of rdn) if (a.oid === oid) return a.value;

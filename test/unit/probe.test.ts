@@ -234,6 +234,7 @@ test('a certificate that does not name the host fails with host-mismatch (SAN on
   assert.deepEqual([r.failure?.code, r.failure?.stage], ['host-mismatch', 'verify']);
   assert.equal(r.hostMatch, false);
   assert.equal(r.verification?.ok, false);
+  assert.equal(r.chainVerification?.ok, true, 'the chain alone is trusted: only the name is wrong');
   assert.match(r.failure!.message, /other\.example\.test/);
   assert.equal(r.chain.length, 1);
   assert.ok(r.tlsa311);
@@ -246,6 +247,8 @@ test('a chain from an unknown CA fails with the verifier\'s reason; the default 
   assert.equal(r.failure?.stage, 'verify');
   assert.ok(['unknown-issuer', 'self-signed-untrusted'].includes(r.failure!.code), r.failure!.code);
   assert.equal(r.hostMatch, true, 'the name is fine, the issuer is not');
+  assert.equal(r.chainVerification?.ok, false);
+  assert.equal(r.chainVerification?.ok === false && r.chainVerification.reason, r.failure!.code);
   const { ca: _ca, ...noCa } = opts(port, { starttls: 'smtp' });
   const r2 = await probeTls(noCa);
   assert.equal(r2.failure?.stage, 'verify');

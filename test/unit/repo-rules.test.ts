@@ -43,3 +43,21 @@ test('committed API reports (etc/) match the public API of the build', () => {
     assert.equal(r.status, 0, `${cfg}: public API changed without updating etc/ (run \`npm run build && npm run api\` and commit etc/):\n${r.stdout.slice(-2000)}`);
   }
 });
+
+test('every code in ERROR_CODES is thrown somewhere in src/; the CLI-only codes only under src/cli/', async () => {
+  const { ERROR_CODES } = await import('../../src/errors.js');
+  const CLI_ONLY = new Set(['ERR_USAGE', 'ERR_PASSPHRASE_REQUIRED']);
+  const files = walk(join(root, 'src'))
+    .filter((f) => relative(root, f) !== 'src/errors.ts')
+    .map((f) => ({ rel: relative(root, f), text: readFileSync(f, 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '') }));
+  const never: string[] = [];
+  const outsideCli: string[] = [];
+  for (const code of ERROR_CODES) {
+    const users = files.filter((f) => f.text.includes(`'${code}'`));
+    if (users.length === 0) never.push(code);
+    if (CLI_ONLY.has(code)) outsideCli.push(...users.filter((f) => !f.rel.startsWith('src/cli/')).map((f) => `${code} in ${f.rel}`));
+  }
+  assert.deepEqual(never, [], 'listed but never used: remove it from src/errors.ts or throw it where it belongs');
+  assert.deepEqual(outsideCli, [], 'a CLI-only code used by the library');
+  for (const code of CLI_ONLY) assert.ok((ERROR_CODES as readonly string[]).includes(code));
+});

@@ -1,6 +1,7 @@
 /** `mailpki chain`: order certificates into a chain file; optionally key first (Postfix smtpd_tls_chain_files). */
 import { buildChain, encodeChainPem, encodeKeyAndChainPem } from '../../x509/index.js';
 import { checkWritable, writeFileAtomic } from '../../node/file-store.js';
+import { displayName } from '../../x509/name.js';
 import type { Certificate } from '../../x509/types.js';
 import { flag, str, type CommandSpec } from '../args.js';
 import { escapeTerminal } from '../../encoding/terminal.js';
@@ -59,6 +60,5 @@ export const spec: CommandSpec = {
 };
 
 function subjectLine(c: Certificate): string {
-  const cn = c.subject.rdns.flat().filter((a) => a.type === 'CN').pop()?.value;
-  return `${cn !== undefined ? escapeTerminal(cn) : '(no CN)'} (until ${c.notAfter.toISOString().slice(0, 10)})`;
+  return `${escapeTerminal(displayName(c.subject))} (until ${c.notAfter.toISOString().slice(0, 10)})`;
 }
