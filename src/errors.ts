@@ -47,6 +47,8 @@ export const ERROR_CODES = [
   'ERR_POLICY', // refused by a profile or CA policy (no SAN, too long, ...)
   'ERR_ISSUER_NOT_CA', // issuer lacks CA:true or keyCertSign
   'ERR_VALIDITY', // bad validity window (notAfter before notBefore, outlives issuer)
+  'ERR_NAME_CONSTRAINTS', // a name the issuer's (or its chain's) name constraints do not permit
+  'ERR_WRONG_ISSUER', // a certificate was not issued by the given CA (e.g. renewing another CA's certificate)
   // chains and verification
   'ERR_CHAIN_INCOMPLETE', // an intermediate is missing
   'ERR_CHAIN_BROKEN', // a link does not match (name, AKI/SKI, signature)
@@ -62,6 +64,11 @@ export const ERROR_CODES = [
   'ERR_STARTTLS', // protocol failure before the TLS handshake
   'ERR_CONNECT', // cannot connect / timeout
   'ERR_HOST_MISMATCH',
+  // issuance database
+  'ERR_DB_CORRUPT', // a record in the middle of the database cannot be read (a torn last line is not corruption)
+  'ERR_DB_LOCKED', // another live process holds the database lock past the wait limit
+  'ERR_DB_DUPLICATE', // a serial number is already recorded
+  'ERR_SERIAL_UNKNOWN', // no record with that serial number
   // cli
   'ERR_USAGE',
   'ERR_PASSPHRASE_REQUIRED',

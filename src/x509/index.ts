@@ -12,3 +12,4 @@ export { createRootCa, createIntermediateCa, issueCertificate, NOT_BEFORE_BACKDA
 export { inspectCertificate, inspectCertificateRequest, certificateToJson, certificateRequestToJson, sha256Fingerprint, sha1Fingerprint, spkiSha256, type InspectOptions } from './inspect.js';
 export { buildChain, encodeChainPem, encodeKeyAndChainPem, type ChainInput, type BuildChainOptions, type BuiltChain } from './chain.js';
 export { verifyCertificate, VERIFY_FAILURE_CODES, MAX_PATH_LENGTH, type VerifyFailureCode, type VerifyOptions, type VerifyPurpose, type VerifyResult } from './verify.js';
+export { REVOCATION_REASONS, REVOCATION_REASON_CODES, normalizeSerial, issuanceRecordOf, profileOf, createMemoryIssuanceDatabase, type RevocationReason, type IssuanceSummary, type IssuanceRecord, type IssuanceDatabase } from './issuance-db.js';

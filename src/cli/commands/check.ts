@@ -28,12 +28,14 @@ export const spec: CommandSpec = {
     timeout: { type: 'string', integer: [1, 300], arg: 'SECONDS', default: '10', desc: 'limit for each step' },
     json: { type: 'boolean', desc: 'print the result as JSON' },
     transcript: { type: 'boolean', desc: 'also print the protocol dialogue' },
+    'warn-days': { type: 'string', integer: [0, 36500], arg: 'N', desc: 'fail (exit 1, reason expires-soon) when the certificate expires within N days (monitoring)' },
   },
   exclusive: [['starttls', 'implicit']],
   examples: [
     'mailpki check mail.example.com:587 --ca root-ca.pem',
     'mailpki check mail.example.com:993',
     'mailpki check 192.0.2.10:25 --starttls smtp --servername mail.example.com --json',
+    'mailpki check mail.example.com:993 --ca root-ca.pem --warn-days 21     # for monitoring: exit 1 three weeks before expiry',
   ],
   async run(ctx) {
     const target = ctx.positionals[0]!;
@@ -68,6 +70,11 @@ export const spec: CommandSpec = {
       const msg = (f?.message ?? 'check failed').replace(/[\r\n]+/g, ' ');
       const where = `${host}:${port}`;
       ctx.io.err(`error: ${msg.startsWith(`connect to ${where}`) ? msg : `${where}: ${msg}`} (${f?.code ?? 'failed'})\n`);
+      return 1;
+    }
+    const warnDays = num(ctx, 'warn-days');
+    if (warnDays !== undefined && r.daysUntilExpiry !== undefined && r.daysUntilExpiry <= warnDays) {
+      ctx.io.err(`error: ${host}:${port}: the certificate expires in ${r.daysUntilExpiry} days, on ${r.chain[0]?.notAfter.toISOString().slice(0, 10)} (--warn-days ${warnDays}) (expires-soon)\n`);
       return 1;
     }
     if (r.daysUntilExpiry !== undefined && r.daysUntilExpiry < 30) note(ctx.io, `the certificate expires in ${r.daysUntilExpiry} days`);
