@@ -8,5 +8,5 @@ export type { FileKind, FileToWrite, WriteFilesOptions, WrittenFile } from './fi
 export { probeTls } from './probe.js';
 export type { ProbeOptions, ProbeResult, ProbeFailureCode, ProbeStage } from './probe.js';
 export { createKeygenPool, generateKeyPairParallel, type KeygenPool, type KeygenPoolOptions } from './keygen-workers.js';
-export { openIssuanceDatabase, defaultIssuanceDatabasePath } from './issuance-db.js';
+export { openIssuanceDatabase, defaultIssuanceDatabasePath, encodeIssuanceJournal } from './issuance-db.js';
 export type { FileIssuanceDatabase, FileIssuanceDatabaseOptions, IssuanceDatabaseCheck } from './issuance-db.js';

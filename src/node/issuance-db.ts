@@ -112,18 +112,7 @@ export function openIssuanceDatabase(path: string, options: FileIssuanceDatabase
   return {
     path: file,
     async add(record) {
-      const serial = normalizeSerial(record.serial);
-      const line = encodeLine({
-        t: 'issue',
-        serial,
-        subject: String(record.subject),
-        names: record.names.map(String),
-        profile: String(record.profile),
-        nb: record.notBefore.toISOString(),
-        na: record.notAfter.toISOString(),
-        at: record.issuedAt.toISOString(),
-        cert: Buffer.from(record.certificate).toString('base64'),
-      });
+      const { serial, text: line } = issueLine(record);
       await withLock(lockPath, timeout, async () => {
         const s = await scan(file);
         if (s.byserial.has(serial)) throw new MailPkiError('ERR_DB_DUPLICATE', `serial ${serial} is already recorded in ${file}`);
@@ -160,6 +149,41 @@ export function openIssuanceDatabase(path: string, options: FileIssuanceDatabase
       return { records: s.byserial.size, revoked, tornTail: s.size > s.goodLength };
     },
   };
+}
+
+/**
+ * The text of a new journal holding `records` (header line first), for a
+ * caller that publishes a brand-new database together with other files in
+ * one all-or-nothing set (`mail init` with a new root). Opening the result
+ * with {@link openIssuanceDatabase} gives the same records back.
+ * @public
+ */
+export function encodeIssuanceJournal(records: readonly IssuanceRecord[]): string {
+  const seen = new Set<string>();
+  let out = encodeLine({ mailpki: FORMAT, v: VERSION, created: new Date().toISOString() });
+  for (const r of records) {
+    const line = issueLine(r);
+    if (seen.has(line.serial)) throw new MailPkiError('ERR_DB_DUPLICATE', `serial ${line.serial} is listed twice`);
+    seen.add(line.serial);
+    out += line.text;
+  }
+  return out;
+}
+
+function issueLine(record: IssuanceRecord): { serial: string; text: string } {
+  const serial = normalizeSerial(record.serial);
+  const text = encodeLine({
+    t: 'issue',
+    serial,
+    subject: String(record.subject),
+    names: record.names.map(String),
+    profile: String(record.profile),
+    nb: record.notBefore.toISOString(),
+    na: record.notAfter.toISOString(),
+    at: record.issuedAt.toISOString(),
+    cert: Buffer.from(record.certificate).toString('base64'),
+  });
+  return { serial, text };
 }
 
 // ---------------------------------------------------------------- lines
