@@ -49,6 +49,7 @@ export const ERROR_CODES = [
   'ERR_VALIDITY', // bad validity window (notAfter before notBefore, outlives issuer)
   'ERR_NAME_CONSTRAINTS', // a name the issuer's (or its chain's) name constraints do not permit
   'ERR_WRONG_ISSUER', // a certificate was not issued by the given CA (e.g. renewing another CA's certificate)
+  'ERR_CRL_MALFORMED', // a CRL that is not a well-formed RFC 5280 CertificateList
   // chains and verification
   'ERR_CHAIN_INCOMPLETE', // an intermediate is missing
   'ERR_CHAIN_BROKEN', // a link does not match (name, AKI/SKI, signature)

@@ -5,6 +5,8 @@
  * prints them; SHA-256 of the SubjectPublicKeyInfo for DANE `3 1 1` and
  * pinning, RFC 7671 / RFC 7469).
  *
+ * CRLs too (inspectCrl, crlToJson).
+ *
  * A CSR's challengePassword is never printed, in text or JSON: only that
  * one is present. Out of scope: linting (lint.ts), chain checks.
  */
@@ -18,6 +20,7 @@ import type { Certificate, CertificateRequest, DecodedExtensions, DistinguishedN
 import { formatNameOpenssl, formatNameRfc4514 } from './name.js';
 import { formatGeneralName } from './general-name.js';
 import { serialToHex } from './serial.js';
+import type { Crl, DistributionPointName } from './crl.js';
 
 const DAY_MS = 86_400_000;
 
@@ -310,5 +313,119 @@ export function certificateRequestToJson(csr: CertificateRequest): Record<string
     attributes: csr.attributes.map((a) => ({ oid: a.oid, name: oidName(a.oid), der: toHex(a.der) })),
     spkiSha256: toHex(digest('SHA-256', csr.spki)),
     pem: csr.pem,
+  };
+}
+
+// ---------------------------------------------------------------- CRLs
+
+function isCrlObject(x: unknown): x is Crl {
+  return !!x && typeof x === 'object' && (x as Crl).der instanceof Uint8Array && typeof (x as Crl).revokedCount === 'number';
+}
+
+function dpnText(d: DistributionPointName): string {
+  return d.fullName ? d.fullName.map(gn).join(', ') : `relative ${clean((d.nameRelativeToCrlIssuer ?? []).map((a) => `${a.type}=${a.value}`).join('+'))}`;
+}
+
+/** Options of {@link inspectCrl}. @public */
+export interface InspectCrlOptions {
+  /** The time "next update in" is counted from (default now). */
+  readonly now?: Date;
+  /** Entries listed in the text (default 50; the rest are counted). */
+  readonly maxEntries?: number;
+}
+
+/**
+ * A readable description of a CRL: issuer, number, thisUpdate / nextUpdate
+ * (with the time left or how long ago it expired), delta and scope
+ * (issuingDistributionPoint), AKI, signature algorithm, and the revoked
+ * serials with date and reason (the first `maxEntries`).
+ * @example
+ * ```ts
+ * console.log(inspectCrl(parseCrl(readFileSync('ca.crl'))));
+ * ```
+ * @public
+ */
+export function inspectCrl(crl: Crl, options: InspectCrlOptions = {}): string {
+  if (!isCrlObject(crl)) throw new TypeError('inspectCrl: a parsed Crl is required');
+  const now = options.now ?? new Date();
+  const max = options.maxEntries ?? 50;
+  const rows: Array<[string, string]> = [
+    ['Issuer', nameText(crl.issuer)],
+    ['Version', `v${crl.version}`],
+  ];
+  if (crl.crlNumber !== undefined) rows.push(['CRL number', crl.crlNumber.toString()]);
+  if (crl.baseCrlNumber !== undefined) rows.push(['Delta CRL of base', crl.baseCrlNumber.toString()]);
+  rows.push(['This update', utc(crl.thisUpdate)]);
+  if (crl.nextUpdate) {
+    const left = crl.nextUpdate.getTime() - now.getTime();
+    rows.push(['Next update', `${utc(crl.nextUpdate)} (${left < 0 ? `EXPIRED ${span(left)} ago` : `in ${span(left)}`})`]);
+  } else rows.push(['Next update', '(none)']);
+  rows.push(['Signature', crl.signatureAlgorithm.name]);
+  const aki = crl.authorityKeyIdentifier?.keyIdentifier;
+  if (aki) rows.push(['Authority key id', colonHex(aki)]);
+  const idp = crl.issuingDistributionPoint;
+  if (idp) {
+    const parts = [
+      idp.distributionPoint ? `distribution point ${dpnText(idp.distributionPoint)}` : '',
+      idp.onlyContainsUserCerts ? 'only end-entity certificates' : '',
+      idp.onlyContainsCACerts ? 'only CA certificates' : '',
+      idp.onlyContainsAttributeCerts ? 'only attribute certificates' : '',
+      idp.onlySomeReasons ? `only reasons ${idp.onlySomeReasons.join(', ')}` : '',
+      idp.indirectCrl ? 'indirect CRL' : '',
+    ].filter(Boolean);
+    rows.push(['Issuing distribution point', parts.join('; ') || '(empty)']);
+  }
+  const handled = new Set(['authorityKeyIdentifier', 'crlNumber', 'deltaCrlIndicator', 'issuingDistributionPoint']);
+  for (const e of crl.extensions) if (!handled.has(e.name)) rows.push([`Extension ${e.name}${e.critical ? ' (critical)' : ''}`, `${e.der.length} bytes`]);
+  if (crl.unknownCriticalExtensions.length) rows.push(['Unusable', `unknown critical extension ${crl.unknownCriticalExtensions.join(', ')}`]);
+  rows.push(['Revoked certificates', String(crl.revokedCount)]);
+  rows.push(['SHA-256 fingerprint', colonHex(digest('SHA-256', crl.der))]);
+  const lines = [table('CRL', rows).trimEnd()];
+  const list = crl.revokedCount ? crl.entries.slice(0, Math.max(0, max)) : [];
+  for (const e of list) {
+    const extra = [
+      e.reason ?? '',
+      e.invalidityDate ? `invalid since ${utc(e.invalidityDate)}` : '',
+      e.certificateIssuer ? `issuer ${e.certificateIssuer.map(gn).join(', ')}` : '',
+    ].filter(Boolean);
+    lines.push(`    ${colonHex(Uint8Array.from(e.serialHex.match(/../g) ?? [], (h) => parseInt(h, 16)), false)}  ${utc(e.revocationDate)}${extra.length ? `  ${extra.join('; ')}` : ''}`);
+  }
+  if (crl.revokedCount > list.length) lines.push(`    ... and ${crl.revokedCount - list.length} more`);
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * JSON-safe form of a CRL: issuer, numbers, times (ISO 8601), scope,
+ * extensions (raw hex), every entry (serial hex, date, reason, invalidity
+ * date, certificate issuer), SHA-256 of the DER.
+ * @example
+ * ```ts
+ * JSON.stringify(crlToJson(crl), null, 2);
+ * ```
+ * @public
+ */
+export function crlToJson(crl: Crl): Record<string, unknown> {
+  if (!isCrlObject(crl)) throw new TypeError('crlToJson: a parsed Crl is required');
+  return {
+    version: crl.version,
+    issuer: nameJson(crl.issuer),
+    crlNumber: crl.crlNumber?.toString() ?? null,
+    baseCrlNumber: crl.baseCrlNumber?.toString() ?? null,
+    thisUpdate: crl.thisUpdate.toISOString(),
+    nextUpdate: crl.nextUpdate?.toISOString() ?? null,
+    signatureAlgorithm: toJson(crl.signatureAlgorithm),
+    authorityKeyIdentifier: toJson(crl.authorityKeyIdentifier),
+    issuingDistributionPoint: toJson(crl.issuingDistributionPoint),
+    extensions: crl.extensions.map((e) => ({ oid: e.oid, name: e.name, critical: e.critical, der: toHex(e.der) })),
+    unknownCriticalExtensions: [...crl.unknownCriticalExtensions],
+    revokedCount: crl.revokedCount,
+    entries: crl.entries.map((e) => ({
+      serialNumber: e.serialHex,
+      revocationDate: e.revocationDate.toISOString(),
+      reason: e.reason ?? null,
+      invalidityDate: e.invalidityDate?.toISOString() ?? null,
+      certificateIssuer: e.certificateIssuer ? toJson(e.certificateIssuer) : null,
+    })),
+    sha256: colonHex(digest('SHA-256', crl.der)),
   };
 }

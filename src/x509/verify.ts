@@ -15,7 +15,10 @@
  * `{ ok: false, reason, message, certificate }` with a stable reason code.
  * Only wrong arguments throw (TypeError).
  *
- * Out of scope: revocation (CRL/OCSP), certificate policies
+ * Revocation with CRLs (RFC 5280 6.3, `crls` / `revocation`) is
+ * revocation.ts, called once a path passes every other check.
+ *
+ * Out of scope: OCSP, certificate policies
  * (policyConstraints/inhibitAnyPolicy are treated as known, not processed),
  * fetching missing issuers over AIA.
  */
@@ -35,6 +38,9 @@ import {
 import { matchesEmail, matchesHost } from './hostname.js';
 import { checkNameConstraints } from './name-constraints.js';
 import type { Certificate } from './types.js';
+import type { Crl, CrlReason } from './crl.js';
+import { isCrl } from './crl.js';
+import { checkRevocation, type RevocationMode } from './revocation.js';
 
 /**
  * Why a verification failed. Stable strings, part of the public contract.
@@ -53,6 +59,10 @@ import type { Certificate } from './types.js';
  * - `unhandled-critical-extension`: a critical extension mailpki does not process
  * - `host-mismatch` / `email-mismatch`: the leaf does not name the host / mailbox
  * - `path-too-long`: no path within {@link MAX_PATH_LENGTH} certificates
+ * - `revoked`: a certificate of the path is listed on a CRL (reason and date in the message and in `revocationReason` / `revocationDate`)
+ * - `crl-expired`: the only CRLs that would cover a certificate are past their nextUpdate
+ * - `crl-not-found`: revocation is required and no CRL covers a certificate (or covers every reason)
+ * - `crl-invalid`: a CRL that would cover a certificate cannot be used (signature, signer without cRLSign, unknown critical extension, not yet valid)
  * @public
  */
 export type VerifyFailureCode =
@@ -72,7 +82,11 @@ export type VerifyFailureCode =
   | 'unhandled-critical-extension'
   | 'host-mismatch'
   | 'email-mismatch'
-  | 'path-too-long';
+  | 'path-too-long'
+  | 'revoked'
+  | 'crl-expired'
+  | 'crl-not-found'
+  | 'crl-invalid';
 
 /** Every {@link VerifyFailureCode}, for exhaustive handling. @public */
 export const VERIFY_FAILURE_CODES: readonly VerifyFailureCode[] = [
@@ -93,6 +107,10 @@ export const VERIFY_FAILURE_CODES: readonly VerifyFailureCode[] = [
   'host-mismatch',
   'email-mismatch',
   'path-too-long',
+  'revoked',
+  'crl-expired',
+  'crl-not-found',
+  'crl-invalid',
 ];
 
 /** What the leaf is checked for. @public */
@@ -115,6 +133,17 @@ export interface VerifyOptions {
    * `host` is given, `smime` when `email` is given, else none (no EKU check).
    */
   readonly purpose?: VerifyPurpose;
+  /** CRLs to check the path against (RFC 5280 6.3): complete, delta and indirect CRLs, in any order; the ones that apply are picked by issuer, scope and signature. */
+  readonly crls?: readonly Crl[];
+  /**
+   * Revocation checking. `'if-present'` (the default): every certificate of
+   * the path whose issuer has a CRL among `crls` is checked with every RFC
+   * 5280 6.3 rule (an expired or unusable CRL is a failure); certificates
+   * without any CRL are not checked. `'require'`: every certificate except
+   * the trust anchor must be covered by a usable CRL (`crl-not-found`
+   * otherwise). `'off'`: `crls` are ignored.
+   */
+  readonly revocation?: RevocationMode;
 }
 
 /** Result of {@link verifyCertificate}. @public */
@@ -129,6 +158,10 @@ export type VerifyResult =
       readonly certificate?: Certificate;
       /** The path being checked when it failed (leaf first), when one was built. */
       readonly chain?: Certificate[];
+      /** For `revoked`: the CRL entry's reason (`unspecified` when the entry has none). */
+      readonly revocationReason?: CrlReason;
+      /** For `revoked`: the CRL entry's revocation date. */
+      readonly revocationDate?: Date;
     };
 
 type Failure = Extract<VerifyResult, { ok: false }>;
@@ -220,6 +253,10 @@ export function verifyCertificate(leaf: Certificate, options: VerifyOptions): Ve
   if (options.email !== undefined && (typeof options.email !== 'string' || !options.email.includes('@'))) throw new TypeError('options.email: expected an address local@domain');
   const purpose = options.purpose ?? (options.host !== undefined ? 'tls-server' : options.email !== undefined ? 'smime' : undefined);
   if (purpose !== undefined && !(purpose in PURPOSE_EKU)) throw new TypeError(`options.purpose: expected 'tls-server', 'tls-client' or 'smime'`);
+  const crls = options.crls ?? [];
+  if (!Array.isArray(crls) || !crls.every(isCrl)) throw new TypeError('options.crls: expected an array of parsed CRLs (parseCrl)');
+  const revocation = options.revocation ?? 'if-present';
+  if (revocation !== 'off' && revocation !== 'if-present' && revocation !== 'require') throw new TypeError(`options.revocation: expected 'off', 'if-present' or 'require'`);
 
   const isAnchor = (c: Certificate) => anchors.some((a) => a === c || equalBytes(a.der, c.der));
   const pool: Certificate[] = [];
@@ -235,7 +272,11 @@ export function verifyCertificate(leaf: Certificate, options: VerifyOptions): Ve
     const cur = path[path.length - 1]!;
     if (isAnchor(cur)) {
       explored++;
-      const f = validatePath(path, at, purpose, options.host, options.email);
+      let f = validatePath(path, at, purpose, options.host, options.email);
+      if (!f && (revocation === 'require' || (revocation === 'if-present' && crls.length > 0))) {
+        const r = checkRevocation(path, { crls, mode: revocation, at, pool });
+        if (r) f = { ok: false, ...r, chain: path };
+      }
       if (f) pathFailures.push(f);
       else success = path;
       return;

@@ -5,7 +5,10 @@ import { describeKey, getPublicKey, parseEncryptedPkcs8Info, parsePrivateKey, pa
 import {
   certificateRequestToJson,
   certificateToJson,
+  crlToJson,
   inspectCertificate,
+  inspectCrl,
+  parseCrl,
   inspectCertificateRequest,
   parseCertificate,
   parseCertificateRequest,
@@ -23,10 +26,11 @@ const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE'];
 const CSR_LABELS = ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'];
 const KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY'];
 const PUB_LABELS = ['PUBLIC KEY', 'RSA PUBLIC KEY'];
+const CRL_LABELS = ['X509 CRL', 'CRL'];
 
 export const spec: CommandSpec = {
   name: 'inspect',
-  summary: 'Show what a file holds: certificates (a whole chain), CSRs, private and public keys.',
+  summary: 'Show what a file holds: certificates (a whole chain), CSRs, CRLs, private and public keys.',
   usage: ['inspect FILE [--json]'],
   description: [
     'PEM (any number of blocks, text around them ignored) or DER. Encrypted private keys are shown as such without asking for ' +
@@ -39,6 +43,7 @@ export const spec: CommandSpec = {
   examples: [
     'mailpki inspect /etc/postfix/mail.chain.pem',
     'mailpki inspect mail.csr --json',
+    'mailpki inspect ca.crl            # a CRL (PEM "X509 CRL" or DER): issuer, number, next update, revoked serials',
     'openssl s_client -connect mail.example.com:993 -showcerts </dev/null | mailpki inspect -',
   ],
   async run(ctx) {
@@ -66,6 +71,7 @@ function inspectPem(text: string): Item[] {
 function inspectBlock(b: PemBlock): Item {
   if (CERT_LABELS.includes(b.label)) return certItem(b.der);
   if (CSR_LABELS.includes(b.label)) return csrItem(parseCertificateRequest(b.der));
+  if (CRL_LABELS.includes(b.label)) return crlItem(b.der);
   if (b.label === 'ENCRYPTED PRIVATE KEY') return encryptedItem('PKCS#8', describePbes2(b.der));
   if (KEY_LABELS.includes(b.label)) {
     const procType = b.headers.find(([k]) => k.toLowerCase() === 'proc-type')?.[1] ?? '';
@@ -76,13 +82,14 @@ function inspectBlock(b: PemBlock): Item {
     return privateItem(parsePrivateKey(encodePem(b.label, b.der)), b.label);
   }
   if (PUB_LABELS.includes(b.label)) return publicItem(parsePublicKey(encodePem(b.label, b.der)));
-  throw new MailPkiError('ERR_PEM_LABEL', `unsupported PEM block "${b.label}" (expected a certificate, CSR or key)`);
+  throw new MailPkiError('ERR_PEM_LABEL', `unsupported PEM block "${b.label}" (expected a certificate, CSR, CRL or key)`);
 }
 
 function inspectDer(der: Uint8Array): Item {
   const attempts: Array<() => Item> = [
     () => certItem(der),
     () => csrItem(parseCertificateRequest(der)),
+    () => crlItem(der),
     () => privateItem(parsePrivateKey(der), 'DER'),
     () => publicItem(parsePublicKey(der)),
   ];
@@ -95,7 +102,7 @@ function inspectDer(der: Uint8Array): Item {
     }
   }
   if (first instanceof MailPkiError) {
-    throw new MailPkiError(first.code, `not a certificate, CSR or key (as a certificate: ${first.message})`);
+    throw new MailPkiError(first.code, `not a certificate, CSR, CRL or key (as a certificate: ${first.message})`);
   }
   throw first;
 }
@@ -103,6 +110,11 @@ function inspectDer(der: Uint8Array): Item {
 function certItem(der: Uint8Array): Item {
   const cert = parseCertificate(der);
   return { text: inspectCertificate(cert), json: { kind: 'certificate', ...(certificateToJson(cert) as object) } };
+}
+
+function crlItem(der: Uint8Array): Item {
+  const crl = parseCrl(der);
+  return { text: inspectCrl(crl), json: { kind: 'crl', ...crlToJson(crl) } };
 }
 
 function csrItem(csr: CertificateRequest): Item {
