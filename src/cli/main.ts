@@ -29,6 +29,7 @@ const COMMANDS: readonly Entry[] = [
   { name: 'csr new', summary: 'create a certificate signing request (PKCS#10) with SANs', load: () => import('./commands/csr-new.js') },
   { name: 'sign', summary: 'issue a certificate from a CSR (SANs kept, profile applied)', load: () => import('./commands/sign.js') },
   { name: 'revoke', summary: 'mark a certificate revoked in its CA\'s issuance database', load: () => import('./commands/revoke.js') },
+  { name: 'crl', summary: 'sign a CRL of the certificates revoked in the CA\'s issuance database', load: () => import('./commands/crl.js') },
   { name: 'chain', summary: 'order certificates into a chain file (optionally key first, for Postfix)', load: () => import('./commands/chain.js') },
   { name: 'inspect', summary: 'show a certificate, chain, CSR or key (encrypted keys are not decrypted)', load: () => import('./commands/inspect.js') },
   { name: 'verify', summary: 'verify a certificate against a CA: chain, validity, host, purpose', load: () => import('./commands/verify.js') },

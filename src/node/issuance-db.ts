@@ -7,7 +7,8 @@
  * first 64 bits of SHA-256 over the line without that member. Line 1 is the
  * header `{"mailpki":"issuance-db","v":1,...}`; then `{"t":"issue",...}`
  * (serial, subject, names, profile, validity, time, the certificate as
- * base64 DER) and `{"t":"revoke",...}` (serial, time, reason) lines. Nothing
+ * base64 DER), `{"t":"revoke",...}` (serial, time, reason) and
+ * `{"t":"crl",...}` (a cRLNumber reserved, so CRL numbers only increase) lines. Nothing
  * is ever rewritten in place: a revocation is a new line.
  *
  * Guarantees:
@@ -142,6 +143,15 @@ export function openIssuanceDatabase(path: string, options: FileIssuanceDatabase
     async list() {
       return [...(await scan(file)).byserial.values()];
     },
+    async allocateCrlNumber(at = new Date()) {
+      if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new TypeError('at must be a valid Date');
+      return withLock(lockPath, timeout, async () => {
+        const s = await scan(file);
+        const n = s.crlNumber + 1n;
+        await append(file, s, encodeLine({ t: 'crl', n: n.toString(), at: at.toISOString() }));
+        return n;
+      });
+    },
     async check() {
       const s = await scan(file);
       let revoked = 0;
@@ -206,6 +216,8 @@ interface Scan {
   goodLength: number;
   size: number;
   hasHeader: boolean;
+  /** The last cRLNumber reserved (0 = none). */
+  crlNumber: bigint;
   /** base64 certificate of the serial asked for. */
   cert?: string;
 }
@@ -222,7 +234,7 @@ const isSerial = (v: unknown): v is string => typeof v === 'string' && /^[1-9a-f
 
 /** Read and check the whole journal (ENOENT = empty). `certOf`: keep that serial's certificate. */
 async function scan(file: string, certOf?: string): Promise<Scan> {
-  const out: Scan = { byserial: new Map(), goodLength: 0, size: 0, hasHeader: false };
+  const out: Scan = { byserial: new Map(), goodLength: 0, size: 0, hasHeader: false, crlNumber: 0n };
   let fh: fsp.FileHandle;
   try {
     fh = await fsp.open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
@@ -299,6 +311,14 @@ function readLine(file: string, lineNo: number, text: string, out: Scan, certOf:
     r.status = 'revoked';
     r.revokedAt = new Date(at);
     r.revocationReason = reason as RevocationReason;
+    return;
+  }
+  if (o.t === 'crl') {
+    const { n, at } = o;
+    if (typeof n !== 'string' || !/^[1-9]\d{0,47}$/.test(n) || !isIso(at)) throw corrupt(file, lineNo, 'malformed crl record');
+    const num = BigInt(n);
+    if (num <= out.crlNumber) throw corrupt(file, lineNo, `cRLNumber ${n} is not above the previous ${out.crlNumber}`);
+    out.crlNumber = num;
     return;
   }
   throw corrupt(file, lineNo, `unknown record type ${JSON.stringify(String(o.t)).slice(0, 40)}`);

@@ -21,11 +21,11 @@ import { OID } from '../oid.js';
 import { formatNameRfc4514 } from './name.js';
 import { describeGeneralName } from './name-constraints.js';
 import type { Certificate } from './types.js';
+import type { CrlReason } from './crl.js';
 
 /**
- * CRL revocation reasons (RFC 5280 5.3.1), without `removeFromCRL` (delta
- * CRLs only). The position in this list is not the CRLReason code: see
- * {@link REVOCATION_REASON_CODES}.
+ * The revocation reasons `revoke` accepts: RFC 5280 5.3.1 CRLReason names
+ * without `removeFromCRL` (delta CRLs only).
  * @public
  */
 export const REVOCATION_REASONS = [
@@ -38,23 +38,10 @@ export const REVOCATION_REASONS = [
   'certificateHold',
   'privilegeWithdrawn',
   'aACompromise',
-] as const;
+] as const satisfies readonly CrlReason[];
 
 /** A revocation reason name (RFC 5280 5.3.1). @public */
 export type RevocationReason = (typeof REVOCATION_REASONS)[number];
-
-/** CRLReason codes (RFC 5280 5.3.1; 7 is unused, 8 removeFromCRL is not offered). @public */
-export const REVOCATION_REASON_CODES: Readonly<Record<RevocationReason, number>> = {
-  unspecified: 0,
-  keyCompromise: 1,
-  cACompromise: 2,
-  affiliationChanged: 3,
-  superseded: 4,
-  cessationOfOperation: 5,
-  certificateHold: 6,
-  privilegeWithdrawn: 9,
-  aACompromise: 10,
-};
 
 /** Everything recorded about one issued certificate except the certificate itself. @public */
 export interface IssuanceSummary {
@@ -107,6 +94,12 @@ export interface IssuanceDatabase {
   get(serial: string | bigint): Promise<IssuanceRecord | undefined>;
   /** Every summary, in the order they were recorded. */
   list(): Promise<IssuanceSummary[]>;
+  /**
+   * Reserve the cRLNumber of the next CRL (RFC 5280 5.2.3: increasing):
+   * one more than the last one reserved, 1 for the first, recorded durably
+   * before it resolves so no two CRLs of the CA share a number.
+   */
+  allocateCrlNumber(at?: Date): Promise<bigint>;
 }
 
 /**
@@ -194,6 +187,7 @@ export function unknownSerial(serial: string): MailPkiError {
  */
 export function createMemoryIssuanceDatabase(): IssuanceDatabase {
   const records = new Map<string, IssuanceRecord>();
+  let crlNumber = 0n;
   const copy = (r: IssuanceRecord): IssuanceRecord => ({ ...r, names: [...r.names], certificate: Uint8Array.from(r.certificate) });
   const summary = (r: IssuanceRecord): IssuanceSummary => {
     const { certificate: _c, ...s } = r;
@@ -221,6 +215,10 @@ export function createMemoryIssuanceDatabase(): IssuanceDatabase {
     },
     async list() {
       return [...records.values()].map(summary);
+    },
+    async allocateCrlNumber() {
+      crlNumber += 1n;
+      return crlNumber;
     },
   };
 }
