@@ -189,7 +189,7 @@ function rows(F: Fixtures): Row[] {
   r.push({ cmd: 'mail init', name: '--ca-passphrase-file /dev/urandom', args: (o) => mi(o, '--ca-passphrase-file', '/dev/urandom'), code: 'ERR_INPUT_TOO_LARGE' });
   r.push({ cmd: 'mail init', name: '--key-type dsa', args: (o) => mi(o, '--key-type', 'dsa', '--no-ca-passphrase'), exit: 2, code: 'ERR_USAGE' });
   r.push({ cmd: 'mail init', name: '--days 900', args: (o) => mi(o, '--days', '900', '--no-ca-passphrase'), exit: 2 });
-  r.push({ cmd: 'mail init', name: 'a --san outside --name-constraint', args: (o) => mi(o, '--san', 'mail.other.org', '--name-constraint', 'example.test', '--no-ca-passphrase'), code: 'ERR_POLICY' });
+  r.push({ cmd: 'mail init', name: 'a --san outside --name-constraint', args: (o) => mi(o, '--san', 'mail.other.org', '--name-constraint', 'example.test', '--no-ca-passphrase'), code: 'ERR_NAME_CONSTRAINTS' });
   r.push({ cmd: 'mail init', name: 'invalid --san', args: (o) => mi(o, '--san', 'bad name', '--no-ca-passphrase'), code: 'ERR_SAN_INVALID' });
   r.push({
     cmd: 'mail init',
