@@ -11,6 +11,8 @@
  *   npm run bench -- --only rsa-2048,p-256,issue   run a subset
  *   npm run bench -- --only browser     RSA-2048 in headless Chromium on 1 and 2 Web
  *                                       Workers vs node:crypto (bench/browser.ts; only by name)
+ *   npm run bench -- --only ca-db       `ca list`, `crl`, `sign` on a 100,000-record issuance
+ *                                       database: time and max RSS (bench/ca-db.ts)
  *   npm run bench -- --svg path.svg     chart path (default bench/results/keygen.svg)
  *   npm run bench -- --md path.md       also write the markdown report to a file
  *
@@ -63,7 +65,7 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 function readmeUsage(): string {
-  return 'usage: npm run bench -- [--quick] [--n N] [--seed S] [--json FILE] [--only rsa-2048,rsa-3072,rsa-4096,p-256,p-384,ed25519,issue,browser] [--svg FILE] [--md FILE]';
+  return 'usage: npm run bench -- [--quick] [--n N] [--seed S] [--json FILE] [--only rsa-2048,rsa-3072,rsa-4096,p-256,p-384,ed25519,issue,ca-db,browser] [--svg FILE] [--md FILE]';
 }
 
 // ---------- peers ----------
@@ -352,6 +354,8 @@ async function main(): Promise<void> {
 
   let issue: Awaited<ReturnType<typeof issuance>> | null = null;
   if (want('issue')) issue = await issuance(peers, args.quick);
+  const caDbMod = want('ca-db') ? await import('./ca-db.js') : null;
+  const caDb = caDbMod ? await caDbMod.caDbBench(args.quick) : null;
 
   // ---------- report ----------
   const lines: string[] = [];
@@ -394,6 +398,11 @@ async function main(): Promise<void> {
     lines.push('');
     lines.push('"vs mailpki" = mailpki certs/s divided by that implementation\'s certs/s (targets: ≥ 2x @peculiar/x509 with a P-256 CA, ≥ 5x node-forge with an RSA-2048 CA).');
   }
+  lines.push('');
+  lines.push('## Issuance database (the CLI on a large CA)');
+  lines.push('');
+  if (!caDb || !caDbMod) lines.push('(not run: --only)');
+  else lines.push(...caDbMod.caDbReport(caDb));
   const md = lines.join('\n') + '\n';
   process.stdout.write(md);
   if (args.md) {
@@ -410,7 +419,7 @@ async function main(): Promise<void> {
     console.error(`chart: ${args.svg}`);
   }
   if (args.json) {
-    writeFileSync(args.json, JSON.stringify({ machine: m, seed: args.seed, keygen: groups, issuance: issue }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
+    writeFileSync(args.json, JSON.stringify({ machine: m, seed: args.seed, keygen: groups, issuance: issue, caDb }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
     console.error(`json: ${args.json}`);
   }
 }
