@@ -66,7 +66,7 @@ export interface IssuanceDatabaseCheck {
   readonly tornTail: boolean;
 }
 
-/** The file-backed {@link IssuanceDatabase}. @public */
+/** The file-backed `IssuanceDatabase` (from `mailpki`). @public */
 export interface FileIssuanceDatabase extends IssuanceDatabase {
   /** Absolute path of the journal file. */
   readonly path: string;
