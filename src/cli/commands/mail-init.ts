@@ -180,6 +180,7 @@ export const spec: CommandSpec = {
       caKeyEncrypted: reuse ? reuse.encrypted : passphrase !== undefined,
       nameConstraints: constraints,
       serverDays: days,
+      ...(reuse ? { existingCa: { certPath: reuse.certPath, keyPath: reuse.keyPath } } : {}),
     });
 
     const files: FileToWrite[] = [
