@@ -3,9 +3,9 @@
  * directory (or files anywhere), same subject and names, key kept unless
  * `--new-key`, all server files replaced as one set.
  *
- * Crash safety, in order: (1) the current files are copied to `*.prev`
- * together with a marker `.mailpki-renew.pending` (one all-or-nothing
- * write); (2) the new certificate is recorded in the CA's database; (3) the
+ * Crash safety, in order: (1) the new certificate is recorded in the CA's
+ * database; (2) the current files are copied to `*.prev` together with a
+ * marker `.mailpki-renew.pending` (one all-or-nothing write); (3) the
  * new set is published with writeFilesAtomic (rolled back on any error);
  * (4) the marker is removed. A run killed during (3) can leave a mix of old
  * and new files on disk (the daemons still serve what they loaded: nothing
@@ -133,13 +133,13 @@ export const spec: CommandSpec = {
     }
     const next = serverFileSet(paths, cert, caObj.certs, key, newKey);
 
-    // (1) the previous set, and the marker, in one all-or-nothing write
+    // (1) the record, before anything is written (a damaged or locked database stops here)
+    const db = caDatabase(ctx, caObj.certPath);
+    await db.add(issuanceRecordOf(cert, 'tls-server'));
+    // (2) the previous set, and the marker, in one all-or-nothing write
     const prev: FileToWrite[] = [];
     for (const f of next) prev.push({ path: `${f.path}.prev`, data: await readInputFile(f.path), kind: f.kind });
     await writeFilesAtomic([...prev, { path: marker, data: `${JSON.stringify({ files: next.map((f) => ({ path: f.path, kind: f.kind })), at: new Date().toISOString() })}\n`, kind: 'text' }], { force: true });
-    // (2) the record, before the certificate is published
-    const db = caDatabase(ctx, caObj.certPath);
-    await db.add(issuanceRecordOf(cert, 'tls-server'));
     // (3) the new set, (4) done
     await writeFilesAtomic(next, { force: true });
     await fsp.unlink(marker);
