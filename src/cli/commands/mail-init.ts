@@ -152,7 +152,7 @@ export const spec: CommandSpec = {
     const ca = reuse ? { privateKey: reuse.key } : await generateWithProgress(ctx, KEYS[keyType].ca, 'root CA key');
     const server = await generateWithProgress(ctx, KEYS[keyType].server, 'server key');
     const root = reuse
-      ? Object.assign(reuse.root, { warnings: [] as string[] })
+      ? reuse.root
       : createRootCa({
           subject: caSubject,
           privateKey: ca.privateKey,
@@ -209,7 +209,7 @@ export const spec: CommandSpec = {
     o.out(`  ${'postfix-*.cf, dovecot-*'.padEnd(24)} configuration snippets; also tlsa.txt, selinux.sh, ${CSR_NAME}\n`);
     o.out(`  ${'issued:'.padEnd(24)} serial ${cert.serialHex.toUpperCase()} recorded in ${recordedIn}\n`);
     // The 200-day CA/B limit binds publicly trusted CAs; this root is private (Apple's 825 days is what applies).
-    for (const w of [...root.warnings, ...cert.warnings]) if (!w.includes(TLS_SERVER_PROFILE.reasons.warnDays ?? 'CA/B')) note(o, w);
+    for (const w of [...('warnings' in root ? root.warnings : []), ...cert.warnings]) if (!w.includes(TLS_SERVER_PROFILE.reasons.warnDays ?? 'CA/B')) note(o, w);
     o.out(`Next: read ${path('NEXT-STEPS.txt')}\n`);
   },
 };
