@@ -46,3 +46,10 @@ export function assertIssuedBy(cert: Certificate, ca: Certificate, what: string)
     throw new MailPkiError('ERR_WRONG_ISSUER', `${what} (${describeCert(cert)}, issuer ${describeName(cert.issuer)}) was not issued by the CA ${describeCert(ca)}`);
   }
 }
+
+/** Text from a database or certificate, safe for a terminal: control and bidi characters become '?', long values are cut. */
+export function printable(s: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
+  return t.length > max ? `${t.slice(0, max - 3)}...` : t;
+}

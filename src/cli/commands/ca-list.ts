@@ -3,7 +3,7 @@ import { MailPkiError } from '../../errors.js';
 import type { IssuanceSummary } from '../../x509/issuance-db.js';
 import { defaultIssuanceDatabasePath, openIssuanceDatabase } from '../../node/issuance-db.js';
 import { flag, num, str, type CommandSpec } from '../args.js';
-import { DB_OPTION } from '../ca-db.js';
+import { DB_OPTION, printable } from '../ca-db.js';
 
 const DAY_MS = 86_400_000;
 
@@ -64,13 +64,6 @@ function toJson(r: IssuanceSummary, now: number): unknown {
   };
 }
 
-/** Text from a file, safe for a terminal: control characters become '?', long values are cut. */
-function clean(s: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
-  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
-  return t.length > max ? `${t.slice(0, max - 3)}...` : t;
-}
-
 function table(rows: readonly IssuanceSummary[], now: number): string {
   const head = ['SERIAL', 'STATUS', 'NOT AFTER', 'DAYS', 'PROFILE', 'SUBJECT / NAMES'];
   const body = rows.map((r) => [
@@ -78,8 +71,8 @@ function table(rows: readonly IssuanceSummary[], now: number): string {
     status(r, now) + (r.status === 'revoked' ? ` (${r.revocationReason})` : ''),
     r.notAfter.toISOString().slice(0, 10),
     String(Math.floor((r.notAfter.getTime() - now) / DAY_MS)),
-    clean(r.profile, 16),
-    clean([r.subject, ...r.names.filter((n) => !r.subject.includes(n.replace(/^DNS:/, '')))].filter(Boolean).join(' ') || '(empty)', 100),
+    printable(r.profile, 16),
+    printable([r.subject, ...r.names.filter((n) => !r.subject.includes(n.replace(/^DNS:/, '')))].filter(Boolean).join(' ') || '(empty)', 100),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const fmt = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');

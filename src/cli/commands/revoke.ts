@@ -4,7 +4,7 @@ import { REVOCATION_REASONS, normalizeSerial, type RevocationReason } from '../.
 import { str, type CommandSpec } from '../args.js';
 import { note } from '../io.js';
 import { loadCertificates } from '../load.js';
-import { DB_OPTION, assertIssuedBy, caDatabase } from '../ca-db.js';
+import { DB_OPTION, assertIssuedBy, caDatabase, printable } from '../ca-db.js';
 
 export const spec: CommandSpec = {
   name: 'revoke',
@@ -49,7 +49,7 @@ export const spec: CommandSpec = {
     const reason = str(ctx, 'reason') as RevocationReason;
     const db = caDatabase(ctx, caPath);
     const r = await db.revoke(serial, reason);
-    ctx.io.out(`revoked ${r.serial.toUpperCase()} (${r.subject || r.names.join(', ') || 'no subject'}): ${reason}, recorded in ${db.path}\n`);
+    ctx.io.out(`revoked ${r.serial.toUpperCase()} (${printable(r.subject || r.names.join(', ') || 'no subject', 120)}): ${reason}, recorded in ${db.path}\n`);
     note(ctx.io, `publish it: mailpki crl --ca ${caPath} --ca-key <CA key> --out <file.crl> --force`);
   },
 };
