@@ -9,10 +9,10 @@
  *                                       candidates every run (compare commits)
  *   npm run bench -- --json out.json    also write every sample as JSON
  *   npm run bench -- --only rsa-2048,p-256,issue   run a subset
- *   npm run bench -- --only browser     RSA-2048 in headless Chromium on 1 and 2 Web
- *                                       Workers vs node:crypto (bench/browser.ts; only by name)
  *   npm run bench -- --only ca-db       `ca list`, `crl`, `sign` on a 100,000-record issuance
  *                                       database: time and max RSS (bench/ca-db.ts)
+ *   npm run bench -- --only browser     RSA-2048 in headless Chromium on 1 and 2 Web
+ *                                       Workers vs node:crypto (bench/browser.ts; only by name)
  *   npm run bench -- --svg path.svg     chart path (default bench/results/keygen.svg)
  *   npm run bench -- --md path.md       also write the markdown report to a file
  *
@@ -65,7 +65,7 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 function readmeUsage(): string {
-  return 'usage: npm run bench -- [--quick] [--n N] [--seed S] [--json FILE] [--only rsa-2048,rsa-3072,rsa-4096,p-256,p-384,ed25519,issue,ca-db,browser] [--svg FILE] [--md FILE]';
+  return 'usage: npm run bench -- [--quick] [--n N] [--seed S] [--json FILE] [--only rsa-2048,rsa-3072,rsa-4096,p-256,p-384,ed25519,issue,browser] [--svg FILE] [--md FILE]';
 }
 
 // ---------- peers ----------
@@ -352,10 +352,11 @@ async function main(): Promise<void> {
   await pool.close();
   await browserBench?.close();
 
-  let issue: Awaited<ReturnType<typeof issuance>> | null = null;
-  if (want('issue')) issue = await issuance(peers, args.quick);
   const caDbMod = want('ca-db') ? await import('./ca-db.js') : null;
   const caDb = caDbMod ? await caDbMod.caDbBench(args.quick) : null;
+
+  let issue: Awaited<ReturnType<typeof issuance>> | null = null;
+  if (want('issue')) issue = await issuance(peers, args.quick);
 
   // ---------- report ----------
   const lines: string[] = [];
@@ -384,6 +385,11 @@ async function main(): Promise<void> {
     `"mailpki (N workers)" is \`createKeygenPool({ workers: N })\` from mailpki/node (warm pool: workers started before timing). node-forge samples are capped (${forgeCap[2048]}/${forgeCap[3072]}/${forgeCap[4096]} keys for 2048/3072/4096): it is 10-60x slower.`);
   if (browserBench) lines.push('', browserBench.note);
   lines.push('');
+  lines.push('## Issuance database (the CLI on a large CA)');
+  lines.push('');
+  if (!caDb || !caDbMod) lines.push('(not run: --only)');
+  else lines.push(...caDbMod.caDbReport(caDb));
+  lines.push('');
   lines.push('## Certificate issuance (leaf from a CSR: parse, verify CSR signature, build, sign, PEM)');
   lines.push('');
   if (!issue) lines.push('(not run: --only)');
@@ -398,11 +404,7 @@ async function main(): Promise<void> {
     lines.push('');
     lines.push('"vs mailpki" = mailpki certs/s divided by that implementation\'s certs/s (targets: ≥ 2x @peculiar/x509 with a P-256 CA, ≥ 5x node-forge with an RSA-2048 CA).');
   }
-  lines.push('');
-  lines.push('## Issuance database (the CLI on a large CA)');
-  lines.push('');
-  if (!caDb || !caDbMod) lines.push('(not run: --only)');
-  else lines.push(...caDbMod.caDbReport(caDb));
+
   const md = lines.join('\n') + '\n';
   process.stdout.write(md);
   if (args.md) {
@@ -419,8 +421,13 @@ async function main(): Promise<void> {
     console.error(`chart: ${args.svg}`);
   }
   if (args.json) {
-    writeFileSync(args.json, JSON.stringify({ machine: m, seed: args.seed, keygen: groups, issuance: issue, caDb }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
+    writeFileSync(args.json, JSON.stringify({ machine: m, seed: args.seed, keygen: groups, issuance: issue }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
     console.error(`json: ${args.json}`);
+  }
+  if (args.json && caDb) {
+    const caDbJson = args.json.replace(/(\.json)?$/, '.ca-db.json');
+    writeFileSync(caDbJson, JSON.stringify(caDb, null, 2));
+    console.error(`json: ${caDbJson}`);
   }
 }
 

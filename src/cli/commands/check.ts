@@ -33,9 +33,9 @@ export const spec: CommandSpec = {
   exclusive: [['starttls', 'implicit']],
   examples: [
     'mailpki check mail.example.com:587 --ca root-ca.pem',
+    'mailpki check mail.example.com:993 --ca root-ca.pem --warn-days 21     # for monitoring: exit 1 three weeks before expiry',
     'mailpki check mail.example.com:993',
     'mailpki check 192.0.2.10:25 --starttls smtp --servername mail.example.com --json',
-    'mailpki check mail.example.com:993 --ca root-ca.pem --warn-days 21     # for monitoring: exit 1 three weeks before expiry',
   ],
   async run(ctx) {
     const target = ctx.positionals[0]!;

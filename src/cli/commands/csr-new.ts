@@ -22,12 +22,12 @@ export const spec: CommandSpec = {
   description: [
     'DN: "/C=US/O=Example/CN=mail.example.com" or "CN=mail.example.com,O=Example,C=US". ' +
       'NAME in --san is typed automatically: mail.example.com (DNS), 192.0.2.1 / 2001:db8::1 (IP), postmaster@example.com (email), https://... (URI).',
-    'Clients ignore the CN and check only the SANs (RFC 9525); a host name CN with no --san is added as a SAN, with a note. ' +
-      'Without --subject the subject is CN=<the first --san> (as mail init does).',
-    '--from-cert takes the subject and every SAN of an existing certificate (a renewal: add --key with the old key to keep it, ' +
-      'which keeps a DANE 3 1 1 record valid); --san adds names, --subject replaces the subject.',
+    'Clients ignore the CN and check only the SANs (RFC 9525); a host name CN with no --san is added as a SAN, with a note.',
     'With --key-out a new key is made (EC P-256 by default) and written unencrypted, because Postfix cannot read an encrypted key; ' +
       'give --passphrase-file / --passphrase-env to encrypt it anyway (for Dovecot or other servers that can ask for it).',
+    'Without --subject the subject is CN=<the first --san> (as mail init does). ' +
+      '--from-cert takes the subject and every SAN of an existing certificate (a renewal: add --key with the old key to keep it, ' +
+      'which keeps a DANE 3 1 1 record valid); --san adds names, --subject replaces the subject.',
   ],
   positionals: { min: 0, max: 0, name: 'argument' },
   options: {

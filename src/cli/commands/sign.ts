@@ -81,11 +81,12 @@ export const spec: CommandSpec = {
       const { chain } = buildChain([cert, ...caCerts], { leaf: cert, withRoot: false });
       files.push({ path: chainOut, data: encodeChainPem(chain), kind: 'cert' });
     }
-    await recordIssued(ctx, caPath, cert, profile);
+    const dbPath = await recordIssued(ctx, caPath, cert, profile);
     await writeFilesAtomic(files, { force });
     const names = (cert.decoded.subjectAltName ?? []).map((g) => ('value' in g && typeof g.value === 'string' ? g.value : g.type));
-    ctx.io.out(`wrote ${out}: ${profile} certificate for ${names.join(', ') || '(no SAN)'}, serial ${cert.serialHex.toUpperCase()}, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);
+    ctx.io.out(`wrote ${out}: ${profile} certificate for ${names.join(', ') || '(no SAN)'}, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);
     if (chainOut) ctx.io.out(`wrote ${chainOut}: certificate + intermediates (no root)\n`);
+    ctx.io.out(`serial ${cert.serialHex.toUpperCase()} recorded in ${dbPath}\n`);
     for (const w of cert.warnings) note(ctx.io, w);
   },
 };
