@@ -404,7 +404,6 @@ async function main(): Promise<void> {
     lines.push('');
     lines.push('"vs mailpki" = mailpki certs/s divided by that implementation\'s certs/s (targets: ≥ 2x @peculiar/x509 with a P-256 CA, ≥ 5x node-forge with an RSA-2048 CA).');
   }
-
   const md = lines.join('\n') + '\n';
   process.stdout.write(md);
   if (args.md) {
