@@ -4,6 +4,7 @@ import type { IssuanceSummary } from '../../x509/issuance-db.js';
 import { defaultIssuanceDatabasePath, openIssuanceDatabase } from '../../node/issuance-db.js';
 import { flag, num, str, type CommandSpec } from '../args.js';
 import { DB_OPTION, printable } from '../ca-db.js';
+import { loadCertificates } from '../load.js';
 
 const DAY_MS = 86_400_000;
 
@@ -29,6 +30,7 @@ export const spec: CommandSpec = {
     const caPath = str(ctx, 'ca');
     const dbPath = str(ctx, 'db') ?? (caPath !== undefined ? defaultIssuanceDatabasePath(caPath) : undefined);
     if (dbPath === undefined) throw new MailPkiError('ERR_USAGE', 'ca list: give --ca CERT (the database next to it) or --db PATH');
+    if (caPath !== undefined) await loadCertificates(caPath); // a mistyped --ca is an error, not an empty list
     const db = openIssuanceDatabase(dbPath);
     const now = Date.now();
     const within = num(ctx, 'expiring');
