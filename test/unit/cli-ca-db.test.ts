@@ -38,13 +38,14 @@ describe('issuance database through the CLI', { concurrency: false }, () => {
   it('20 `mailpki sign` processes at once against one CA: 20 records, 20 distinct serials, each file recorded', { timeout: 120_000 }, async (t) => {
     if (!oracle(t, 'openssl')) return;
     const { p } = setup();
-    const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => cli(['sign', '--csr', p('srv.csr'), '--ca', p('ca.pem'), '--ca-key', p('ca.key'), '--out', p(`s${i}.pem`)], { timeoutMs: 90_000 })));
+    // each into its own directory: what is shared is the CA and its database (a directory written by several runs at once is another matter)
+    const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => cli(['sign', '--csr', p('srv.csr'), '--ca', p('ca.pem'), '--ca-key', p('ca.key'), '--out', join(p(`o${i}`), 's.pem')], { timeoutMs: 90_000 })));
     runs.forEach((r, i) => assert.equal(r.status, 0, `sign ${i}: ${r.stderr}`));
     const db = openIssuanceDatabase(p('ca.issued.jsonl'));
     const list = await db.list();
     assert.equal(list.length, 20);
     assert.equal(new Set(list.map((r) => r.serial)).size, 20);
-    const files = Array.from({ length: 20 }, (_, i) => serialOf(readFileSync(p(`s${i}.pem`), 'utf8')));
+    const files = Array.from({ length: 20 }, (_, i) => serialOf(readFileSync(join(p(`o${i}`), 's.pem'), 'utf8')));
     assert.deepEqual([...files].sort(), list.map((r) => r.serial).sort());
     assert.deepEqual(await db.check(), { records: 20, revoked: 0, tornTail: false });
     assert.ok(!existsSync(p('ca.issued.jsonl.lock')));
