@@ -200,6 +200,15 @@ describe('issuance database through the CLI', { concurrency: false }, () => {
     const P = (n: string) => join(out, n);
     const snapshot = () => Object.fromEntries(listFiles(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
     const s0 = snapshot();
+    // NEXT-STEPS: the renewal command, the systemd service + timer, the reloads
+    const next = s0['NEXT-STEPS.txt']!;
+    assert.match(next, new RegExp(`^    mailpki mail renew ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    assert.match(next, /^    ExecStart=\/usr\/bin\/env mailpki mail renew \/etc\/mailpki --ca-cert \/etc\/mailpki\/root-ca\.pem --ca-key \S+ .*--if-expires-within 30$/m);
+    assert.match(next, /^    ExecStartPost=\/usr\/sbin\/postfix reload$/m);
+    assert.match(next, /^    ExecStartPost=\/usr\/bin\/doveadm reload$/m);
+    assert.match(next, /^    OnCalendar=daily$/m);
+    assert.match(next, /^    WantedBy=timers\.target$/m);
+    assert.match(next, /--warn-days 21/);
 
     const notDue = await cli(['mail', 'renew', out, '--if-expires-within', '30']);
     assert.equal(notDue.status, 0, notDue.stderr);
