@@ -9,6 +9,8 @@
  *                                       candidates every run (compare commits)
  *   npm run bench -- --json out.json    also write every sample as JSON
  *   npm run bench -- --only rsa-2048,p-256,issue   run a subset
+ *   npm run bench -- --only ca-db       `ca list`, `crl`, `sign` on a 100,000-record issuance
+ *                                       database: time and max RSS (bench/ca-db.ts)
  *   npm run bench -- --only browser     RSA-2048 in headless Chromium on 1 and 2 Web
  *                                       Workers vs node:crypto (bench/browser.ts; only by name)
  *   npm run bench -- --only crl         CRL of 100,000 entries: create, parse + signature +
@@ -354,6 +356,9 @@ async function main(): Promise<void> {
   await pool.close();
   await browserBench?.close();
 
+  const caDbMod = want('ca-db') ? await import('./ca-db.js') : null;
+  const caDb = caDbMod ? await caDbMod.caDbBench(args.quick) : null;
+
   let issue: Awaited<ReturnType<typeof issuance>> | null = null;
   if (want('issue')) issue = await issuance(peers, args.quick);
   const crl = want('crl') ? await (await import('./crl.js')).crlBench({ quick: args.quick }) : null;
@@ -386,6 +391,11 @@ async function main(): Promise<void> {
   lines.push('node:crypto RSA uses the async `generateKeyPair` (libuv thread, one key at a time); EC/Ed25519 use the sync call (the thread hop would dominate). ' +
     `"mailpki (N workers)" is \`createKeygenPool({ workers: N })\` from mailpki/node (warm pool: workers started before timing). node-forge samples are capped (${forgeCap[2048]}/${forgeCap[3072]}/${forgeCap[4096]} keys for 2048/3072/4096): it is 10-60x slower.`);
   if (browserBench) lines.push('', browserBench.note);
+  lines.push('');
+  lines.push('## Issuance database (the CLI on a large CA)');
+  lines.push('');
+  if (!caDb || !caDbMod) lines.push('(not run: --only)');
+  else lines.push(...caDbMod.caDbReport(caDb));
   lines.push('');
   lines.push('## Certificate issuance (leaf from a CSR: parse, verify CSR signature, build, sign, PEM)');
   lines.push('');
@@ -423,6 +433,11 @@ async function main(): Promise<void> {
   if (args.json) {
     writeFileSync(args.json, JSON.stringify({ machine: m, seed: args.seed, keygen: groups, issuance: issue, crl: crl ? { rows: crl.rows, memory: crl.memory } : null }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
     console.error(`json: ${args.json}`);
+  }
+  if (args.json && caDb) {
+    const caDbJson = args.json.replace(/(\.json)?$/, '.ca-db.json');
+    writeFileSync(caDbJson, JSON.stringify(caDb, null, 2));
+    console.error(`json: ${caDbJson}`);
   }
 }
 

@@ -50,6 +50,8 @@ export const ERROR_CODES = [
   'ERR_POLICY', // refused by a profile or CA policy (no SAN, too long, ...)
   'ERR_ISSUER_NOT_CA', // issuer lacks CA:true or keyCertSign
   'ERR_VALIDITY', // bad validity window (notAfter before notBefore, outlives issuer)
+  'ERR_NAME_CONSTRAINTS', // a name the issuer's (or its chain's) name constraints do not permit
+  'ERR_WRONG_ISSUER', // a certificate was not issued by the given CA (e.g. renewing another CA's certificate)
   'ERR_CRL_MALFORMED', // a CRL that is not a well-formed RFC 5280 CertificateList
   // chains and verification
   'ERR_CHAIN_INCOMPLETE', // an intermediate is missing
@@ -63,6 +65,11 @@ export const ERROR_CODES = [
   'ERR_FILE_UNSAFE', // symlink, wrong owner, ...
   'ERR_LOCKED', // another mailpki run holds the output directory's lock
   'ERR_IO',
+  // issuance database
+  'ERR_DB_CORRUPT', // a record in the middle of the database cannot be read (a torn last line is not corruption)
+  'ERR_DB_LOCKED', // another live process holds the database lock past the wait limit
+  'ERR_DB_DUPLICATE', // a serial number is already recorded
+  'ERR_SERIAL_UNKNOWN', // no record with that serial number
   // (network and TLS failures of probeTls are results, not errors: see ProbeFailureCode)
   // cli: thrown only by the mailpki command line, never by the library
   // (test/unit/repo-rules.test.ts keeps both facts true: every code here is

@@ -56,11 +56,15 @@ interface Entry {
 /** Every command, in the order `mailpki --help` lists them. */
 const COMMANDS: readonly Entry[] = [
   { name: 'mail init', summary: 'make a private CA, server key + cert, Postfix/Dovecot configs, TLSA and SELinux steps', load: () => import('./commands/mail-init.js') },
+  { name: 'mail renew', summary: 'renew the server certificate mail init made (all files at once, old set kept as *.prev)', load: () => import('./commands/mail-renew.js') },
   { name: 'key new', summary: 'generate a private key (RSA, EC, Ed25519)', load: () => import('./commands/key-new.js') },
   { name: 'ca new', summary: 'create a root CA (self-signed, optionally name-constrained)', load: () => import('./commands/ca-new.js') },
   { name: 'ca intermediate', summary: 'create an intermediate CA signed by a CA', load: () => import('./commands/ca-intermediate.js') },
+  { name: 'ca list', summary: 'list what a CA issued (its issuance database) and when each certificate expires', load: () => import('./commands/ca-list.js') },
   { name: 'csr new', summary: 'create a certificate signing request (PKCS#10) with SANs', load: () => import('./commands/csr-new.js') },
   { name: 'sign', summary: 'issue a certificate from a CSR (SANs kept, profile applied)', load: () => import('./commands/sign.js') },
+  { name: 'revoke', summary: 'mark a certificate revoked in its CA\'s issuance database', load: () => import('./commands/revoke.js') },
+  { name: 'crl', summary: 'sign a CRL of the certificates revoked in the CA\'s issuance database', load: () => import('./commands/crl.js') },
   { name: 'chain', summary: 'order certificates into a chain file (optionally key first, for Postfix)', load: () => import('./commands/chain.js') },
   { name: 'pkcs12', summary: 'bundle key + certificate + chain into a .p12 for mail clients and OSes, or --extract one to PEM', load: () => import('./commands/pkcs12.js') },
   { name: 'smime new', summary: 'issue an S/MIME certificate for a mailbox: key, certificate, .p12 and import steps', load: () => import('./commands/smime-new.js') },

@@ -72,6 +72,12 @@ export interface MailServerFilesOptions {
   readonly nameConstraints?: readonly string[];
   /** Server certificate lifetime in days (NEXT-STEPS mentions renewal). */
   readonly serverDays?: number;
+  /**
+   * The CA lives elsewhere (`mail init --ca-cert/--ca-key`): NEXT-STEPS lists
+   * no root key in the directory and its renewal command names these paths.
+   * Default: the root CA key is in the directory.
+   */
+  readonly existingCa?: { readonly certPath: string; readonly keyPath: string };
 }
 
 /** One text file of the preset. @public */
@@ -130,6 +136,11 @@ export function mailServerFiles(options: MailServerFilesOptions): MailServerFile
   const postfixVersion = options.postfixVersion ?? DEFAULT_POSTFIX_VERSION;
   parseVersion('postfixVersion', postfixVersion);
   const caKeyEncrypted = options.caKeyEncrypted ?? true;
+  if (options.existingCa !== undefined && (typeof options.existingCa?.certPath !== 'string' || typeof options.existingCa?.keyPath !== 'string')) {
+    throw new TypeError('existingCa: { certPath, keyPath } strings expected');
+  }
+  // eslint-disable-next-line no-control-regex
+  if (options.existingCa && /[\u0000-\u001f\u007f]/.test(options.existingCa.certPath + options.existingCa.keyPath)) throw new RangeError('existingCa: control characters in a path');
   const at = (n: string): string => (installDir === '/' ? `/${n}` : `${installDir}/${n}`);
   const src = (n: string): string => shQuote(outDir.endsWith('/') ? `${outDir}${n}` : `${outDir}/${n}`);
 
@@ -166,7 +177,9 @@ export function mailServerFiles(options: MailServerFilesOptions): MailServerFile
     'What is in this directory',
     '-------------------------',
     `  ${names.rootCert.padEnd(24)} root CA certificate: import it into the mail clients' trust store`,
-    `  ${names.rootKey.padEnd(24)} root CA private key${caKeyEncrypted ? ' (encrypted)' : ' (NOT encrypted: --no-ca-passphrase)'}: keep it OFF the mail server, offline if you can`,
+    ...(options.existingCa
+      ? [`  ${''.padEnd(24)} (no root CA key here: the CA is ${shQuote(options.existingCa.certPath)}, its key ${shQuote(options.existingCa.keyPath)})`]
+      : [`  ${names.rootKey.padEnd(24)} root CA private key${caKeyEncrypted ? ' (encrypted)' : ' (NOT encrypted: --no-ca-passphrase)'}: keep it OFF the mail server, offline if you can`]),
     `  ${names.serverKey.padEnd(24)} server private key (unencrypted: Postfix cannot read an encrypted key), mode 0600`,
     `  ${names.serverCert.padEnd(24)} server certificate (SAN: ${allNames.join(', ')})`,
     `  ${names.chain.padEnd(24)} server certificate + intermediates (Dovecot)`,
@@ -242,8 +255,40 @@ export function mailServerFiles(options: MailServerFilesOptions): MailServerFile
     '8. Renewal',
     '-'.repeat(50),
     `  The server certificate is valid for ${options.serverDays ?? 'a limited number of'} days (Apple rejects TLS certificates valid for more`,
-    '  than 825). Renew well before it ends: mailpki csr new --key <server key> ..., mailpki sign ...;',
-    '  keeping the key keeps the TLSA 3 1 1 record valid. mailpki check shows the days left.',
+    '  than 825). Renew it before it ends; the key is kept, so the TLSA 3 1 1 record stays valid:',
+    `    mailpki mail renew ${shQuote(outDir)}${options.existingCa ? ` --ca-cert ${shQuote(options.existingCa.certPath)} --ca-key ${shQuote(options.existingCa.keyPath)}` : ''}` +
+      `${caKeyEncrypted ? ' --ca-passphrase-file <file with the CA passphrase>' : ''}`,
+    '  It replaces server.pem, server-chain.pem and postfix-chain.pem as one set (the old ones stay as *.prev),',
+    `  records the new certificate in the CA's issuance database (mailpki ca list), and changes nothing when`,
+    '  run with --if-expires-within DAYS before it is due. Install the new files as in step 1, then reload:',
+    '    postfix reload',
+    '    doveadm reload          (or: systemctl reload dovecot)',
+    `  Automatically, on the machine that holds the CA key (here with the files in ${installDir}; the CA key and its`,
+    '  passphrase file root-only in /root/mailpki-ca), a daily systemd timer that renews 30 days before the end:',
+    '    # /etc/systemd/system/mailpki-renew.service',
+    '    [Unit]',
+    '    Description=Renew the mail server certificate when it expires within 30 days (mailpki)',
+    '    [Service]',
+    '    Type=oneshot',
+    `    ExecStart=/usr/bin/env mailpki mail renew ${installDir} --ca-cert ${at(names.rootCert)} --ca-key /root/mailpki-ca/${names.rootKey}` +
+      `${caKeyEncrypted ? ' --ca-passphrase-file /root/mailpki-ca/ca.pass' : ''} --db /root/mailpki-ca/${names.rootCert.replace(/\.(pem|crt|cer)$/, '')}.issued.jsonl --if-expires-within 30`,
+    '    ExecStartPost=/usr/sbin/postfix reload',
+    '    ExecStartPost=/usr/bin/doveadm reload',
+    '',
+    '    # /etc/systemd/system/mailpki-renew.timer',
+    '    [Unit]',
+    '    Description=Daily mailpki renewal check',
+    '    [Timer]',
+    '    OnCalendar=daily',
+    '    RandomizedDelaySec=1h',
+    '    Persistent=true',
+    '    [Install]',
+    '    WantedBy=timers.target',
+    '',
+    '    systemctl daemon-reload && systemctl enable --now mailpki-renew.timer',
+    '  (A reload when nothing was renewed is harmless.) Monitoring from elsewhere: mailpki check HOST:PORT --ca',
+    `  ${names.rootCert} --warn-days 21 exits 1 with reason expires-soon three weeks before the end.`,
+    '  A key compromise: mailpki mail renew ... --new-key --revoke-old keyCompromise, then mailpki crl (and a new TLSA record).',
     '',
   ];
 

@@ -21,3 +21,5 @@ export type { FileKind, FileToWrite, WriteFilesOptions, WrittenFile, DirectoryLo
 export { probeTls, PROBE_DEFAULT_TIMEOUT_MS, PROBE_MIN_IDLE_MS } from './probe.js';
 export type { ProbeOptions, ProbeResult, ProbeFailureCode, ProbeStage } from './probe.js';
 export { createKeygenPool, generateKeyPairParallel, type KeygenPool, type KeygenPoolOptions } from './keygen-workers.js';
+export { openIssuanceDatabase, defaultIssuanceDatabasePath, encodeIssuanceJournal } from './issuance-db.js';
+export type { FileIssuanceDatabase, FileIssuanceDatabaseOptions, IssuanceDatabaseCheck } from './issuance-db.js';

@@ -12,5 +12,6 @@ export { createRootCa, createIntermediateCa, issueCertificate, NOT_BEFORE_BACKDA
 export { inspectCertificate, inspectCertificateRequest, certificateToJson, certificateRequestToJson, sha256Fingerprint, sha1Fingerprint, spkiSha256, inspectCrl, crlToJson, type InspectOptions, type InspectCrlOptions } from './inspect.js';
 export { buildChain, encodeChainPem, encodeKeyAndChainPem, type ChainInput, type BuildChainOptions, type BuiltChain } from './chain.js';
 export { verifyCertificate, VERIFY_FAILURE_CODES, MAX_PATH_LENGTH, type VerifyFailureCode, type VerifyOptions, type VerifyPurpose, type VerifyResult } from './verify.js';
+export { REVOCATION_REASONS, normalizeSerial, issuanceRecordOf, profileOf, createMemoryIssuanceDatabase, type RevocationReason, type IssuanceSummary, type IssuanceRecord, type IssuanceDatabase } from './issuance-db.js';
 export { createCrl, parseCrl, parseCrls, findCrlEntry, checkCrlSignature, DEFAULT_CRL_DAYS, type Crl, type CrlEntry, type CrlEntryInput, type CrlReason, type CreateCrlOptions, type CrlSignatureCheck, type DistributionPoint, type DistributionPointName, type IssuingDistributionPoint } from './crl.js';
 export { MAX_CRL_SIGNATURE_CHECKS, MAX_SIGNER_DEPTH, type RevocationMode } from './revocation.js';

@@ -61,6 +61,8 @@ import {
 import { encodeTime, wholeSeconds } from './time.js';
 import { checkSerialNumber, generateSerialNumber } from './serial.js';
 import { parseCertificateRequest, verifyCertificateRequest } from './csr.js';
+import { checkNameConstraints } from './name-constraints.js';
+import { describeCert } from './chain.js';
 
 /** Backdate of notBefore: 5 minutes, for clock skew between the CA and clients. @public */
 export const NOT_BEFORE_BACKDATE_MS = 5 * 60 * 1000;
@@ -124,6 +126,8 @@ export interface CreateIntermediateCaOptions extends CommonIssueOptions {
   /** pathLenConstraint (default 0: signs leaves only). */
   readonly pathLen?: number;
   readonly nameConstraints?: NameConstraintsInput;
+  /** The issuer's own chain up to the root (any order; see {@link IssueCertificateOptions.issuerChain}). */
+  readonly issuerChain?: readonly Certificate[];
 }
 
 /** Options of {@link issueCertificate}. @public */
@@ -145,6 +149,14 @@ export interface IssueCertificateOptions extends CommonIssueOptions {
   readonly sanAllowList?: readonly string[] | ((name: GeneralName) => boolean);
   readonly issuer: Certificate;
   readonly issuerKey: PrivateKey;
+  /**
+   * The issuer's own chain up to the root (intermediates and root, any
+   * order; default none). The name constraints of the issuer and of every
+   * certificate given here are checked before signing: a name they do not
+   * permit is refused with `ERR_NAME_CONSTRAINTS` instead of producing a
+   * certificate that no verifier accepts.
+   */
+  readonly issuerChain?: readonly Certificate[];
   /** Allow validity over the profile maximum (825 days). Explicit override; Apple clients will reject such a TLS server cert. */
   readonly allowLongValidity?: boolean;
 }
@@ -168,6 +180,36 @@ interface Template {
   readonly signer: PrivateKey;
   readonly alg: SignatureAlgorithm;
   readonly rng?: RandomSource;
+}
+
+/**
+ * The warning for an issuer without keyUsage (OpenSSL's default CA): what
+ * strict verifiers do with it, checked with OpenSSL 3.0 (error 92 under
+ * -x509_strict, as root and as intermediate; accepted without it).
+ * @internal
+ */
+export const ISSUER_WITHOUT_KEY_USAGE =
+  'the issuer certificate has no keyUsage extension (the classic `openssl req -x509` recipe leaves it out): RFC 5280 6.1.4 (n) and ' +
+  '`openssl verify` accept it, but strict verifiers (`openssl verify -x509_strict`: "CA cert does not include key usage extension"; ' +
+  'CA/B-conformant validators) reject every chain through such a CA, whether it is the root or an intermediate; a new root from `mailpki ca new` avoids this';
+
+/**
+ * RFC 5280 6.1.3 (b), (c) at issuance: the new certificate's names (SANs,
+ * subject DN, emailAddress, a host-like CN without DNS SAN: the names
+ * verify.ts checks) against the name constraints of the issuer and its chain.
+ */
+function checkIssuerConstraints(issuer: Certificate, chain: readonly Certificate[] | undefined, subject: DistinguishedName, sans: readonly GeneralName[]): void {
+  if (chain !== undefined && !Array.isArray(chain)) throw new TypeError('issuerChain: an array of parsed Certificates is expected');
+  const names = { subject, decoded: sans.length ? { subjectAltName: sans } : {} } as unknown as Certificate;
+  for (const ca of [issuer, ...(chain ?? [])]) {
+    const nc = ca?.decoded?.nameConstraints;
+    if (!nc) continue;
+    const v = checkNameConstraints(nc, names);
+    if (v) {
+      const how = v.kind === 'excluded' ? `is in the excluded subtree ${v.subtrees.join(', ')}` : `is not permitted (permitted subtrees: ${v.subtrees.join(', ')})`;
+      throw new MailPkiError('ERR_NAME_CONSTRAINTS', `${v.name} ${how} by the name constraints of ${describeCert(ca)}; the certificate would not verify`);
+    }
+  }
 }
 
 function policy(msg: string): never {
@@ -345,8 +387,15 @@ function checkIssuer(
   if (!issuer || !(issuer.der instanceof Uint8Array)) throw new TypeError('issuer: a parsed Certificate is required');
   if (!issuerKey || issuerKey.kind !== 'private') throw new TypeError('issuerKey: a private key object is required');
   const bc = issuer.decoded.basicConstraints;
-  if (!bc?.ca) throw new MailPkiError('ERR_ISSUER_NOT_CA', 'the issuer certificate is not a CA (basicConstraints cA is not TRUE, RFC 5280 4.2.1.9)');
-  if (!issuer.decoded.keyUsage?.includes('keyCertSign')) throw new MailPkiError('ERR_ISSUER_NOT_CA', 'the issuer certificate lacks keyUsage keyCertSign (RFC 5280 4.2.1.3)');
+  if (!bc) {
+    throw new MailPkiError('ERR_ISSUER_NOT_CA', `the issuer certificate is not a CA: it has no basicConstraints extension (RFC 5280 4.2.1.9${issuer.version < 3 ? `; a v${issuer.version} certificate cannot be an issuer` : ''})`);
+  }
+  if (!bc.ca) throw new MailPkiError('ERR_ISSUER_NOT_CA', 'the issuer certificate is not a CA (basicConstraints cA is FALSE, RFC 5280 4.2.1.9)');
+  const ku = issuer.decoded.keyUsage;
+  // RFC 5280 6.1.4 (n): keyCertSign is required only when keyUsage is present. The classic
+  // `openssl req -x509` recipe (Debian's and RHEL's openssl.cnf) makes roots without keyUsage.
+  if (ku && !ku.includes('keyCertSign')) throw new MailPkiError('ERR_ISSUER_NOT_CA', `the issuer certificate's keyUsage (${ku.join(', ')}) lacks keyCertSign (RFC 5280 4.2.1.3)`);
+  if (!ku) warnings.push(ISSUER_WITHOUT_KEY_USAGE);
   if (!publicKeysEqual(issuerKey, issuer.publicKey)) throw new MailPkiError('ERR_KEY_MISMATCH', 'issuerKey does not belong to the issuer certificate (its public key differs)');
   assertKeyStrength(issuerKey);
   if (issuingCa && bc.pathLen !== undefined) {
@@ -475,6 +524,7 @@ export function createIntermediateCa(options: CreateIntermediateCaOptions): Issu
   const pathLen = options.pathLen ?? INTERMEDIATE_CA_PROFILE.pathLen;
   const now = options.now ?? new Date();
   const win = checkIssuer(options.issuer, options.issuerKey, validity(options, days), now, warnings, true, pathLen);
+  checkIssuerConstraints(options.issuer, options.issuerChain, subject, []);
   const spki = encodeSpki(publicKey);
   const exts: Extension[] = [
     basicConstraintsExtension(pathLen === undefined ? { ca: true } : { ca: true, pathLen }),
@@ -528,7 +578,9 @@ function allowed(g: GeneralName, list: readonly string[] | ((name: GeneralName) 
  * @throws MailPkiError `ERR_CSR_SIGNATURE` (bad proof of possession),
  *   `ERR_POLICY` (tls-server without SAN, smime without email SAN, too long),
  *   `ERR_KEY_TOO_SMALL` (RSA < 2048, subject or issuer), `ERR_KEY_MISMATCH`,
- *   `ERR_ISSUER_NOT_CA`, `ERR_WEAK_ALGORITHM` (SHA-1), `ERR_VALIDITY`.
+ *   `ERR_ISSUER_NOT_CA`, `ERR_WEAK_ALGORITHM` (SHA-1), `ERR_VALIDITY`,
+ *   `ERR_NAME_CONSTRAINTS` (a name the issuer or its chain may not vouch for).
+ *   An issuer without keyUsage (OpenSSL's default CA) is accepted with a warning.
  * @example
  * ```ts
  * const cert = issueCertificate({ profile: 'tls-server', csr: csrPem, issuer: inter, issuerKey: interKey });
@@ -603,6 +655,7 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
   checkDays(days, profile, options.allowLongValidity === true, warnings);
   const now = options.now ?? new Date();
   const win = checkIssuer(options.issuer, options.issuerKey, validity(options, days), now, warnings, false);
+  checkIssuerConstraints(options.issuer, options.issuerChain, subject, sans);
   const spki = encodeSpki(publicKey);
 
   const exts: Extension[] = [

@@ -18,6 +18,7 @@ const FILES = [
   'postfix-chain.pem',
   'postfix-main.cf',
   'postfix-master.cf',
+  'root-ca.issued.jsonl',
   'root-ca.key',
   'root-ca.pem',
   'selinux.sh',
@@ -39,7 +40,7 @@ describe('mailpki mail init', { concurrency: false }, () => {
     const out = join(base, 'out');
     const r = await cli(['mail', 'init', 'mail.example.test', '--san', 'smtp.example.test', '--san', 'imap.example.test', '--out', out, '--ca-passphrase-file', join(base, 'ca.pass')], { cwd: base });
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /wrote 14 files/);
+    assert.match(r.stdout, /wrote 15 files/);
     assert.deepEqual(listFiles(out), FILES);
     assert.equal(mode(out), 0o700);
     for (const f of FILES) assert.equal(mode(join(out, f)), KEYS.includes(f) ? 0o600 : 0o644, f);
@@ -112,7 +113,7 @@ describe('mailpki mail init', { concurrency: false }, () => {
     for (let i = 0; i < 2; i++) {
       const r = await cli(['mail', 'init', 'mail.example.test', '--out', './demo', '--no-ca-passphrase', '--force'], { cwd: base });
       assert.equal(r.status, 0, r.stderr);
-      assert.match(r.stdout, /wrote 14 files to \.\/demo\/ for mail\.example\.test/);
+      assert.match(r.stdout, /wrote 15 files to \.\/demo\/ for mail\.example\.test/);
       assert.match(r.stdout, /NEXT-STEPS\.txt/);
     }
     assert.deepEqual(listFiles(join(base, 'demo')), FILES);

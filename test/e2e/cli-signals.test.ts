@@ -19,7 +19,7 @@ import { cli, cliCommand } from '../unit/cli-helper.js';
 
 const FILES = [
   'NEXT-STEPS.txt', 'dovecot-2.3-10-ssl.conf', 'dovecot-2.4-10-ssl.conf', 'postfix-chain.pem', 'postfix-main.cf', 'postfix-master.cf',
-  'root-ca.key', 'root-ca.pem', 'selinux.sh', 'server-chain.pem', 'server.csr', 'server.key', 'server.pem', 'tlsa.txt',
+  'root-ca.issued.jsonl', 'root-ca.key', 'root-ca.pem', 'selinux.sh', 'server-chain.pem', 'server.csr', 'server.key', 'server.pem', 'tlsa.txt',
 ];
 const EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 const args = (out: string, force = false) => ['mail', 'init', 'mail.example.test', '--out', out, '--no-ca-passphrase', ...(force ? ['--force'] : [])];
@@ -79,8 +79,8 @@ function assertConsistent(d: string): void {
 const snapshot = (d: string) => Object.fromEntries(list(d).map((n) => [n, readFileSync(join(d, n), 'utf8')]));
 
 describe('mail init interrupted', { concurrency: 3, timeout: 110_000 }, () => {
-  // The directory is new: the set is built aside and renamed in one step (14 files at once).
-  for (const [sig, at] of [['SIGINT', 0], ['SIGTERM', 0], ['SIGINT', 14], ['SIGTERM', 14]] as const) {
+  // The directory is new: the set is built aside and renamed in one step (all files at once).
+  for (const [sig, at] of [['SIGINT', 0], ['SIGTERM', 0], ['SIGINT', FILES.length], ['SIGTERM', FILES.length]] as const) {
     it(`new directory, ${sig} ${at === 0 ? 'before publishing: nothing' : 'after the rename: the complete set'}`, async () => {
       const base = tempDir('mailpki-sig-');
       const out = join(base, 'out');
@@ -98,7 +98,7 @@ describe('mail init interrupted', { concurrency: 3, timeout: 110_000 }, () => {
   }
 
   // An existing empty directory: files are published one by one; any catchable signal removes them again.
-  for (const [sig, at] of [['SIGINT', 0], ['SIGINT', 1], ['SIGTERM', 1], ['SIGHUP', 3], ['SIGINT', 7], ['SIGTERM', 13]] as const) {
+  for (const [sig, at] of [['SIGINT', 0], ['SIGINT', 1], ['SIGTERM', 1], ['SIGHUP', 3], ['SIGINT', 7], ['SIGTERM', FILES.length - 1]] as const) {
     it(`existing directory, ${sig} after ${at} published: nothing of this run, no temp file`, async () => {
       const out = join(tempDir('mailpki-sig-'), 'out');
       mkdirSync(out);

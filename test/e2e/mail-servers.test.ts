@@ -11,15 +11,15 @@
 // openssl, util-linux (script); everything else the harness prepares itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { chmodSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { oracle, run, tempDir, ROOT } from '../helpers/env.js';
 import { probeTls, type ProbeOptions, type ProbeResult } from '../../src/node/probe.js';
 import { parseCertificates } from '../../src/x509/index.js';
 import { INTERMEDIATE_TLS12_CIPHERS, generatePostfixConfig } from '../../src/mail/index.js';
-import { allocatePorts, doveconf, postfixCheck, startDovecot, startPostfix, waitForPort, type DovecotInstance, type PostfixInstance } from './mail-servers.js';
+import { doveconf, postfixCheck, startMailServers, type MailServers } from './mail-servers.js';
 
 const HOST = 'mail.example.test';
 const execFileP = promisify(execFile);
@@ -92,43 +92,13 @@ test('mailpki mail init output runs real Postfix and Dovecot; openssl s_client a
   assert.match(dovecot23, new RegExp(`^ssl_cert = <${out}/server-chain\\.pem$`, 'm'));
 
   // 2. start the daemons; stop them whatever happens
-  let postfix: PostfixInstance | undefined;
-  let dovecot: DovecotInstance | undefined;
-  const stopAll = (): void => {
-    try {
-      dovecot?.stop();
-    } finally {
-      dovecot = undefined;
-      try {
-        postfix?.stop();
-      } finally {
-        postfix = undefined;
-      }
-    }
-  };
-  t.after(stopAll);
+  let servers: MailServers | undefined;
+  t.after(() => servers?.stop());
   // The daemons' unprivileged users must reach their directories under the temp dir.
   chmodSync(root, 0o755);
-  let ports = await allocatePorts();
   try {
-    // Free ports are found by binding and releasing them; if another process grabs one in
-    // between, a daemon cannot bind: start again on fresh ports (at most 3 attempts).
-    for (let attempt = 1; ; attempt++) {
-      const srv = join(root, `srv${attempt}`);
-      mkdirSync(srv, { mode: 0o755 });
-      try {
-        postfix = await startPostfix(srv, ports, mainCf, masterCf, `${tag}-${attempt}`);
-        dovecot = await startDovecot(srv, ports, dovecot23, postfix.queueDir, `${tag}-${attempt}`);
-        await Promise.all(Object.values(ports).map((p) => waitForPort(p, 15_000)));
-        break;
-      } catch (e) {
-        const logs = `${postfix?.log() ?? ''}${dovecot?.log() ?? ''}${String(e)}`;
-        stopAll();
-        if (attempt >= 3 || !/in use/i.test(logs)) throw e;
-        ports = await allocatePorts();
-      }
-    }
-    assert.ok(postfix && dovecot);
+    servers = await startMailServers(root, mainCf, masterCf, dovecot23, tag);
+    const { postfix, dovecot, ports } = servers;
     assert.equal(postfix.checkOutput, '', 'postfix check: no warnings about the generated configuration');
 
     // Postfix read our settings as written (postconf -n shows the effective non-default values).
@@ -258,11 +228,10 @@ test('mailpki mail init output runs real Postfix and Dovecot; openssl s_client a
     assert.match(cliNotTls.stderr, /^error: .*not-tls/m);
   } catch (e) {
     // put the daemons' own words next to the failure
-    const logs = `\n--- postfix log ---\n${postfix?.log().slice(-3000) ?? ''}\n--- dovecot log ---\n${dovecot?.log().slice(-3000) ?? ''}`;
-    if (e instanceof Error) e.message += logs;
+    if (e instanceof Error && servers) e.message += servers.logs();
     throw e;
   } finally {
-    stopAll();
+    servers?.stop();
   }
 });
 
@@ -299,5 +268,130 @@ test('generated Postfix main.cf/master.cf pass `postfix check` for every version
     assert.doesNotMatch(pm.stderr, /warning|fatal/i, pm.stderr);
     const check = postfixCheck(dir);
     assert.doesNotMatch(check.out, /fatal|error/i, `${version} ${profile}: postfix check:\n${check.out}`);
+  }
+});
+
+/** Every TLS service of the harness, for `mailpki check`. */
+function tlsServices(ports: MailServers['ports']): Service[] {
+  return [
+    { name: 'smtp', port: ports.smtp, starttls: 'smtp', protocol: 'smtp' },
+    { name: 'submission', port: ports.submission, starttls: 'smtp', protocol: 'smtp' },
+    { name: 'submissions', port: ports.submissions, protocol: 'smtp' },
+    { name: 'imap', port: ports.imap, starttls: 'imap', protocol: 'imap' },
+    { name: 'imaps', port: ports.imaps, protocol: 'imap' },
+    { name: 'pop3', port: ports.pop3, starttls: 'pop3', protocol: 'pop3' },
+    { name: 'pop3s', port: ports.pop3s, protocol: 'pop3' },
+  ];
+}
+
+const serialOfPem = (pem: string): string => parseCertificates(pem)[0]!.serialHex;
+
+test('day two: mail init with a classic OpenSSL root runs Postfix and Dovecot; mail renew + reload is seen on every port; a renewal killed mid-write leaves the old set serving', { timeout: 170_000 }, async (t) => {
+  if (!oracle(t, 'postfix') || !oracle(t, 'dovecot') || !oracle(t, 'doveadm') || !oracle(t, 'openssl') || !needRoot(t)) return;
+  const root = tempDir('mailpki-e2e-day2-');
+  chmodSync(root, 0o755);
+  const tag = `d2-${process.pid}-${Date.now().toString(36)}`;
+  const bin = [process.execPath, '--import', 'tsx', join(ROOT, 'src/cli/bin.ts')];
+  const mailpki = (args: string[]) => run(bin[0]!, [...bin.slice(1), ...args], { cwd: ROOT, timeout: 60_000 });
+
+  // the classic recipe's root (Debian's default openssl.cnf: CA:TRUE, no keyUsage), encrypted key
+  const caDir = join(root, 'ca');
+  mkdirSync(caDir, { mode: 0o700 });
+  const pass = join(caDir, 'pass');
+  writeFileSync(pass, 'day two passphrase\n');
+  assert.equal(run('openssl', ['genrsa', '-aes256', '-passout', `file:${pass}`, '-out', join(caDir, 'myCA.key'), '2048']).status, 0);
+  assert.equal(run('openssl', ['req', '-x509', '-new', '-key', join(caDir, 'myCA.key'), '-passin', `file:${pass}`, '-sha256', '-days', '1825', '-subj', '/O=Classic/CN=Classic Mail Root', '-out', join(caDir, 'myCA.pem')]).status, 0);
+  const caCert = join(caDir, 'myCA.pem');
+  const caArgs = ['--ca-cert', caCert, '--ca-key', join(caDir, 'myCA.key'), '--ca-passphrase-file', pass];
+
+  const out = join(root, 'out');
+  const postfixVersion = run('postconf', ['-d', '-h', 'mail_version']).stdout.trim();
+  const init = mailpki(['mail', 'init', HOST, '--out', out, '--install-dir', out, '--postfix-version', postfixVersion, ...caArgs]);
+  assert.equal(init.status, 0, `mail init --ca-cert: ${init.stderr}`);
+  const file = (n: string): string => readFileSync(join(out, n), 'utf8');
+
+  let servers: MailServers | undefined;
+  t.after(() => servers?.stop());
+  try {
+    servers = await startMailServers(root, file('postfix-main.cf'), file('postfix-master.cf'), file('dovecot-2.3-10-ssl.conf'), tag);
+    const services = tlsServices(servers.ports);
+    const checkAll = async (): Promise<string[]> => {
+      const rs = await Promise.all(services.map((s) => cliCheck([`127.0.0.1:${s.port}`, ...(s.starttls ? ['--starttls', s.starttls] : ['--implicit']), '--servername', HOST, '--ca', caCert, '--json'])));
+      return rs.map((r, i) => {
+        assert.equal(r.code, 0, `${services[i]!.name}: ${r.stderr}${r.stdout}`);
+        return (JSON.parse(r.stdout) as { chain: Array<{ serial: string }> }).chain[0]!.serial;
+      });
+    };
+    /** Poll until every port serves `serial` (daemons finish old sessions after a reload). */
+    const expectEverywhere = async (serial: string, what: string): Promise<void> => {
+      const deadline = Date.now() + 20_000;
+      let got: string[] = [];
+      while (Date.now() < deadline) {
+        got = await checkAll();
+        if (got.every((s) => s === serial)) return;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      assert.fail(`${what}: expected serial ${serial} on every port, got ${got.join(', ')}`);
+    };
+    const serial0 = serialOfPem(file('server.pem'));
+    await expectEverywhere(serial0, 'after mail init with the OpenSSL root');
+
+    // monitoring: the 397-day certificate is "expiring" within 400 days, not within 30
+    const soon = await cliCheck([`127.0.0.1:${servers.ports.imaps}`, '--implicit', '--servername', HOST, '--ca', caCert, '--warn-days', '400']);
+    assert.equal(soon.code, 1);
+    assert.match(soon.stderr, /^error: .*expires in \d+ days.*\(expires-soon\)$/m);
+    assert.equal((await cliCheck([`127.0.0.1:${servers.ports.imaps}`, '--implicit', '--servername', HOST, '--ca', caCert, '--warn-days', '30'])).code, 0);
+
+    // a renewal (new key) killed while it publishes: the daemons keep serving the old set, and after the
+    // next run puts *.prev back (not due: nothing renewed) a reload serves the old set again
+    const before = ['server.key', 'server.pem', 'server-chain.pem', 'postfix-chain.pem'].map(file);
+    let caught = false;
+    for (let attempt = 0; attempt < 10 && !caught; attempt++) {
+      const child = spawn(bin[0]!, [...bin.slice(1), 'mail', 'renew', out, '--new-key', ...caArgs], { cwd: ROOT, stdio: 'ignore' });
+      await new Promise<void>((resolve) => {
+        const iv = setInterval(() => {
+          if (existsSync(join(out, '.mailpki-renew.pending'))) {
+            child.kill('SIGKILL');
+            clearInterval(iv);
+          }
+        }, 1);
+        child.on('close', () => {
+          clearInterval(iv);
+          resolve();
+        });
+      });
+      caught = existsSync(join(out, '.mailpki-renew.pending'));
+      if (!caught) {
+        // finished before the kill: undo it by hand (as an admin would from *.prev) and try again
+        for (const f of ['server.key', 'server.pem', 'server-chain.pem', 'postfix-chain.pem']) writeFileSync(join(out, f), readFileSync(join(out, `${f}.prev`)));
+      }
+    }
+    assert.ok(caught, 'a kill landed while the new set was being published');
+    await expectEverywhere(serial0, 'right after the killed renewal (no reload)');
+    const rollback = mailpki(['mail', 'renew', out, '--if-expires-within', '0', ...caArgs]);
+    assert.equal(rollback.status, 0, rollback.stderr);
+    assert.match(rollback.stderr, /interrupted renewal was rolled back/);
+    assert.match(rollback.stdout, /not due/);
+    assert.deepEqual(['server.key', 'server.pem', 'server-chain.pem', 'postfix-chain.pem'].map(file), before, 'the old set is back on disk');
+    servers.reload();
+    await expectEverywhere(serial0, 'after the rollback and a reload');
+
+    // the real renewal (key kept), reload, and every port serves the new serial
+    const renew = mailpki(['mail', 'renew', out, ...caArgs]);
+    assert.equal(renew.status, 0, renew.stderr);
+    assert.match(renew.stdout, /Reload the daemons: postfix reload && doveadm reload/);
+    const serial1 = serialOfPem(file('server.pem'));
+    assert.notEqual(serial1, serial0);
+    servers.reload();
+    await expectEverywhere(serial1, 'after mail renew and a reload');
+    // the CA's database (next to the OpenSSL root) lists all of them
+    const list = mailpki(['ca', 'list', '--ca', caCert, '--json']);
+    const serials = (JSON.parse(list.stdout) as Array<{ serial: string }>).map((x) => x.serial);
+    assert.ok(serials.includes(serial0.replace(/^0+/, '').toLowerCase()) && serials.includes(serial1.replace(/^0+/, '').toLowerCase()), list.stdout);
+  } catch (e) {
+    if (e instanceof Error && servers) e.message += servers.logs();
+    throw e;
+  } finally {
+    servers?.stop();
   }
 });

@@ -319,3 +319,68 @@ export async function startDovecot(root: string, ports: Ports, sslConf: string, 
   }
   return inst;
 }
+
+// ------------------------------------------------------------------ both, with retries
+
+export interface MailServers {
+  postfix: PostfixInstance;
+  dovecot: DovecotInstance;
+  ports: Ports;
+  /** Stop both (idempotent). */
+  stop(): void;
+  /** The daemons' logs, for failure messages. */
+  logs(): string;
+  /** `postfix reload` and `doveadm reload` (what NEXT-STEPS tells the admin after a renewal). */
+  reload(): void;
+}
+
+/**
+ * Start Postfix and Dovecot with the given snippets on fresh loopback ports.
+ * Free ports are found by binding and releasing them; if another process
+ * grabs one in between, a daemon cannot bind: start again on fresh ports
+ * (at most 3 attempts). `root` must be traversable by the daemons' users.
+ */
+export async function startMailServers(root: string, mainCf: string, masterCf: string, dovecotConf: string, tag: string): Promise<MailServers> {
+  let ports = await allocatePorts();
+  for (let attempt = 1; ; attempt++) {
+    const srv = join(root, `srv${attempt}`);
+    mkdirSync(srv, { mode: 0o755 });
+    let postfix: PostfixInstance | undefined;
+    let dovecot: DovecotInstance | undefined;
+    const stop = (): void => {
+      try {
+        dovecot?.stop();
+      } finally {
+        dovecot = undefined;
+        try {
+          postfix?.stop();
+        } finally {
+          postfix = undefined;
+        }
+      }
+    };
+    try {
+      postfix = await startPostfix(srv, ports, mainCf, masterCf, `${tag}-${attempt}`);
+      dovecot = await startDovecot(srv, ports, dovecotConf, postfix.queueDir, `${tag}-${attempt}`);
+      await Promise.all(Object.values(ports).map((p) => waitForPort(p, 15_000)));
+      const pf = postfix;
+      const dc = dovecot;
+      return {
+        postfix: pf,
+        dovecot: dc,
+        ports,
+        stop,
+        logs: () => `\n--- postfix log ---\n${pf.log().slice(-3000)}\n--- dovecot log ---\n${dc.log().slice(-3000)}`,
+        reload() {
+          sh('postfix', ['-c', pf.configDir, 'reload']);
+          sh('doveadm', ['-c', dc.configFile, 'reload']);
+        },
+      };
+    } catch (e) {
+      const logs = `${postfix?.log() ?? ''}${dovecot?.log() ?? ''}${String(e)}`;
+      stop();
+      if (attempt >= 3 || !/in use/i.test(logs)) throw e;
+      ports = await allocatePorts();
+    }
+  }
+}

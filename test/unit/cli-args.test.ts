@@ -102,7 +102,7 @@ test('unknown command and missing subcommand: one line, exit 2', async () => {
   for (const [args, re] of [
     [['frobnicate'], /^error: unknown command "frobnicate" \(see mailpki --help\) \(ERR_USAGE\)\n$/],
     [['key'], /^error: key: expected a subcommand: key new \(ERR_USAGE\)\n$/],
-    [['ca', 'old'], /^error: ca: expected a subcommand: ca new, ca intermediate \(ERR_USAGE\)\n$/],
+    [['ca', 'old'], /^error: ca: expected a subcommand: ca new, ca intermediate, ca list \(ERR_USAGE\)\n$/],
   ] as const) {
     const io = captureIo();
     assert.equal(await main([...args], io), 2, args.join(' '));

@@ -197,7 +197,7 @@ function rows(F: Fixtures): Row[] {
   r.push({ cmd: 'mail init', name: '--ca-passphrase-file /dev/urandom', args: (o) => mi(o, '--ca-passphrase-file', '/dev/urandom'), code: 'ERR_INPUT_TOO_LARGE' });
   r.push({ cmd: 'mail init', name: '--key-type dsa', args: (o) => mi(o, '--key-type', 'dsa', '--no-ca-passphrase'), exit: 2, code: 'ERR_USAGE' });
   r.push({ cmd: 'mail init', name: '--days 900', args: (o) => mi(o, '--days', '900', '--no-ca-passphrase'), exit: 2 });
-  r.push({ cmd: 'mail init', name: 'a --san outside --name-constraint', args: (o) => mi(o, '--san', 'mail.other.org', '--name-constraint', 'example.test', '--no-ca-passphrase'), code: 'ERR_POLICY' });
+  r.push({ cmd: 'mail init', name: 'a --san outside --name-constraint', args: (o) => mi(o, '--san', 'mail.other.org', '--name-constraint', 'example.test', '--no-ca-passphrase'), code: 'ERR_NAME_CONSTRAINTS' });
   r.push({ cmd: 'mail init', name: 'invalid --san', args: (o) => mi(o, '--san', 'bad name', '--no-ca-passphrase'), code: 'ERR_SAN_INVALID' });
   r.push({
     cmd: 'mail init',
@@ -221,6 +221,34 @@ function rows(F: Fixtures): Row[] {
     code: 'ERR_FILE_UNSAFE',
   });
   r.push({ cmd: 'mail init', name: '--out is a file', setup: (o) => writeFileSync(join(o, 'out'), 'FILE\n'), args: (o) => mi(o, '--no-ca-passphrase') });
+  r.push({ cmd: 'mail init', name: '--ca-key does not match --ca-cert', args: (o) => mi(o, '--ca-cert', F.caCert, '--ca-key', F.otherKey), code: 'ERR_KEY_MISMATCH' });
+  r.push({ cmd: 'mail init', name: '--ca-cert is not a CA', args: (o) => mi(o, '--ca-cert', F.serverCert, '--ca-key', F.serverKey), code: 'ERR_ISSUER_NOT_CA' });
+  r.push({ cmd: 'mail init', name: '--ca-cert without --ca-key', args: (o) => mi(o, '--ca-cert', F.caCert), exit: 2 });
+  r.push({ cmd: 'mail init', name: '--ca DIR that has no root', args: (o) => mi(o, '--ca', o), code: 'ERR_FILE_NOT_FOUND' });
+
+  // ---- day two: ca list, revoke, crl, mail renew (databases under the fresh directory via --db)
+  const corruptDb = (o: string): void => writeFileSync(join(o, 'db.jsonl'), '{"mailpki":"issuance-db","v":1,"h":"0000000000000000"}\n');
+  r.push({ cmd: 'ca list', name: 'neither --ca nor --db', args: () => ['ca', 'list'], exit: 2 });
+  r.push({ cmd: 'ca list', name: 'a corrupt database', setup: corruptDb, args: (o) => ['ca', 'list', '--db', join(o, 'db.jsonl')], code: 'ERR_DB_CORRUPT' });
+  r.push({ cmd: 'ca list', name: 'a database that is binary garbage', args: () => ['ca', 'list', '--db', F.garbage], code: 'ERR_DB_CORRUPT' });
+  r.push({ cmd: 'ca list', name: 'a database that is a directory', args: () => ['ca', 'list', '--db', F.dir] });
+  r.push({ cmd: 'revoke', name: 'an unknown serial', args: (o) => ['revoke', 'DEADBEEF', '--ca', F.caCert, '--reason', 'superseded', '--db', join(o, 'db.jsonl')], code: 'ERR_SERIAL_UNKNOWN' });
+  r.push({ cmd: 'revoke', name: 'a serial that is not hex', args: (o) => ['revoke', 'xyz', '--ca', F.caCert, '--reason', 'superseded', '--db', join(o, 'db.jsonl')], exit: 2 });
+  r.push({ cmd: 'revoke', name: 'SERIAL and --cert', args: (o) => ['revoke', 'AB', '--cert', F.serverCert, '--ca', F.caCert, '--reason', 'superseded', '--db', join(o, 'db.jsonl')], exit: 2 });
+  r.push({ cmd: 'revoke', name: '--cert of another CA', args: (o) => ['revoke', '--cert', F.serverCert, '--ca', F.otherCa, '--reason', 'superseded', '--db', join(o, 'db.jsonl')], code: 'ERR_WRONG_ISSUER' });
+  r.push({ cmd: 'revoke', name: 'unknown --reason', args: (o) => ['revoke', 'AB', '--ca', F.caCert, '--reason', 'removeFromCRL', '--db', join(o, 'db.jsonl')], exit: 2 });
+  r.push({ cmd: 'crl', name: 'CA key does not match', args: (o) => ['crl', '--ca', F.caCert, '--ca-key', F.otherKey, '--out', join(o, 'x.crl'), '--db', join(o, 'db.jsonl')], code: 'ERR_KEY_MISMATCH' });
+  r.push({ cmd: 'crl', name: 'a corrupt database', setup: corruptDb, args: (o) => ['crl', '--ca', F.caCert, '--ca-key', F.caKeyPlain, '--out', join(o, 'x.crl'), '--db', join(o, 'db.jsonl')], code: 'ERR_DB_CORRUPT' });
+  const renew = (o: string, ...extra: string[]) => ['mail', 'renew', '--cert', F.serverCert, '--key', F.serverKey, '--ca-cert', F.caCert, '--ca-key', F.caKeyPlain, '--db', join(o, 'db.jsonl'), ...extra];
+  r.push({ cmd: 'mail renew', name: 'neither DIR nor --cert/--key', args: () => ['mail', 'renew'], exit: 2 });
+  r.push({ cmd: 'mail renew', name: 'a DIR without server files', args: (o) => ['mail', 'renew', o], code: 'ERR_FILE_NOT_FOUND' });
+  r.push({ cmd: 'mail renew', name: 'a certificate the CA did not issue', args: (o) => ['mail', 'renew', '--cert', F.serverCert, '--key', F.serverKey, '--ca-cert', F.otherCa, '--ca-key', F.otherKey, '--db', join(o, 'db.jsonl')], code: 'ERR_WRONG_ISSUER' });
+  r.push({ cmd: 'mail renew', name: 'the key is not the certificate\'s', args: (o) => ['mail', 'renew', '--cert', F.serverCert, '--key', F.otherKey, '--ca-cert', F.caCert, '--ca-key', F.caKeyPlain, '--db', join(o, 'db.jsonl')], code: 'ERR_KEY_MISMATCH' });
+  r.push({ cmd: 'mail renew', name: 'wrong CA key', args: (o) => ['mail', 'renew', '--cert', F.serverCert, '--key', F.serverKey, '--ca-cert', F.caCert, '--ca-key', F.otherKey, '--db', join(o, 'db.jsonl')], code: 'ERR_KEY_MISMATCH' });
+  r.push({ cmd: 'mail renew', name: 'a corrupt database', setup: corruptDb, args: (o) => renew(o), code: 'ERR_DB_CORRUPT' });
+  r.push({ cmd: 'mail renew', name: '--revoke-old keyCompromise without --new-key', args: (o) => renew(o, '--revoke-old', 'keyCompromise'), exit: 2 });
+  r.push({ cmd: 'csr new', name: '--from-cert is garbage', args: (o) => ['csr', 'new', '--from-cert', F.garbage, '--key', F.serverKey, '--out', join(o, 'x.csr')] });
+  r.push({ cmd: 'check', name: '--warn-days is not a number', args: () => ['check', '127.0.0.1:1', '--warn-days', 'soon'], exit: 2 });
   return r;
 }
 

@@ -6,6 +6,7 @@ import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/fi
 import { flag, num, str, type CommandSpec } from '../args.js';
 import { getPassphrase, note } from '../io.js';
 import { assertKeyMatches, generateWithProgress, keyOptionsFrom, keyTypeOptions, loadCertificates, loadPrivateKey } from '../load.js';
+import { DB_OPTION, recordIssued } from '../ca-db.js';
 
 const DEFAULTS = { type: 'ec', bits: '3072', curve: 'P-384' };
 const CA_PASS = { fileFlag: 'ca-passphrase-file', envFlag: 'ca-passphrase-env', what: 'issuing CA key' };
@@ -22,6 +23,7 @@ export const spec: CommandSpec = {
     'The issuing CA key is read with --ca-passphrase-file / --ca-passphrase-env or a terminal prompt when it is encrypted. ' +
       'The new key is encrypted like a root key (--passphrase-file / --passphrase-env / prompt) unless --no-passphrase.',
     'Default validity 1095 days (the library\'s intermediate profile), cut to the issuer\'s notAfter if it would outlive it.',
+    'The new intermediate is recorded in the issuing CA\'s issuance database (--db, default next to --ca) before anything is written.',
   ],
   positionals: { min: 0, max: 0, name: 'argument' },
   options: {
@@ -40,6 +42,7 @@ export const spec: CommandSpec = {
     'passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase for the new key: environment variable NAME' },
     'no-passphrase': { type: 'boolean', desc: 'write the new key unencrypted (test CAs only)' },
     force: { type: 'boolean', desc: 'replace existing output files (atomically)' },
+    ...DB_OPTION,
   },
   exclusive: [
     ['passphrase-file', 'passphrase-env', 'no-passphrase'],
@@ -80,6 +83,7 @@ export const spec: CommandSpec = {
       publicKey,
       issuer,
       issuerKey,
+      issuerChain: caCerts.slice(1),
       ...(num(ctx, 'days') !== undefined ? { days: num(ctx, 'days')! } : {}),
       pathLen: num(ctx, 'path-len') ?? 0,
     });
@@ -91,6 +95,7 @@ export const spec: CommandSpec = {
       const { chain } = buildChain([cert, ...caCerts], { leaf: cert, withRoot: false });
       files.push({ path: chainOut, data: encodeChainPem(chain), kind: 'cert' });
     }
+    await recordIssued(ctx, caPath, cert, 'intermediate-ca');
     await writeFilesAtomic(files, { force });
     ctx.io.out(`wrote ${keyOut}: ${describeKey(privateKey)} intermediate CA key, ${passphrase !== undefined ? 'encrypted' : 'UNENCRYPTED'}, mode 0600\n`);
     ctx.io.out(`wrote ${certOut}: intermediate CA certificate, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);

@@ -39,10 +39,12 @@ export const spec: CommandSpec = {
     timeout: { type: 'string', integer: [1, 300], arg: 'SECONDS', default: String(PROBE_DEFAULT_TIMEOUT_MS / 1000), desc: 'overall limit for the whole check' },
     json: { type: 'boolean', desc: 'print the result as JSON' },
     transcript: { type: 'boolean', desc: 'also print the protocol dialogue' },
+    'warn-days': { type: 'string', integer: [0, 36500], arg: 'N', desc: 'fail (exit 1, reason expires-soon) when the certificate expires within N days (monitoring)' },
   },
   exclusive: [['starttls', 'implicit'], ['starttls', 'protocol']],
   examples: [
     'mailpki check mail.example.com:587 --ca root-ca.pem',
+    'mailpki check mail.example.com:993 --ca root-ca.pem --warn-days 21     # for monitoring: exit 1 three weeks before expiry',
     'mailpki check mail.example.com:993',
     'mailpki check mail.example.com:465 --ca root-ca.pem --crl ca.crl',
     'mailpki check mail.example.com:10993 --protocol imap --ca root-ca.pem     # IMAPS on a non-standard port',
@@ -87,6 +89,11 @@ export const spec: CommandSpec = {
       const msg = escapeTerminal(`${f?.message ?? 'check failed'}${hint ? `; name the host with ${hint}` : ''}`);
       const where = `${host}:${port}`;
       ctx.io.err(`error: ${msg.startsWith(`connect to ${where}`) ? msg : `${where}: ${msg}`} (${f?.code ?? 'failed'})\n`);
+      return 1;
+    }
+    const warnDays = num(ctx, 'warn-days');
+    if (warnDays !== undefined && r.daysUntilExpiry !== undefined && r.daysUntilExpiry <= warnDays) {
+      ctx.io.err(`error: ${host}:${port}: the certificate expires in ${r.daysUntilExpiry} days, on ${r.chain[0]?.notAfter.toISOString().slice(0, 10)} (--warn-days ${warnDays}) (expires-soon)\n`);
       return 1;
     }
     if (r.daysUntilExpiry !== undefined && r.daysUntilExpiry < 30) note(ctx.io, `the certificate expires in ${r.daysUntilExpiry} days`);

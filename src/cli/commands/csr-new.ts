@@ -2,11 +2,12 @@
 import { MailPkiError } from '../../errors.js';
 import { describeKey, encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
 import { createCertificateRequest, parseName, parseSan } from '../../x509/index.js';
+import type { DistinguishedName, GeneralName } from '../../x509/types.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import type { PrivateKey } from '../../keys/types.js';
 import { flag, list, str, type CommandSpec } from '../args.js';
 import { getPassphrase, note } from '../io.js';
-import { generateWithProgress, keyOptionsFrom, keyTypeOptions, loadPrivateKey } from '../load.js';
+import { generateWithProgress, keyOptionsFrom, keyTypeOptions, loadCertificates, loadPrivateKey } from '../load.js';
 
 const DEFAULTS = { type: 'ec', bits: '2048', curve: 'P-256' };
 const PASS = { fileFlag: 'passphrase-file', envFlag: 'passphrase-env', what: 'key' };
@@ -14,17 +15,24 @@ const PASS = { fileFlag: 'passphrase-file', envFlag: 'passphrase-env', what: 'ke
 export const spec: CommandSpec = {
   name: 'csr new',
   summary: 'Create a certificate signing request (PKCS#10) with subjectAltNames, signed by its key (proof of possession).',
-  usage: ['csr new --subject DN [--san NAME]... (--key FILE | --key-out FILE [--type ..]) --out FILE'],
+  usage: [
+    'csr new [--subject DN] --san NAME [--san NAME]... (--key FILE | --key-out FILE [--type ..]) --out FILE',
+    'csr new --from-cert CERT [--san NAME]... (--key FILE | --key-out FILE) --out FILE',
+  ],
   description: [
     'DN: "/C=US/O=Example/CN=mail.example.com" or "CN=mail.example.com,O=Example,C=US". ' +
       'NAME in --san is typed automatically: mail.example.com (DNS), 192.0.2.1 / 2001:db8::1 (IP), postmaster@example.com (email); a URI only with a prefix, uri:https://... (a name:port or a URL is refused with the host name it probably meant).',
     'Clients ignore the CN and check only the SANs (RFC 9525); a host name CN with no --san is added as a SAN, with a note.',
     'With --key-out a new key is made (EC P-256 by default) and written unencrypted, because Postfix cannot read an encrypted key; ' +
       'give --passphrase-file / --passphrase-env to encrypt it anyway (for Dovecot or other servers that can ask for it).',
+    'Without --subject the subject is CN=<the first --san> (as mail init does). ' +
+      '--from-cert takes the subject and every SAN of an existing certificate (a renewal: add --key with the old key to keep it, ' +
+      'which keeps a DANE 3 1 1 record valid); --san adds names, --subject replaces the subject.',
   ],
   positionals: { min: 0, max: 0, name: 'argument' },
   options: {
-    subject: { type: 'string', required: true, arg: 'DN', desc: 'subject name' },
+    subject: { type: 'string', arg: 'DN', desc: 'subject name (default: CN=<first --san>, or the subject of --from-cert)' },
+    'from-cert': { type: 'string', arg: 'CERT', desc: 'copy subject and SANs from this certificate' },
     san: { type: 'string', multiple: true, arg: 'NAME', desc: 'subjectAltName (DNS, IP, email or URI, typed automatically)' },
     key: { type: 'string', arg: 'FILE', desc: 'existing private key (its passphrase, if encrypted: --passphrase-file/-env or prompt)' },
     'key-out': { type: 'string', arg: 'FILE', desc: 'make a new key and write it here (mode 0600)' },
@@ -40,7 +48,8 @@ export const spec: CommandSpec = {
   ],
   examples: [
     'mailpki csr new --subject "/O=Example/CN=mail.example.com" --san mail.example.com --san smtp.example.com \\\n      --key-out mail.key --out mail.csr',
-    'mailpki csr new --subject "CN=mail.example.com" --san mail.example.com --key existing.key --out mail.csr',
+    'mailpki csr new --key existing.key --san mail.example.com --san smtp.example.com --out mail.csr',
+    'mailpki csr new --from-cert server.pem --key server.key --out renew.csr',
   ],
   async run(ctx) {
     const keyIn = str(ctx, 'key');
@@ -51,8 +60,19 @@ export const spec: CommandSpec = {
     if (keyIn && (str(ctx, 'type') || str(ctx, 'bits') || str(ctx, 'curve'))) {
       throw new MailPkiError('ERR_USAGE', 'csr new: --type/--bits/--curve apply to a new key (--key-out), not to --key');
     }
-    const subject = parseName(str(ctx, 'subject')!);
-    const sans = list(ctx, 'san').map((s) => parseSan(s));
+    const fromPath = str(ctx, 'from-cert');
+    const from = fromPath !== undefined ? (await loadCertificates(fromPath))[0]! : undefined;
+    const sans: GeneralName[] = [...(from?.decoded.subjectAltName ?? [])];
+    for (const g of list(ctx, 'san').map((s) => parseSan(s))) if (!sans.some((h) => sameName(g, h))) sans.push(g);
+    const subjectArg = str(ctx, 'subject');
+    let subject: DistinguishedName;
+    if (subjectArg !== undefined) subject = parseName(subjectArg);
+    else if (from) subject = from.subject;
+    else {
+      const first = sans.find((g) => g.type === 'dns' || g.type === 'ip' || g.type === 'email');
+      if (!first) throw new MailPkiError('ERR_USAGE', 'csr new: give --subject DN, --san NAME (the CN is then the first name) or --from-cert CERT');
+      subject = parseName({ CN: (first as { value: string }).value });
+    }
     const keyOpts = keyOptionsFrom(ctx, DEFAULTS);
     await checkWritable(keyOut ? [keyOut, out] : [out], { force });
 
@@ -94,4 +114,8 @@ function sanOrUndefined(value: string): ReturnType<typeof parseSan> | undefined 
   } catch {
     return undefined;
   }
+}
+
+function sameName(a: GeneralName, b: GeneralName): boolean {
+  return a.type === b.type && 'value' in a && 'value' in b && typeof a.value === 'string' && typeof b.value === 'string' && a.value.toLowerCase() === b.value.toLowerCase();
 }

@@ -6,7 +6,7 @@
  * mechanics: a fresh directory renamed into place, or, in an existing one,
  * a lock for the whole run and a publish that is undone on failure or signal).
  */
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { MailPkiError } from '../../errors.js';
 import { encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
 import { DEFAULT_MAIL_FILE_NAMES, mailServerFiles } from '../../mail/index.js';
@@ -21,6 +21,7 @@ import {
   parseName,
   parseSan,
   verifyCertificate,
+  type IssuedCertificate,
 } from '../../x509/index.js';
 import {
   checkOutputDirectory,
@@ -35,6 +36,10 @@ import type { GenerateKeyPairOptions } from '../../keys/index.js';
 import { flag, list, num, str, type CommandSpec } from '../args.js';
 import { getPassphrase, note, testPublishPause } from '../io.js';
 import { generateWithProgress, keyLabel } from '../load.js';
+import { MAIL_CA_OPTIONS, caPaths, loadMailCa, permittedDns, type MailCa } from '../mail-ca.js';
+import { recordIssued } from '../ca-db.js';
+import { issuanceRecordOf } from '../../x509/issuance-db.js';
+import { defaultIssuanceDatabasePath, encodeIssuanceJournal } from '../../node/issuance-db.js';
 
 const CA_PASS = { fileFlag: 'ca-passphrase-file', envFlag: 'ca-passphrase-env', what: 'root CA key' };
 const CSR_NAME = 'server.csr';
@@ -57,6 +62,7 @@ export const spec: CommandSpec = {
   usage: [
     'mail init HOST [--out DIR] [--san NAME]... [--key-type ec|rsa] [--days N]',
     '          [--name-constraint DOMAIN]... [--ca-passphrase-file F | --ca-passphrase-env NAME | --no-ca-passphrase] [--force]',
+    'mail init HOST (--ca-cert FILE --ca-key FILE | --ca DIR) [--out DIR] [--san NAME]... [--ca-passphrase-file F] ...',
   ],
   description: [
     'Writes into DIR (default ./mailpki-out; created 0700): a root CA (root-ca.pem, root-ca.key: encrypted unless --no-ca-passphrase), ' +
@@ -68,6 +74,11 @@ export const spec: CommandSpec = {
       'it cannot vouch for anyone else\'s site; --name-constraint sets the domains yourself, --no-name-constraint drops the constraint.',
     'Keys: EC P-256 server key and EC P-384 root by default (fast, accepted by Postfix, Dovecot and every current client); ' +
       '--key-type rsa for RSA 2048 / 3072. Server certificate: 397 days (Apple rejects TLS certificates valid over 825 days).',
+    'With --ca-cert/--ca-key (any CA, also one made by the classic OpenSSL recipe) or --ca DIR (the directory of an earlier mail init), ' +
+      'the existing root issues the server certificate: everything is written except a new root key (root-ca.pem is a copy of the root, for ' +
+      'clients and the chain), and a name the root\'s name constraints exclude is refused, naming it (ERR_NAME_CONSTRAINTS).',
+    'The server certificate is recorded in the CA\'s issuance database (root-ca.issued.jsonl next to the CA certificate, or --db): ' +
+      'see `mailpki ca list`. `mailpki mail renew DIR` renews it.',
     'Nothing is overwritten without --force. All or nothing: a DIR that does not exist is built as a hidden sibling and renamed into place, ' +
       'so it appears complete or not at all (even after kill -9); in an existing DIR a failure, Ctrl-C, SIGTERM or SIGHUP removes every file ' +
       'this run published and puts back the files it replaced (exit 130/143/129). An existing DIR is locked (.mailpki.lock) for the whole run: ' +
@@ -91,15 +102,20 @@ export const spec: CommandSpec = {
     profile: { type: 'string', choices: ['intermediate', 'modern'], default: 'intermediate', desc: 'Mozilla TLS profile for both daemons' },
     mlkem: { type: 'boolean', desc: 'offer X25519MLKEM768 (needs OpenSSL >= 3.5 under Postfix and Dovecot)' },
     force: { type: 'boolean', desc: 'replace existing files in DIR (each atomically)' },
+    ...MAIL_CA_OPTIONS,
   },
   exclusive: [
     ['ca-passphrase-file', 'ca-passphrase-env', 'no-ca-passphrase'],
     ['name-constraint', 'no-name-constraint'],
+    ['ca', 'no-ca-passphrase'],
+    ['ca-cert', 'no-ca-passphrase'],
   ],
   examples: [
     'mailpki mail init mail.example.com --san smtp.example.com --san imap.example.com',
     'mailpki mail init mail.example.com --ca-passphrase-file ca.pass --postfix-version 3.7 --out /root/mail-tls',
     'mailpki mail init mail.example.test --out ./demo --no-ca-passphrase --force     # what `npm run demo` runs',
+    'mailpki mail init mx2.example.com --ca ./mail-tls --ca-passphrase-file ca.pass --out ./mx2     # a second server, same root',
+    'mailpki mail init mail.example.com --ca-cert myCA.pem --ca-key myCA.key --out ./mail-tls     # a root made with openssl req -x509',
   ],
   async run(ctx) {
     const hostArg = ctx.positionals[0]!;
@@ -112,24 +128,34 @@ export const spec: CommandSpec = {
     const sanInputs = [hostSan, ...extra.filter((g) => !(g.type === 'dns' && g.value === host))];
     const sanStrings = sanInputs.map((g) => ('value' in g && typeof g.value === 'string' ? g.value : ''));
     const dnsNames = sanInputs.flatMap((g) => (g.type === 'dns' ? [g.value] : []));
-    const constraints = flag(ctx, 'no-name-constraint') ? [] : list(ctx, 'name-constraint').length ? list(ctx, 'name-constraint') : parentDomains(dnsNames);
+    const reusePaths = caPaths(ctx, 'mail init');
+    if (reusePaths) {
+      for (const f of ['name-constraint', 'no-name-constraint', 'ca-subject', 'ca-days']) {
+        if (ctx.values[f] !== undefined) throw new MailPkiError('ERR_USAGE', `mail init: --${f} applies to a new root, not to --ca/--ca-cert`);
+      }
+    }
+    let constraints = flag(ctx, 'no-name-constraint') ? [] : list(ctx, 'name-constraint').length ? list(ctx, 'name-constraint') : parentDomains(dnsNames);
     const outArg = str(ctx, 'out') ?? './mailpki-out';
     const force = flag(ctx, 'force');
     const keyType = (str(ctx, 'key-type') ?? 'ec') as 'ec' | 'rsa';
     const days = num(ctx, 'days') ?? 397;
     const names = DEFAULT_MAIL_FILE_NAMES;
     const path = (n: string) => join(outArg, n);
-    const keyNames = [names.rootKey, names.serverKey, names.postfixChain];
+    const keyNames = [...(reusePaths ? [] : [names.rootKey]), names.serverKey, names.postfixChain];
     const certNames = [names.rootCert, CSR_NAME, names.serverCert, names.chain];
     const textNames = ['postfix-main.cf', 'postfix-master.cf', 'dovecot-2.3-10-ssl.conf', 'dovecot-2.4-10-ssl.conf', 'tlsa.txt', 'selinux.sh', 'NEXT-STEPS.txt'];
+    // a new root's issuance database is written with the other files (an existing CA's is next to its certificate)
+    const dbPath = reusePaths ? undefined : (str(ctx, 'db') ?? defaultIssuanceDatabasePath(path(names.rootCert)));
     const allNames = [...keyNames, ...certNames, ...textNames];
     // An existing directory is locked for the whole run (a second run fails now, not after key generation)
     // and cleaned of the temp files a killed run left (even if this run then stops at an existing file);
     // a new one is built aside and renamed into place by writeFilesAtomic.
     const lock: DirectoryLock | undefined = (await checkOutputDirectory(outArg)) === 'exists' ? await lockDirectory(outArg) : undefined;
     try {
-      if (lock) for (const p of await removeStaleTempFiles(lock, allNames)) note(ctx.io, `removed ${p}, left by an interrupted earlier run`);
-      await checkWritable(allNames.map(path), { force });
+      // the database file is one of the set when it lies in the output directory (the default)
+      const dbInOut = dbPath !== undefined && resolve(dirname(dbPath)) === resolve(outArg) ? [basename(dbPath)] : [];
+      if (lock) for (const p of await removeStaleTempFiles(lock, [...allNames, ...dbInOut])) note(ctx.io, `removed ${p}, left by an interrupted earlier run`);
+      await checkWritable([...allNames.map(path), ...(dbPath ? [dbPath] : [])], { force });
       return await generateAndWrite();
     } finally {
       await lock?.release();
@@ -139,7 +165,11 @@ export const spec: CommandSpec = {
       const caSubject = parseName(str(ctx, 'ca-subject') ?? { O: 'mailpki', CN: `Mail root CA for ${constraints[0] ?? host} ${new Date().toISOString().slice(0, 10)}` });
 
       let passphrase: string | undefined;
-      if (!flag(ctx, 'no-ca-passphrase')) {
+      let reuse: MailCa | undefined;
+      if (reusePaths) {
+        reuse = await loadMailCa(ctx, reusePaths, { ...CA_PASS, what: 'CA key' });
+        constraints = permittedDns(reuse.certs);
+      } else if (!flag(ctx, 'no-ca-passphrase')) {
         passphrase = await getPassphrase(ctx, CA_PASS, { confirm: true });
         if (passphrase === undefined) {
           throw new MailPkiError(
@@ -149,22 +179,25 @@ export const spec: CommandSpec = {
         }
       }
 
-      const ca = await generateWithProgress(ctx, KEYS[keyType].ca, 'root CA key');
+      const ca = reuse ? { privateKey: reuse.key } : await generateWithProgress(ctx, KEYS[keyType].ca, 'root CA key');
       const server = await generateWithProgress(ctx, KEYS[keyType].server, 'server key');
-      const root = createRootCa({
-        subject: caSubject,
-        privateKey: ca.privateKey,
-        days: num(ctx, 'ca-days') ?? 1825,
-        ...(constraints.length ? { nameConstraints: { permitted: constraints, excluded: [] } } : {}),
-      });
+      const root = reuse
+        ? reuse.root
+        : createRootCa({
+            subject: caSubject,
+            privateKey: ca.privateKey,
+            days: num(ctx, 'ca-days') ?? 1825,
+            ...(constraints.length ? { nameConstraints: { permitted: constraints, excluded: [] } } : {}),
+          });
+      const issuer = reuse?.issuer ?? root;
       const csr = createCertificateRequest({ subject: { CN: host }, sans: sanInputs, privateKey: server.privateKey });
-      const cert = issueCertificate({ profile: 'tls-server', csr, issuer: root, issuerKey: ca.privateKey, days });
+      const cert = issueCertificate({ profile: 'tls-server', csr, issuer, issuerKey: ca.privateKey, issuerChain: reuse?.certs.slice(1) ?? [], days });
       // Self-check before writing anything: the result must verify for every name (e.g. a --san outside --name-constraint fails here).
       for (const name of sanStrings) {
-        const r = verifyCertificate(cert, { trustAnchors: [root], host: name, purpose: 'tls-server' });
+        const r = verifyCertificate(cert, { trustAnchors: [root], intermediates: reuse?.certs ?? [], host: name, purpose: 'tls-server' });
         if (!r.ok) throw new MailPkiError('ERR_POLICY', `the new certificate would not verify for ${name}: ${r.message}`);
       }
-      const { chain } = buildChain([cert, root], { leaf: cert });
+      const { chain } = buildChain([cert, ...(reuse?.certs ?? [root])], { leaf: cert });
       const texts = mailServerFiles({
         host,
         sans: sanStrings.filter((s) => s !== host),
@@ -174,13 +207,14 @@ export const spec: CommandSpec = {
         ...(str(ctx, 'postfix-version') ? { postfixVersion: str(ctx, 'postfix-version')! } : {}),
         ...(str(ctx, 'profile') ? { profile: str(ctx, 'profile') as 'intermediate' | 'modern' } : {}),
         mlkem: flag(ctx, 'mlkem'),
-        caKeyEncrypted: passphrase !== undefined,
+        caKeyEncrypted: reuse ? reuse.encrypted : passphrase !== undefined,
         nameConstraints: constraints,
         serverDays: days,
+        ...(reuse ? { existingCa: { certPath: reuse.certPath, keyPath: reuse.keyPath } } : {}),
       });
 
       const files: FileToWrite[] = [
-        { path: path(names.rootKey), data: passphrase !== undefined ? encryptPrivateKeyPem(ca.privateKey, passphrase) : encodePrivateKeyPem(ca.privateKey), kind: 'key' },
+        ...(reuse ? [] : [{ path: path(names.rootKey), data: passphrase !== undefined ? encryptPrivateKeyPem(ca.privateKey, passphrase) : encodePrivateKeyPem(ca.privateKey), kind: 'key' as const }]),
         { path: path(names.rootCert), data: root.pem, kind: 'cert' },
         { path: path(names.serverKey), data: encodePrivateKeyPem(server.privateKey), kind: 'key' },
         { path: path(CSR_NAME), data: csr.pem, kind: 'cert' },
@@ -188,7 +222,10 @@ export const spec: CommandSpec = {
         { path: path(names.chain), data: encodeChainPem(chain), kind: 'cert' },
         { path: path(names.postfixChain), data: encodeKeyAndChainPem(server.privateKey, chain), kind: 'key' },
         ...texts.map((t) => ({ path: path(t.name), data: t.content, kind: 'config' as const, mode: t.mode })),
+        // a new root's database is part of the all-or-nothing set; an existing CA's gets the record first (under its lock)
+        ...(dbPath ? [{ path: dbPath, data: encodeIssuanceJournal([issuanceRecordOf(cert, 'tls-server')]), kind: 'cert' as const }] : []),
       ];
+      const recordedIn = reuse ? await recordIssued(ctx, reuse.certPath, cert, 'tls-server') : dbPath!;
       await writeFilesAtomic(files, {
         force,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -199,15 +236,16 @@ export const spec: CommandSpec = {
 
       const o = ctx.io;
       o.out(`mailpki mail init: wrote ${files.length} files to ${outArg}/ for ${host}\n`);
-      o.out(`  ${names.rootCert.padEnd(24)} root CA (${keyLabel(KEYS[keyType].ca)}), valid until ${root.notAfter.toISOString().slice(0, 10)}` +
+      o.out(`  ${names.rootCert.padEnd(24)} root CA (${reuse ? `existing, from ${reuse.certPath}` : keyLabel(KEYS[keyType].ca)}), valid until ${root.notAfter.toISOString().slice(0, 10)}` +
         `${constraints.length ? `, constrained to ${constraints.join(', ')}` : ', NOT name-constrained'}\n`);
-      o.out(`  ${names.rootKey.padEnd(24)} root CA key, ${passphrase !== undefined ? 'encrypted' : 'NOT encrypted (--no-ca-passphrase)'}: keep it off the mail server\n`);
+      if (!reuse) o.out(`  ${names.rootKey.padEnd(24)} root CA key, ${passphrase !== undefined ? 'encrypted' : 'NOT encrypted (--no-ca-passphrase)'}: keep it off the mail server\n`);
       o.out(`  ${names.serverKey.padEnd(24)} server key (${keyLabel(KEYS[keyType].server)}), unencrypted because Postfix cannot read an encrypted key, mode 0600\n`);
       o.out(`  ${names.serverCert.padEnd(24)} server certificate for ${sanStrings.join(', ')}, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);
       o.out(`  ${`${names.chain}, ${names.postfixChain}`.padEnd(24)} chain (Dovecot ssl_cert); key + chain (Postfix smtpd_tls_chain_files, 0600)\n`);
       o.out(`  ${'postfix-*.cf, dovecot-*'.padEnd(24)} configuration snippets; also tlsa.txt, selinux.sh, ${CSR_NAME}\n`);
+      o.out(`  ${'issued:'.padEnd(24)} serial ${cert.serialHex.toUpperCase()} recorded in ${recordedIn}\n`);
       // The 200-day CA/B limit binds publicly trusted CAs; this root is private (Apple's 825 days is what applies).
-      for (const w of [...root.warnings, ...cert.warnings]) if (!w.includes(TLS_SERVER_PROFILE.reasons.warnDays ?? 'CA/B')) note(o, w);
+      for (const w of [...(reuse ? [] : (root as IssuedCertificate).warnings), ...cert.warnings]) if (!w.includes(TLS_SERVER_PROFILE.reasons.warnDays ?? 'CA/B')) note(o, w);
       o.out(`Next: read ${path('NEXT-STEPS.txt')}\n`);
     }
   },

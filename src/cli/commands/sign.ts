@@ -5,6 +5,7 @@ import { flag, list, num, str, type CommandSpec } from '../args.js';
 import { escapeTerminal } from '../../encoding/terminal.js';
 import { note } from '../io.js';
 import { assertKeyMatches, loadCertificates, loadCsr, loadPrivateKey } from '../load.js';
+import { DB_OPTION, recordIssued } from '../ca-db.js';
 
 const CA_PASS = { fileFlag: 'ca-passphrase-file', envFlag: 'ca-passphrase-env', what: 'CA key' };
 
@@ -21,6 +22,10 @@ export const spec: CommandSpec = {
     'tls-server certificates default to 397 days; more than 825 days is refused (Apple rejects such TLS certificates, private roots included) ' +
       'unless --allow-long-validity.',
     '--chain-out writes the certificate followed by the intermediates found in --ca (never the root): the file for ssl_cert / smtpd_tls_cert_file.',
+    'A CA made with the classic OpenSSL recipe (CA:TRUE but no keyUsage) is accepted, with a note on what strict verifiers do with it. ' +
+      'Names outside the name constraints of the CA (or of the chain in --ca) are refused (ERR_NAME_CONSTRAINTS).',
+    'Every certificate issued is recorded in the CA\'s issuance database (--db, default next to the CA certificate) before it is written: ' +
+      'see `mailpki ca list`, `mailpki revoke`, `mailpki crl`.',
   ],
   positionals: { min: 0, max: 0, name: 'argument' },
   options: {
@@ -36,6 +41,7 @@ export const spec: CommandSpec = {
     out: { type: 'string', required: true, arg: 'FILE', desc: 'where to write the certificate' },
     'chain-out': { type: 'string', arg: 'FILE', desc: 'also write certificate + intermediates (no root)' },
     force: { type: 'boolean', desc: 'replace existing output files (atomically)' },
+    ...DB_OPTION,
   },
   exclusive: [['ca-passphrase-file', 'ca-passphrase-env']],
   examples: [
@@ -67,6 +73,7 @@ export const spec: CommandSpec = {
       ...(sans.length ? { sans: [...(csr.decoded.subjectAltName ?? []), ...sans] } : {}),
       issuer,
       issuerKey,
+      issuerChain: caCerts.slice(1),
       ...(days !== undefined ? { days } : {}),
       ...(flag(ctx, 'allow-long-validity') ? { allowLongValidity: true } : {}),
     });
@@ -75,10 +82,12 @@ export const spec: CommandSpec = {
       const { chain } = buildChain([cert, ...caCerts], { leaf: cert, withRoot: false });
       files.push({ path: chainOut, data: encodeChainPem(chain), kind: 'cert' });
     }
+    const dbPath = await recordIssued(ctx, caPath, cert, profile);
     await writeFilesAtomic(files, { force });
     const names = (cert.decoded.subjectAltName ?? []).map((g) => ('value' in g && typeof g.value === 'string' ? g.value : g.type));
     ctx.io.out(`wrote ${out}: ${profile} certificate for ${escapeTerminal(names.join(', ')) || '(no SAN)'}, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);
     if (chainOut) ctx.io.out(`wrote ${chainOut}: certificate + intermediates (no root)\n`);
+    ctx.io.out(`serial ${cert.serialHex.toUpperCase()} recorded in ${dbPath}\n`);
     for (const w of cert.warnings) note(ctx.io, w);
   },
 };
