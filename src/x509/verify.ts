@@ -20,21 +20,12 @@
  * fetching missing issuers over AIA.
  */
 import { OID } from '../oid.js';
-import { equalBytes } from '../encoding/bytes.js';
+import { equalBytes, toHex } from '../encoding/bytes.js';
 import { bitLen } from '../crypto/bigint.js';
-import {
-  checkSignature,
-  describeCert,
-  describeName,
-  isSelfIssued,
-  isSelfSigned,
-  keyIdHex,
-  keyIdsMatch,
-  namesMatch,
-} from './chain.js';
+import { checkSignature, describeCert, describeName, isSelfIssued, keyIdHex, keyIdsMatch, nameKey, type SignatureCheck } from './chain.js';
 import { matchesEmail, matchesHost } from './hostname.js';
-import { checkNameConstraints } from './name-constraints.js';
-import type { Certificate } from './types.js';
+import { checkNameConstraints, constrainedNames, type NameConstraintViolation } from './name-constraints.js';
+import type { Certificate, NameConstraints } from './types.js';
 
 /**
  * Why a verification failed. Stable strings, part of the public contract.
@@ -52,7 +43,10 @@ import type { Certificate } from './types.js';
  * - `name-constraint-violation`: a name outside a CA's permitted or inside its excluded subtrees
  * - `unhandled-critical-extension`: a critical extension mailpki does not process
  * - `host-mismatch` / `email-mismatch`: the leaf does not name the host / mailbox
- * - `path-too-long`: no path within {@link MAX_PATH_LENGTH} certificates
+ * - `path-too-long`: no path within `maxDepth` ({@link MAX_PATH_LENGTH}) certificates
+ * - `too-complex`: more certificates presented than `maxCertificates`
+ *   ({@link MAX_PRESENTED_CERTIFICATES}), or path building or name-constraint
+ *   checking ran out of its budget ({@link VERIFY_BUDGET}) before an answer
  * @public
  */
 export type VerifyFailureCode =
@@ -72,7 +66,8 @@ export type VerifyFailureCode =
   | 'unhandled-critical-extension'
   | 'host-mismatch'
   | 'email-mismatch'
-  | 'path-too-long';
+  | 'path-too-long'
+  | 'too-complex';
 
 /** Every {@link VerifyFailureCode}, for exhaustive handling. @public */
 export const VERIFY_FAILURE_CODES: readonly VerifyFailureCode[] = [
@@ -93,6 +88,7 @@ export const VERIFY_FAILURE_CODES: readonly VerifyFailureCode[] = [
   'host-mismatch',
   'email-mismatch',
   'path-too-long',
+  'too-complex',
 ];
 
 /** What the leaf is checked for. @public */
@@ -115,6 +111,18 @@ export interface VerifyOptions {
    * `host` is given, `smime` when `email` is given, else none (no EKU check).
    */
   readonly purpose?: VerifyPurpose;
+  /**
+   * Longest path accepted, in certificates (leaf and trust anchor included),
+   * 1 to 64. Default {@link MAX_PATH_LENGTH} (10). Longer: `path-too-long`.
+   */
+  readonly maxDepth?: number;
+  /**
+   * Most certificates accepted as presented: the leaf plus `intermediates`,
+   * counted as given (duplicates included), trust anchors not counted.
+   * Default {@link MAX_PRESENTED_CERTIFICATES} (20). More: `too-complex`,
+   * before any path is built.
+   */
+  readonly maxCertificates?: number;
 }
 
 /** Result of {@link verifyCertificate}. @public */
@@ -133,10 +141,48 @@ export type VerifyResult =
 
 type Failure = Extract<VerifyResult, { ok: false }>;
 
-/** Longest path considered (leaf + intermediates + anchor); real mail/web PKI uses 2-4. @public */
+/** Longest path considered by default (leaf + intermediates + anchor); real mail/web PKI uses 2-4. @public */
 export const MAX_PATH_LENGTH = 10;
-/** Candidate paths tried before giving up (several issuers with one name: cross-signs, re-keys). */
-const MAX_PATHS = 64;
+
+/**
+ * Largest certificate set (leaf + `intermediates`, as given) that
+ * {@link verifyCertificate} builds paths from by default; a larger set is
+ * refused with `too-complex` before any path is built. A TLS server sends 2-4;
+ * RFC 8446 puts no limit, so the cap is ours (OpenSSL's default verify depth
+ * is 100, but its chain building is linear). Raise it with
+ * `options.maxCertificates`.
+ * @public
+ */
+export const MAX_PRESENTED_CERTIFICATES = 20;
+
+/**
+ * Work done by one {@link verifyCertificate} call at most; past any of these
+ * the result is `{ ok: false, reason: 'too-complex' }`.
+ * - `signatures` (100): signature verifications (each child and issuer key
+ *   pair once). Go's crypto/x509 (`maxChainSignatureChecks`) and
+ *   rustls-webpki (`Budget::signatures`) both use 100; a real chain needs
+ *   2-6. 100 P-256 verifications take about 90 ms in pure JavaScript, the
+ *   worst case a hostile set can cost.
+ * - `extensions` (10,000): candidate issuers tried on a partial path. With
+ *   (certificate, depth) dead ends remembered, a set of 20 certificates and
+ *   depth 10 cannot need more than about 20 × 10 × 20 = 4,000; rustls
+ *   allows 200,000 build calls (from mozilla::pkix), which costs too much time
+ *   in JavaScript for our 100 ms bound.
+ * - `paths` (64): complete paths (up to a trust anchor) validated; each is a
+ *   full RFC 5280 6.1 pass.
+ * - `nameConstraintComparisons` (65,536 = 2^16): names × subtrees compared,
+ *   summed over every constrained CA and path. Go and rustls allow 250,000;
+ *   2^16 keeps the worst case near 10 ms here and is still 25 times what a
+ *   leaf with 256 names under a CA with 10 subtrees on 10 paths needs.
+ * @public
+ */
+export const VERIFY_BUDGET: Readonly<{ signatures: number; extensions: number; paths: number; nameConstraintComparisons: number }> = Object.freeze({
+  signatures: 100,
+  extensions: 10_000,
+  paths: 64,
+  nameConstraintComparisons: 65_536,
+});
+
 /** RSA keys under this are refused (NIST SP 800-131A; OpenSSL's default security level 2 agrees). */
 const MIN_RSA_BITS = 2048;
 
@@ -187,13 +233,63 @@ function checkCertList(v: unknown, name: string): readonly Certificate[] {
   return v;
 }
 
+function checkLimit(v: unknown, name: string, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) throw new TypeError(`${name}: expected an integer from 1 to ${max}`);
+  return v;
+}
+
 const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
 
+const spkiHexes = new WeakMap<Certificate, string>();
+/** The SubjectPublicKeyInfo as hex, remembered per certificate object. */
+function spkiHex(c: Certificate): string {
+  let h = spkiHexes.get(c);
+  if (h === undefined) spkiHexes.set(c, (h = toHex(c.spki)));
+  return h;
+}
+
+const identities = new WeakMap<Certificate, string>();
+/** Subject + key: two certificates with the same identity are interchangeable as issuers. */
+function identity(c: Certificate): string {
+  let id = identities.get(c);
+  if (id === undefined) identities.set(c, (id = `${nameKey(c.subject)}|${spkiHex(c)}`));
+  return id;
+}
+
+/** Issuers of one identity (same subject and key) that a child's issuer name and AKI select. */
+interface CandidateGroup {
+  readonly id: string;
+  readonly members: Certificate[];
+  readonly rank: number;
+}
+
+/** What {@link validatePath} needs besides the path. */
+interface PathContext {
+  readonly at: Date;
+  readonly purpose: VerifyPurpose | undefined;
+  readonly host: string | undefined;
+  readonly email: string | undefined;
+  /** Name-constraint comparisons left (shared by every path of the call). */
+  ncLeft: number;
+}
+
+type Explore = 'success' | 'abort' | 'reached' | 'dead';
+
 /**
- * Validate `leaf` against `trustAnchors` at a time: build every candidate
- * path through `intermediates` (several issuers with the same name are all
+ * Validate `leaf` against `trustAnchors` at a time: build candidate paths
+ * through `intermediates` (several issuers with the same name are all
  * tried), and return the first path that passes every check, or the reason
  * the best candidate failed.
+ *
+ * Path building is bounded whatever the input (see {@link VERIFY_BUDGET}):
+ * at most `maxCertificates` presented certificates; duplicates (the same
+ * subject, issuer, key and serial, or the same bytes) are considered once; a
+ * path never holds two certificates with the same subject and key (a shorter
+ * path without the loop exists and is tried); a (certificate, depth) from
+ * which no trust anchor could be reached is not explored again; failures
+ * keep only the first path of each kind. When the budget runs out the result
+ * is `too-complex`.
  *
  * @param leaf - the end-entity certificate
  * @param options - {@link VerifyOptions}
@@ -201,7 +297,7 @@ const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
  *   `{ ok: false, reason, message, certificate, chain? }`; never throws for a
  *   failed verification.
  * @throws TypeError for wrong arguments (not certificates, an invalid date,
- *   an unknown purpose, an empty host)
+ *   an unknown purpose, an empty host, a limit out of range)
  * @example
  * ```ts
  * const r = verifyCertificate(leaf, { trustAnchors: [root], intermediates: [ica], host: 'mail.example.com' });
@@ -214,80 +310,187 @@ export function verifyCertificate(leaf: Certificate, options: VerifyOptions): Ve
   if (!options || typeof options !== 'object') throw new TypeError('options: expected { trustAnchors, ... }');
   const anchors = checkCertList(options.trustAnchors, 'options.trustAnchors');
   const intermediates = options.intermediates === undefined ? [] : checkCertList(options.intermediates, 'options.intermediates');
-  const at = options.at ?? new Date();
-  if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new TypeError('options.at: expected a valid Date');
+  const at0 = options.at ?? new Date();
+  if (!(at0 instanceof Date) || Number.isNaN(at0.getTime())) throw new TypeError('options.at: expected a valid Date');
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) throw new TypeError('options.host: expected a non-empty string');
   if (options.email !== undefined && (typeof options.email !== 'string' || !options.email.includes('@'))) throw new TypeError('options.email: expected an address local@domain');
   const purpose = options.purpose ?? (options.host !== undefined ? 'tls-server' : options.email !== undefined ? 'smime' : undefined);
   if (purpose !== undefined && !(purpose in PURPOSE_EKU)) throw new TypeError(`options.purpose: expected 'tls-server', 'tls-client' or 'smime'`);
+  const maxDepth = checkLimit(options.maxDepth, 'options.maxDepth', 64) ?? MAX_PATH_LENGTH;
+  const maxCertificates = checkLimit(options.maxCertificates, 'options.maxCertificates', 1_000_000) ?? MAX_PRESENTED_CERTIFICATES;
+  // X.509 times have a resolution of one second (RFC 5280 4.1.2.5): compare at that resolution.
+  const at = new Date(Math.floor(at0.getTime() / 1000) * 1000);
 
-  const isAnchor = (c: Certificate) => anchors.some((a) => a === c || equalBytes(a.der, c.der));
+  if (1 + intermediates.length > maxCertificates) {
+    return fail(
+      'too-complex',
+      `${1 + intermediates.length} certificates presented (leaf + intermediates); at most ${maxCertificates} are considered (options.maxCertificates)`,
+      leaf,
+    );
+  }
+
+  // The pool: anchors first, then intermediates; duplicates (same subject, issuer, key and serial) once.
+  const anchorSet = new Set<Certificate>();
   const pool: Certificate[] = [];
-  for (const c of [...anchors, ...intermediates]) if (!pool.some((p) => equalBytes(p.der, c.der))) pool.push(c);
+  const seen = new Map<string, Certificate>();
+  const dupKey = (c: Certificate) => `${identity(c)}|${nameKey(c.issuer)}|${c.serialHex}`;
+  for (const [i, c] of [...anchors, ...intermediates].entries()) {
+    const k = dupKey(c);
+    if (seen.has(k)) continue;
+    seen.set(k, c);
+    pool.push(c);
+    if (i < anchors.length) anchorSet.add(c);
+  }
+  const leafAsAnchor = anchorSet.has(leaf) || anchors.some((a) => equalBytes(a.der, leaf.der));
+  const isAnchor = (c: Certificate, depth: number) => (depth === 0 ? leafAsAnchor : anchorSet.has(c));
+  const bySubject = new Map<string, Certificate[]>();
+  for (const c of pool) {
+    const k = nameKey(c.subject);
+    const list = bySubject.get(k);
+    if (list) list.push(c);
+    else bySubject.set(k, [c]);
+  }
+  // Preference: trust anchors, then issuers valid at `at` (a fresh re-issue over an expired one).
+  const rank = (c: Certificate) => (anchorSet.has(c) ? 0 : 2) + (c.notBefore <= at && at <= c.notAfter ? 0 : 1);
+  // Candidates depend only on the child's issuer name and AKI: computed once per (name, AKI).
+  const candidateCache = new Map<string, { groups: CandidateGroup[]; sameName: Certificate[] }>();
+  const candidatesOf = (cur: Certificate) => {
+    const aki = cur.decoded.authorityKeyIdentifier?.keyIdentifier;
+    const key = `${nameKey(cur.issuer)}|${aki ? toHex(aki) : ''}`;
+    let hit = candidateCache.get(key);
+    if (hit) return hit;
+    const sameName = bySubject.get(nameKey(cur.issuer)) ?? [];
+    const byId = new Map<string, Certificate[]>();
+    for (const c of sameName) {
+      if (!keyIdsMatch(cur, c)) continue;
+      const id = identity(c);
+      const m = byId.get(id);
+      if (m) m.push(c);
+      else byId.set(id, [c]);
+    }
+    const groups = [...byId].map(([id, members]) => {
+      members.sort((a, b) => rank(a) - rank(b));
+      return { id, members, rank: rank(members[0]!) };
+    });
+    groups.sort((a, b) => a.rank - b.rank);
+    hit = { groups, sameName };
+    candidateCache.set(key, hit);
+    return hit;
+  };
 
-  const pathFailures: Failure[] = [];
-  const buildFailures: Failure[] = [];
-  let explored = 0;
+  // Budget (VERIFY_BUDGET) and memo of this call.
+  let signaturesLeft = VERIFY_BUDGET.signatures;
+  let extensionsLeft = VERIFY_BUDGET.extensions;
+  let pathsLeft = VERIFY_BUDGET.paths;
+  let tooComplex: Failure | undefined;
+  const sigMemo = new Map<Certificate, Map<string, SignatureCheck>>();
+  /** checkSignature, once per (child, issuer key) in this call; undefined when the budget is spent. */
+  const signature = (child: Certificate, issuer: Certificate): SignatureCheck | undefined => {
+    let m = sigMemo.get(child);
+    if (!m) sigMemo.set(child, (m = new Map()));
+    const k = spkiHex(issuer);
+    let r = m.get(k);
+    if (r) return r;
+    if (signaturesLeft-- <= 0) return undefined;
+    r = checkSignature(child, issuer);
+    m.set(k, r);
+    return r;
+  };
+  const ctx: PathContext = { at, purpose, host: options.host, email: options.email, ncLeft: VERIFY_BUDGET.nameConstraintComparisons };
+  const exhausted = (what: string, cert: Certificate): 'abort' => {
+    tooComplex = fail('too-complex', `path building for ${describeCert(leaf)} gave up: more than ${what} needed (a set of certificates built to make verification slow?)`, cert);
+    return 'abort';
+  };
+
+  // Failures: only the first of each kind is kept (with a copy of its path).
+  let pathFailure: Failure | undefined;
+  let linkFailure: Failure | undefined; // bad signature, weak or unsupported algorithm, path too long
+  let deadEnd: Failure | undefined; // unknown issuer, self-signed untrusted
   let success: Certificate[] | undefined;
+  const deadAt = new Map<Certificate, number>(); // certificate -> smallest depth it was shown to reach no anchor from
+  const path: Certificate[] = [leaf];
+  const onPath = new Set<string>([identity(leaf)]);
 
-  const extend = (path: Certificate[]): void => {
-    if (success || explored >= MAX_PATHS) return;
-    const cur = path[path.length - 1]!;
-    if (isAnchor(cur)) {
-      explored++;
-      const f = validatePath(path, at, purpose, options.host, options.email);
-      if (f) pathFailures.push(f);
-      else success = path;
-      return;
-    }
-    if (path.length >= MAX_PATH_LENGTH) {
-      buildFailures.push(fail('path-too-long', `no trust anchor within ${MAX_PATH_LENGTH} certificates above ${describeCert(path[0]!)}`, cur, path));
-      return;
-    }
-    const byName = pool.filter((c) => namesMatch(cur.issuer, c.subject) && !path.some((p) => equalBytes(p.der, c.der)));
-    const cands = byName.filter((c) => keyIdsMatch(cur, c));
-    // Preference: trust anchors, then issuers valid now (a fresh re-issue over an expired one).
-    cands.sort((a, b) => rank(a) - rank(b));
-    function rank(c: Certificate): number {
-      return (isAnchor(c) ? 0 : 2) + (c.notBefore <= at && at <= c.notAfter ? 0 : 1);
-    }
-    let any = false;
-    for (const c of cands) {
-      const s = checkSignature(cur, c);
-      if (!s.ok) {
-        buildFailures.push(fail(s.reason, s.message, cur, [...path, c]));
-        continue;
+  const explore = (depth: number): Explore => {
+    const cur = path[depth]!;
+    if (isAnchor(cur, depth)) {
+      if (pathsLeft-- <= 0) return exhausted(`${VERIFY_BUDGET.paths} complete paths`, cur);
+      const f = validatePath(path.slice(), ctx);
+      if (!f) {
+        success = path.slice();
+        return 'success';
       }
-      any = true;
-      extend([...path, c]);
-      if (success) return;
+      if (f.reason === 'too-complex') {
+        tooComplex = f;
+        return 'abort';
+      }
+      pathFailure ??= f;
+      return 'reached';
     }
-    if (cands.length === 0 && !any) {
-      if (isSelfSigned(cur)) {
-        buildFailures.push(fail('self-signed-untrusted', `${describeCert(cur)} is self-signed and not among the trust anchors`, cur, path));
+    if (depth + 1 >= maxDepth) {
+      linkFailure ??= fail('path-too-long', `no trust anchor within ${maxDepth} certificates above ${describeCert(leaf)}`, cur, path.slice());
+      return 'dead';
+    }
+    const { groups, sameName } = candidatesOf(cur);
+    let status: Explore = 'dead';
+    let usable = 0;
+    for (const g of groups) {
+      if (onPath.has(g.id)) continue; // a loop: the path without it is shorter and tried
+      usable++;
+      for (const c of g.members) {
+        if ((deadAt.get(c) ?? Infinity) <= depth + 1) continue;
+        if (extensionsLeft-- <= 0) return exhausted(`${VERIFY_BUDGET.extensions} candidate issuers`, cur);
+        const s = signature(cur, c);
+        if (!s) return exhausted(`${VERIFY_BUDGET.signatures} signature checks`, cur);
+        if (!s.ok) {
+          linkFailure ??= fail(s.reason, s.message, cur, [...path, c]);
+          continue;
+        }
+        path.push(c);
+        onPath.add(g.id);
+        const r = explore(depth + 1);
+        path.pop();
+        onPath.delete(g.id);
+        if (r === 'success' || r === 'abort') return r;
+        if (r === 'reached') status = 'reached';
+        else deadAt.set(c, Math.min(deadAt.get(c) ?? Infinity, depth + 1));
+      }
+    }
+    if (usable === 0 && !deadEnd) {
+      if (isSelfIssued(cur) && keyIdsMatch(cur, cur) && (() => {
+        const s = signature(cur, cur);
+        return !!s && (s.ok || s.reason !== 'bad-signature');
+      })()) {
+        deadEnd = fail('self-signed-untrusted', `${describeCert(cur)} is self-signed and not among the trust anchors`, cur, path.slice());
       } else {
         const aki = cur.decoded.authorityKeyIdentifier?.keyIdentifier;
-        const extra = byName.length ? `; ${byName.map(describeCert).join(', ')} has that name but another key identifier` : '';
-        buildFailures.push(
-          fail(
-            'unknown-issuer',
-            `no trust anchor or intermediate for issuer ${describeName(cur.issuer)}${aki ? ` (AKI ${keyIdHex(aki)})` : ''} of ${describeCert(cur)}${extra}`,
-            cur,
-            path,
-          ),
+        const extra = sameName.length ? `; ${sameName.slice(0, 3).map(describeCert).join(', ')}${sameName.length > 3 ? ` and ${sameName.length - 3} more` : ''} ${sameName.length === 1 ? 'has' : 'have'} that name but another key identifier` : '';
+        deadEnd = fail(
+          'unknown-issuer',
+          `no trust anchor or intermediate for issuer ${describeName(cur.issuer)}${aki ? ` (AKI ${keyIdHex(aki)})` : ''} of ${describeCert(cur)}${extra}`,
+          cur,
+          path.slice(),
         );
       }
     }
+    return status;
   };
 
-  extend([leaf]);
-  if (success) return { ok: true, chain: success };
+  const r = explore(0);
+  if (r === 'success' && success) return { ok: true, chain: success };
+  if (tooComplex) return tooComplex;
   // A complete path that failed a check tells more than a dead end.
-  return pathFailures[0] ?? buildFailures.find((f) => f.reason !== 'unknown-issuer' && f.reason !== 'self-signed-untrusted') ?? buildFailures[0]!;
+  return (
+    pathFailure ??
+    linkFailure ??
+    deadEnd ??
+    fail('unknown-issuer', `no path from ${describeCert(leaf)} to a trust anchor (every candidate issuer is already in the path)`, leaf, [leaf])
+  );
 }
 
 /** Every check on one complete path [leaf, ..., anchor]; undefined when it passes. */
-function validatePath(path: Certificate[], at: Date, purpose: VerifyPurpose | undefined, host: string | undefined, email: string | undefined): Failure | undefined {
+function validatePath(path: Certificate[], ctx: PathContext): Failure | undefined {
+  const { at, purpose, host, email } = ctx;
   const n = path.length;
   const leaf = path[0]!;
 
@@ -350,7 +553,10 @@ function validatePath(path: Certificate[], at: Date, purpose: VerifyPurpose | un
     for (let j = i - 1; j >= 0; j--) {
       const c = path[j]!;
       if (j > 0 && isSelfIssued(c)) continue;
-      const v = checkNameConstraints(nc, c);
+      const v = checkNameConstraintsBounded(nc, c, ctx);
+      if (v === 'too-complex') {
+        return fail('too-complex', `checking the names of ${describeCert(c)} against the name constraints of ${describeCert(ca)} needs more than the ${VERIFY_BUDGET.nameConstraintComparisons} comparisons allowed`, c);
+      }
       if (v) {
         const how = v.kind === 'excluded' ? `is in the excluded subtree ${v.subtrees.join(', ')}` : `is outside the permitted subtrees ${v.subtrees.join(', ')}`;
         return fail('name-constraint-violation', `${v.name} of ${describeCert(c)} ${how} of ${describeCert(ca)}`, c, path);
@@ -384,6 +590,14 @@ function validatePath(path: Certificate[], at: Date, purpose: VerifyPurpose | un
     return fail('email-mismatch', `${describeCert(leaf)} does not carry ${email} (${names.length ? `email SAN: ${names.join(', ')}` : 'no email SAN'})`, leaf, path);
   }
   return undefined;
+}
+
+/** checkNameConstraints within the call's comparison budget (names × subtrees, counted before any work). */
+function checkNameConstraintsBounded(nc: NameConstraints, cert: Certificate, ctx: PathContext): NameConstraintViolation | 'too-complex' | undefined {
+  const cost = constrainedNames(cert).length * (nc.permitted.length + nc.excluded.length);
+  if (cost > ctx.ncLeft) return 'too-complex';
+  ctx.ncLeft -= cost;
+  return checkNameConstraints(nc, cert);
 }
 
 function purposeName(p: VerifyPurpose): string {
