@@ -11,4 +11,4 @@ export { parseCertificate, parseCertificates } from './certificate.js';
 export { createRootCa, createIntermediateCa, issueCertificate, NOT_BEFORE_BACKDATE_MS, type IssuedCertificate, type CommonIssueOptions, type NameConstraintsInput, type CreateRootCaOptions, type CreateIntermediateCaOptions, type IssueCertificateOptions } from './issue.js';
 export { inspectCertificate, inspectCertificateRequest, certificateToJson, certificateRequestToJson, sha256Fingerprint, sha1Fingerprint, spkiSha256, type InspectOptions } from './inspect.js';
 export { buildChain, encodeChainPem, encodeKeyAndChainPem, type ChainInput, type BuildChainOptions, type BuiltChain } from './chain.js';
-export { verifyCertificate, VERIFY_FAILURE_CODES, MAX_PATH_LENGTH, MAX_PRESENTED_CERTIFICATES, VERIFY_BUDGET, type VerifyFailureCode, type VerifyOptions, type VerifyPurpose, type VerifyResult } from './verify.js';
+export { verifyCertificate, VERIFY_FAILURE_CODES, MAX_PATH_LENGTH, MAX_PRESENTED_CERTIFICATES, VERIFY_BUDGET, type VerifyFailureCode, type VerifyOptions, type VerifyProfile, type VerifyPurpose, type VerifyResult } from './verify.js';

@@ -23,8 +23,8 @@ import { OID } from '../oid.js';
 import { equalBytes, toHex } from '../encoding/bytes.js';
 import { bitLen } from '../crypto/bigint.js';
 import { checkSignature, describeCert, describeName, isSelfIssued, keyIdHex, keyIdsMatch, nameKey, type SignatureCheck } from './chain.js';
-import { matchesEmail, matchesHost } from './hostname.js';
-import { checkNameConstraints, constrainedNames, type NameConstraintViolation } from './name-constraints.js';
+import { matchesEmail, matchesHost, normalizeDnsName, parseIpAddress } from './hostname.js';
+import { checkNameConstraints, constrainedNames, nameConstraintsDefect, type NameConstraintViolation } from './name-constraints.js';
 import type { Certificate, NameConstraints } from './types.js';
 
 /**
@@ -47,6 +47,36 @@ import type { Certificate, NameConstraints } from './types.js';
  * - `too-complex`: more certificates presented than `maxCertificates`
  *   ({@link MAX_PRESENTED_CERTIFICATES}), or path building or name-constraint
  *   checking ran out of its budget ({@link VERIFY_BUDGET}) before an answer
+ *
+ * Strict rules, both profiles (RFC 5280; see docs/DESIGN.md §4a for sources):
+ * - `invalid-name-constraints`: a nameConstraints extension that is malformed
+ *   (no subtrees, an empty subtree sequence, an iPAddress base without its
+ *   mask, a minimum or maximum) or in a certificate that is not a CA
+ * - `malformed-name`: a name that is not valid for its form (dNSName with a
+ *   leading dot or empty label, rfc822Name with two `@`, ...) under a CA
+ *   that constrains that form: it can satisfy no constraint
+ * - `forbidden-critical-extension`: authorityKeyIdentifier,
+ *   subjectKeyIdentifier or authorityInfoAccess marked critical
+ * - `missing-authority-key-identifier`: an intermediate CA without AKI
+ * - `missing-subject-key-identifier`: an intermediate CA without SKI
+ * - `empty-ca-subject`: an intermediate CA with an empty subject
+ * - `root-basic-constraints-not-critical`: a self-signed trust anchor whose
+ *   basicConstraints is not critical
+ * - `san-criticality`: subjectAltName critical with a non-empty subject, or
+ *   not critical with an empty subject
+ * - `ca-used-as-leaf`: a TLS leaf (purpose tls-server or tls-client) with
+ *   basicConstraints CA:TRUE or keyUsage keyCertSign
+ *
+ * Web PKI rules (profile `webpki`; CA/Browser Forum baseline requirements,
+ * as Chrome, Go and rustls-webpki apply them):
+ * - `invalid-serial`: a serial number that is zero, negative or longer than 20 octets
+ * - `missing-eku`: an end-entity certificate without extendedKeyUsage
+ * - `any-eku`: anyExtendedKeyUsage in the leaf or an intermediate
+ * - `root-has-eku`: a self-signed trust anchor with extendedKeyUsage
+ * - `cn-not-in-san`: (tls-server) a subject CN that is none of the SANs
+ * - `rsa-modulus-not-byte-aligned`: an RSA modulus that is not a multiple of 8 bits
+ * - `invalid-dns-name`: a leaf dNSName SAN outside letters, digits, hyphens
+ *   (LDH, a leftmost `*` label allowed)
  * @public
  */
 export type VerifyFailureCode =
@@ -67,7 +97,23 @@ export type VerifyFailureCode =
   | 'host-mismatch'
   | 'email-mismatch'
   | 'path-too-long'
-  | 'too-complex';
+  | 'too-complex'
+  | 'invalid-name-constraints'
+  | 'malformed-name'
+  | 'forbidden-critical-extension'
+  | 'missing-authority-key-identifier'
+  | 'missing-subject-key-identifier'
+  | 'empty-ca-subject'
+  | 'root-basic-constraints-not-critical'
+  | 'san-criticality'
+  | 'ca-used-as-leaf'
+  | 'invalid-serial'
+  | 'missing-eku'
+  | 'any-eku'
+  | 'root-has-eku'
+  | 'cn-not-in-san'
+  | 'rsa-modulus-not-byte-aligned'
+  | 'invalid-dns-name';
 
 /** Every {@link VerifyFailureCode}, for exhaustive handling. @public */
 export const VERIFY_FAILURE_CODES: readonly VerifyFailureCode[] = [
@@ -89,10 +135,36 @@ export const VERIFY_FAILURE_CODES: readonly VerifyFailureCode[] = [
   'email-mismatch',
   'path-too-long',
   'too-complex',
+  'invalid-name-constraints',
+  'malformed-name',
+  'forbidden-critical-extension',
+  'missing-authority-key-identifier',
+  'missing-subject-key-identifier',
+  'empty-ca-subject',
+  'root-basic-constraints-not-critical',
+  'san-criticality',
+  'ca-used-as-leaf',
+  'invalid-serial',
+  'missing-eku',
+  'any-eku',
+  'root-has-eku',
+  'cn-not-in-san',
+  'rsa-modulus-not-byte-aligned',
+  'invalid-dns-name',
 ];
 
 /** What the leaf is checked for. @public */
 export type VerifyPurpose = 'tls-server' | 'tls-client' | 'smime';
+
+/**
+ * Which rule set applies beyond RFC 5280 path validation. `rfc5280`: the
+ * RFC's rules, and the strict ones every verifier applies (see
+ * {@link VerifyFailureCode}); `webpki`: those plus the CA/Browser Forum
+ * baseline requirements that Chrome, Go and rustls-webpki enforce on TLS
+ * chains. Rules and their sources: docs/DESIGN.md §4a.
+ * @public
+ */
+export type VerifyProfile = 'webpki' | 'rfc5280';
 
 /** Options of {@link verifyCertificate}. @public */
 export interface VerifyOptions {
@@ -111,6 +183,11 @@ export interface VerifyOptions {
    * `host` is given, `smime` when `email` is given, else none (no EKU check).
    */
   readonly purpose?: VerifyPurpose;
+  /**
+   * Rule set ({@link VerifyProfile}). Default: `webpki` when the purpose is
+   * `tls-server` or `tls-client`, `rfc5280` otherwise (S/MIME, no purpose).
+   */
+  readonly profile?: VerifyProfile;
   /**
    * Longest path accepted, in certificates (leaf and trust anchor included),
    * 1 to 64. Default {@link MAX_PATH_LENGTH} (10). Longer: `path-too-long`.
@@ -268,6 +345,7 @@ interface CandidateGroup {
 interface PathContext {
   readonly at: Date;
   readonly purpose: VerifyPurpose | undefined;
+  readonly profile: VerifyProfile;
   readonly host: string | undefined;
   readonly email: string | undefined;
   /** Name-constraint comparisons left (shared by every path of the call). */
@@ -316,6 +394,8 @@ export function verifyCertificate(leaf: Certificate, options: VerifyOptions): Ve
   if (options.email !== undefined && (typeof options.email !== 'string' || !options.email.includes('@'))) throw new TypeError('options.email: expected an address local@domain');
   const purpose = options.purpose ?? (options.host !== undefined ? 'tls-server' : options.email !== undefined ? 'smime' : undefined);
   if (purpose !== undefined && !(purpose in PURPOSE_EKU)) throw new TypeError(`options.purpose: expected 'tls-server', 'tls-client' or 'smime'`);
+  if (options.profile !== undefined && options.profile !== 'webpki' && options.profile !== 'rfc5280') throw new TypeError(`options.profile: expected 'webpki' or 'rfc5280'`);
+  const profile: VerifyProfile = options.profile ?? (purpose === 'tls-server' || purpose === 'tls-client' ? 'webpki' : 'rfc5280');
   const maxDepth = checkLimit(options.maxDepth, 'options.maxDepth', 64) ?? MAX_PATH_LENGTH;
   const maxCertificates = checkLimit(options.maxCertificates, 'options.maxCertificates', 1_000_000) ?? MAX_PRESENTED_CERTIFICATES;
   // X.509 times have a resolution of one second (RFC 5280 4.1.2.5): compare at that resolution.
@@ -396,7 +476,7 @@ export function verifyCertificate(leaf: Certificate, options: VerifyOptions): Ve
     m.set(k, r);
     return r;
   };
-  const ctx: PathContext = { at, purpose, host: options.host, email: options.email, ncLeft: VERIFY_BUDGET.nameConstraintComparisons };
+  const ctx: PathContext = { at, purpose, profile, host: options.host, email: options.email, ncLeft: VERIFY_BUDGET.nameConstraintComparisons };
   const exhausted = (what: string, cert: Certificate): 'abort' => {
     tooComplex = fail('too-complex', `path building for ${describeCert(leaf)} gave up: more than ${what} needed (a set of certificates built to make verification slow?)`, cert);
     return 'abort';
@@ -516,6 +596,10 @@ function validatePath(path: Certificate[], ctx: PathContext): Failure | undefine
     if (unknown) return fail('unhandled-critical-extension', `${describeCert(c)} has the critical extension ${unknown.name} that mailpki does not process`, c, path);
   }
 
+  // Strict certificate-content rules (profile-dependent), anchor's own rules included.
+  const strict = strictRules(path, ctx);
+  if (strict) return strict;
+
   // RFC 5280 6.1.4 (k), (n): every issuer is a CA allowed to sign certificates.
   for (let i = n - 1; i >= 1; i--) {
     const c = path[i]!;
@@ -557,6 +641,9 @@ function validatePath(path: Certificate[], ctx: PathContext): Failure | undefine
       if (v === 'too-complex') {
         return fail('too-complex', `checking the names of ${describeCert(c)} against the name constraints of ${describeCert(ca)} needs more than the ${VERIFY_BUDGET.nameConstraintComparisons} comparisons allowed`, c);
       }
+      if (v?.kind === 'malformed') {
+        return fail('malformed-name', `${v.name} of ${describeCert(c)} is not a valid name of its form, so it cannot satisfy the name constraints ${v.subtrees.join(', ')} of ${describeCert(ca)}`, c, path);
+      }
       if (v) {
         const how = v.kind === 'excluded' ? `is in the excluded subtree ${v.subtrees.join(', ')}` : `is outside the permitted subtrees ${v.subtrees.join(', ')}`;
         return fail('name-constraint-violation', `${v.name} of ${describeCert(c)} ${how} of ${describeCert(ca)}`, c, path);
@@ -588,6 +675,153 @@ function validatePath(path: Certificate[], ctx: PathContext): Failure | undefine
   if (email !== undefined && !matchesEmail(leaf, email)) {
     const names = (leaf.decoded.subjectAltName ?? []).filter((g) => g.type === 'email').map((g) => g.value as string);
     return fail('email-mismatch', `${describeCert(leaf)} does not carry ${email} (${names.length ? `email SAN: ${names.join(', ')}` : 'no email SAN'})`, leaf, path);
+  }
+
+  // After the name checks, so a wrong host or mailbox is what a reader learns first.
+  if ((purpose === 'tls-server' || purpose === 'tls-client') && n > 1) {
+    // rustls-webpki (CaUsedAsEndEntity), Chrome: a CA certificate is never a TLS end entity.
+    const bc = leaf.decoded.basicConstraints;
+    const kcs = leaf.decoded.keyUsage?.includes('keyCertSign');
+    if (bc?.ca || kcs) {
+      return fail('ca-used-as-leaf', `${describeCert(leaf)} is used as a TLS leaf but ${bc?.ca ? 'is a CA (basicConstraints CA:TRUE)' : 'has keyUsage keyCertSign'}`, leaf, path);
+    }
+  }
+  if (ctx.profile === 'webpki') {
+    const w = webPkiRules(path, purpose);
+    if (w) return w;
+  }
+
+  return undefined;
+}
+
+const NO_CRITICAL: ReadonlyArray<[string, string]> = [
+  [OID.authorityKeyIdentifier, 'authorityKeyIdentifier (RFC 5280 4.2.1.1)'],
+  [OID.subjectKeyIdentifier, 'subjectKeyIdentifier (RFC 5280 4.2.1.2)'],
+  [OID.authorityInfoAccess, 'authorityInfoAccess (RFC 5280 4.2.2.1)'],
+];
+
+/**
+ * Certificate-content rules of both profiles (RFC 5280 4.1, 4.2; OpenSSL
+ * -x509_strict, Go and rustls-webpki refuse the same). Applied to every
+ * certificate of the path but the trust anchor, whose content RFC 5280 6.1.1
+ * does not judge; the anchor's basicConstraints criticality when it is a
+ * self-signed root. A leaf that is itself a trust anchor (a pinned
+ * self-signed server certificate) is not judged: trusting it as it is was
+ * the caller's decision.
+ */
+function strictRules(path: Certificate[], ctx: PathContext): Failure | undefined {
+  const n = path.length;
+  for (let i = 0; i < n - 1; i++) {
+    const c = path[i]!;
+    const isCa = c.decoded.basicConstraints?.ca === true;
+    for (const [oid, what] of NO_CRITICAL) {
+      if (c.extensions.some((e) => e.oid === oid && e.critical)) return fail('forbidden-critical-extension', `${describeCert(c)} marks ${what} critical, which must not be`, c, path);
+    }
+    const san = c.extensions.find((e) => e.oid === OID.subjectAltName);
+    const emptySubject = c.subject.rdns.length === 0;
+    if (san && san.critical !== emptySubject) {
+      return fail(
+        'san-criticality',
+        emptySubject
+          ? `${describeCert(c)} has an empty subject and a non-critical subjectAltName (RFC 5280 4.2.1.6: critical when the subject is empty)`
+          : `${describeCert(c)} has a subject and a critical subjectAltName (RFC 5280 4.2.1.6: non-critical when the subject is not empty)`,
+        c,
+        path,
+      );
+    }
+    const nc = c.extensions.find((e) => e.oid === OID.nameConstraints);
+    if (nc) {
+      const defect = isCa ? nameConstraintsDefect(nc) : 'the certificate is not a CA (RFC 5280 4.2.1.10: CA certificates only)';
+      if (defect) return fail('invalid-name-constraints', `${describeCert(c)} has invalid nameConstraints: ${defect}`, c, path);
+    }
+    if (i > 0) {
+      // intermediates (issuers below the anchor)
+      if (emptySubject) return fail('empty-ca-subject', `the CA ${describeCert(c)} has an empty subject (RFC 5280 4.1.2.6)`, c, path);
+      if (!c.decoded.subjectKeyIdentifier) return fail('missing-subject-key-identifier', `the CA ${describeCert(c)} has no subjectKeyIdentifier (RFC 5280 4.2.1.2: required in CA certificates)`, c, path);
+      if (!c.decoded.authorityKeyIdentifier?.keyIdentifier) {
+        return fail('missing-authority-key-identifier', `the CA ${describeCert(c)} has no authorityKeyIdentifier keyIdentifier (RFC 5280 4.2.1.1: required except in self-signed certificates)`, c, path);
+      }
+    }
+    if (ctx.profile === 'webpki') {
+      const len = c.serialHex.length / 2;
+      if (c.serialNumber <= 0n || len > 20) {
+        return fail('invalid-serial', `${describeCert(c)} has the serial number ${c.serialNumber < 0n ? '-' : ''}0x${c.serialHex} (${len} octets): RFC 5280 4.1.2.2 wants a positive number of at most 20 octets`, c, path);
+      }
+    }
+  }
+  const top = path[n - 1]!;
+  if (n > 1 && isSelfIssued(top)) {
+    const bc = top.extensions.find((e) => e.oid === OID.basicConstraints);
+    if (bc && !bc.critical) return fail('root-basic-constraints-not-critical', `the root ${describeCert(top)} has a non-critical basicConstraints (RFC 5280 4.2.1.9: critical in CA certificates)`, top, path);
+  }
+  return undefined;
+}
+
+/** A DNS name of letters, digits and hyphens (RFC 1034 3.5; CA/B BR 7.1.4.2), `*` only as the whole leftmost label. */
+const LDH_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+function isLdhName(v: string): boolean {
+  if (v.length === 0 || v.length > 253) return false;
+  const labels = v.split('.');
+  return labels.every((l, i) => LDH_LABEL.test(l) || (l === '*' && i === 0 && labels.length > 2));
+}
+
+/** The canonical form of a name for the CN-in-SAN rule: IP addresses as bytes, DNS names lower-case A-labels. */
+function canonicalIdentity(v: string): string | undefined {
+  const ip = parseIpAddress(v);
+  if (ip) return `ip:${toHex(ip)}`;
+  const d = normalizeDnsName(v);
+  return d === undefined ? undefined : `dns:${d}`;
+}
+
+/**
+ * Web PKI rules (CA/Browser Forum TLS baseline requirements 7.1; Chrome and
+ * rustls-webpki enforce them). The anchor is judged only as a root (no EKU).
+ */
+function webPkiRules(path: Certificate[], purpose: VerifyPurpose | undefined): Failure | undefined {
+  const n = path.length;
+  if (n === 1) return undefined; // a leaf trusted as it is (pinned): its content is the caller's decision
+  const leaf = path[0]!;
+  const top = path[n - 1]!;
+  for (let i = n - 1; i >= 0; i--) {
+    const k = path[i]!.publicKey;
+    if (k.type === 'rsa' && bitLen(k.n) % 8 !== 0) {
+      return fail('rsa-modulus-not-byte-aligned', `${describeCert(path[i]!)} has an RSA modulus of ${bitLen(k.n)} bits, not a multiple of 8 (CA/B BR 6.1.5)`, path[i], path);
+    }
+  }
+  if (n > 1 && isSelfIssued(top) && top.decoded.extKeyUsage) {
+    return fail('root-has-eku', `the root ${describeCert(top)} has extendedKeyUsage (CA/B BR 7.1.2.1: a root CA certificate has none)`, top, path);
+  }
+  for (let i = 0; i < n - 1; i++) {
+    const c = path[i]!;
+    if (c.decoded.extKeyUsage?.includes(OID.anyExtendedKeyUsage)) {
+      return fail('any-eku', `${describeCert(c)} has anyExtendedKeyUsage (CA/B BR 7.1.2: TLS certificates name their purposes)`, c, path);
+    }
+  }
+  if (!leaf.decoded.extKeyUsage) {
+    return fail('missing-eku', `${describeCert(leaf)} has no extendedKeyUsage (CA/B BR 7.1.2.7: required in end-entity certificates)`, leaf, path);
+  }
+  const sans = leaf.decoded.subjectAltName ?? [];
+  for (const g of sans) {
+    if (g.type === 'dns' && !isLdhName(g.value)) {
+      return fail('invalid-dns-name', `${describeCert(leaf)} has the dNSName ${JSON.stringify(g.value)}, not letters, digits and hyphens (CA/B BR 7.1.4.2, RFC 1034 3.5)`, leaf, path);
+    }
+  }
+  if (purpose === 'tls-server') {
+    const ids = new Set<string>();
+    for (const g of sans) {
+      if (g.type !== 'dns' && g.type !== 'ip') continue;
+      const k = canonicalIdentity(g.value);
+      if (k) ids.add(k);
+    }
+    for (const rdn of leaf.subject.rdns) {
+      for (const a of rdn) {
+        if (a.oid !== OID.commonName) continue;
+        const k = canonicalIdentity(a.value);
+        if (!k || !ids.has(k)) {
+          return fail('cn-not-in-san', `the subject CN ${JSON.stringify(a.value)} of ${describeCert(leaf)} is none of its DNS or IP SANs (CA/B BR 7.1.4.3)`, leaf, path);
+        }
+      }
+    }
   }
   return undefined;
 }

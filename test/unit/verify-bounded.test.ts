@@ -21,12 +21,17 @@ before(async () => {
   for (let i = 0; i < 4; i++) keys.push((await generateKeyPair({ type: 'ec', curve: 'P-256' })).privateKey);
 });
 
-/** Run one verification, assert it returns a valid value within `maxMs`, and return it with the time taken. */
+/**
+ * Run one verification, assert it returns a valid value within `maxMs` of
+ * CPU time (process.cpuUsage: the machine running other jobs does not count,
+ * as it would in wall time), and return it with the time taken.
+ */
 function timed(leaf: Certificate, opts: VerifyOptions, maxMs = 1000): { r: VerifyResult; ms: number } {
-  const t0 = performance.now();
+  const t0 = process.cpuUsage();
   const r = verifyCertificate(leaf, opts);
-  const ms = performance.now() - t0;
-  assert.ok(ms < maxMs, `verification took ${ms.toFixed(0)} ms (bound ${maxMs} ms)`);
+  const d = process.cpuUsage(t0);
+  const ms = (d.user + d.system) / 1000;
+  assert.ok(ms < maxMs, `verification took ${ms.toFixed(0)} ms of CPU (bound ${maxMs} ms)`);
   if (!r.ok) {
     assert.ok(VERIFY_FAILURE_CODES.includes(r.reason), `unknown reason ${r.reason}`);
     assert.equal(typeof r.message, 'string');
