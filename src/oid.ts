@@ -109,8 +109,13 @@ export const OID = {
   smtpUtf8Mailbox: '1.3.6.1.5.5.7.8.9',
 } as const;
 
-/** Name of a known OID, or the dotted string itself. @internal */
+let OID_NAMES: Map<string, string> | undefined;
+
+/** Name of a known OID, or the dotted string itself (the first name when an OID has two). @internal */
 export function oidName(oid: string): string {
-  for (const [k, v] of Object.entries(OID)) if (v === oid) return k;
-  return oid;
+  if (!OID_NAMES) {
+    OID_NAMES = new Map();
+    for (const [k, v] of Object.entries(OID)) if (!OID_NAMES.has(v)) OID_NAMES.set(v, k);
+  }
+  return OID_NAMES.get(oid) ?? oid;
 }
