@@ -44,7 +44,8 @@ export function keyIdHex(id: Uint8Array): string {
 }
 
 function normValue(v: string): string {
-  return v.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+  // NFKC leaves printable ASCII as it is: skip it for the names CAs write
+  return (/^[\x20-\x7e]*$/.test(v) ? v : v.normalize('NFKC')).trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
 /**
