@@ -20,9 +20,14 @@
  * public point, u1·G and u2·Q are both computed from affine tables of
  * d·2^(w·j)·P (signed base-2^w digits, w = 8 for G, built once, and 6 for
  * Q; no doublings at all), about 2.5-3 times faster than the interleaved
- * wNAF; building a point's table costs about seven verifications. At most MAX_TABLES tables are kept (the oldest is
- * dropped), and uses are counted for at most MAX_COUNTED points, so memory
- * stays bounded whatever keys come in.
+ * wNAF; building a point's table costs about ten verifications, so builds
+ * are paid from credits that verifications earn (one each, BUILD_COST per
+ * table): whatever the inputs, table building adds at most a third to the
+ * verification work, and a caller that must bound its work per call (path
+ * validation of a hostile chain) can forbid builds during the call
+ * ({@link setTableBuildAllowance}). At most MAX_TABLES tables are kept (the
+ * oldest is dropped), and uses are counted for at most MAX_COUNTED points, so
+ * memory stays bounded whatever keys come in.
  *
  * Correctness: test/vectors/wycheproof-sig-ecdsa.test.ts (1,530 Wycheproof
  * cases incl. the edge cases built against these formulas: r = n-1, points
@@ -155,8 +160,24 @@ function wnaf(k: bigint, w: number): Int16Array {
 /** Windows of the fixed-base tables (digits in [-2^(w-1), 2^(w-1)], ceil((bits+1)/w) windows): G's is built once. */
 const COMB_W_G = 8;
 const COMB_W_Q = 6;
-/** A point's table is built at its HOT_AFTER-th verification (earlier ones use the wNAF path). */
-const HOT_AFTER = 3;
+/** A point's table is built at its HOT_AFTER-th verification at the earliest (earlier ones use the wNAF path). */
+const HOT_AFTER = 4;
+/** Credits a table build consumes (each verification earns one, up to 2·BUILD_COST): a build is ~10 verifications of work. */
+const BUILD_COST = 32;
+let buildCredits = 0;
+let buildAllowance = Infinity;
+
+/**
+ * Set how many tables may still be built (Infinity: no limit beyond the
+ * credits) and return the previous allowance, so a caller can restore it.
+ * Path validation sets 1 for the length of one call.
+ * @internal
+ */
+export function setTableBuildAllowance(n: number): number {
+  const prev = buildAllowance;
+  buildAllowance = n;
+  return prev;
+}
 /** Tables kept (each ~1,400 affine points for P-256, ~150 KB): the oldest is dropped. */
 const MAX_TABLES = 16;
 /** Points whose uses are counted (a Map in insertion order, the oldest dropped). */
@@ -233,6 +254,11 @@ function combMul(acc: Jac, k: bigint, t: CombTable, p: bigint): Jac {
   return acc;
 }
 
+/** Which curves have G's table and how many point tables are kept (for tests). @internal */
+export function tableStats(): { g: EcCurve[]; points: EcCurve[] } {
+  return { g: [...gTables.keys()], points: [...tables.keys()].map((k) => k.slice(0, k.indexOf(':')) as EcCurve) };
+}
+
 /** The table of a point verified often enough, built at its HOT_AFTER-th use; undefined before. */
 function hotTable(curve: EcCurve, point: Uint8Array, qx: bigint, qy: bigint, c: CurveData): CombTable | undefined {
   const key = `${curve}:${String.fromCharCode(...point)}`;
@@ -240,9 +266,19 @@ function hotTable(curve: EcCurve, point: Uint8Array, qx: bigint, qy: bigint, c: 
   if (t) return t;
   const uses = (useCounts.get(key) ?? 0) + 1;
   useCounts.delete(key);
-  if (uses < HOT_AFTER) {
+  if (buildCredits < 2 * BUILD_COST) buildCredits++;
+  if (uses < HOT_AFTER || buildCredits < BUILD_COST || buildAllowance < 1) {
     useCounts.set(key, uses);
     if (useCounts.size > MAX_COUNTED) useCounts.delete(useCounts.keys().next().value!);
+    return undefined;
+  }
+  buildCredits -= BUILD_COST;
+  buildAllowance--;
+  if (!gTables.has(curve)) {
+    // G's table first (once per curve), as one build of its own; Q's at a later use
+    const { Gx, Gy } = nobleCurve(curve).Point.CURVE();
+    gTables.set(curve, combTable(Gx, Gy, c, COMB_W_G));
+    useCounts.set(key, uses);
     return undefined;
   }
   const built = combTable(qx, qy, c, COMB_W_Q);
@@ -300,14 +336,7 @@ export function ecdsaVerifyDigest(curve: EcCurve, point: Uint8Array, hash: Uint8
   const u2 = (r * w) % n;
   const hot = hotTable(curve, point, qx, qy, c);
   let acc: Jac = [0n, 1n, 0n];
-  if (hot) {
-    let g = gTables.get(curve);
-    if (!g) {
-      const { Gx, Gy } = nobleCurve(curve).Point.CURVE();
-      gTables.set(curve, (g = combTable(Gx, Gy, c, COMB_W_G)));
-    }
-    return finalCheck(combMul(combMul(acc, u1, g, p), u2, hot, p), r, c);
-  }
+  if (hot) return finalCheck(combMul(combMul(acc, u1, gTables.get(curve)!, p), u2, hot, p), r, c);
   // odd multiples of Q (Jacobian)
   const q1: Jac = [qx, qy, 1n];
   const q2 = dbl(q1, p);

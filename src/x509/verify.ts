@@ -22,6 +22,7 @@
 import { OID } from '../oid.js';
 import { equalBytes, toHex } from '../encoding/bytes.js';
 import { bitLen } from '../crypto/bigint.js';
+import { setTableBuildAllowance } from '../crypto/ecdsa-verify.js';
 import { checkSignature, describeCert, describeName, isSelfIssued, keyIdHex, keyIdsMatch, nameKey, type SignatureCheck } from './chain.js';
 import { matchesEmail, matchesHost, normalizeDnsName, parseIpAddress } from './hostname.js';
 import { checkNameConstraints, constrainedNames, nameConstraintsDefect, type NameConstraintViolation } from './name-constraints.js';
@@ -236,10 +237,12 @@ export const MAX_PRESENTED_CERTIFICATES = 20;
  * Work done by one {@link verifyCertificate} call at most; past any of these
  * the result is `{ ok: false, reason: 'too-complex' }`.
  * - `signatures` (100): signature verifications (each child and issuer key
- *   pair once). Go's crypto/x509 (`maxChainSignatureChecks`) and
- *   rustls-webpki (`Budget::signatures`) both use 100; a real chain needs
- *   2-6. 100 P-256 verifications take about 90 ms in pure JavaScript, the
- *   worst case a hostile set can cost.
+ *   pair once), weighted by cost: a P-256 or RSA (≤ 4,096 bits) check is 1,
+ *   P-384 2, P-521 4, Ed25519 2. Go's crypto/x509
+ *   (`maxChainSignatureChecks`) and rustls-webpki (`Budget::signatures`)
+ *   both allow 100 checks; a real chain needs 2-6. 100 P-256
+ *   verifications take about 90 ms in pure JavaScript, the worst case a
+ *   hostile set can cost (at most one ECDSA key table is built per call).
  * - `extensions` (10,000): candidate issuers tried on a partial path. With
  *   (certificate, depth) dead ends remembered, a set of 20 certificates and
  *   depth 10 cannot need more than about 20 × 10 × 20 = 4,000; rustls
@@ -471,7 +474,8 @@ export function verifyCertificate(leaf: Certificate, options: VerifyOptions): Ve
     const k = spkiHex(issuer);
     let r = m.get(k);
     if (r) return r;
-    if (signaturesLeft-- <= 0) return undefined;
+    signaturesLeft -= signatureCost(issuer);
+    if (signaturesLeft < 0) return undefined;
     r = checkSignature(child, issuer);
     m.set(k, r);
     return r;
@@ -556,7 +560,14 @@ export function verifyCertificate(leaf: Certificate, options: VerifyOptions): Ve
     return status;
   };
 
-  const r = explore(0);
+  // At most one ECDSA fixed-base table is built during the call (each costs ~10 verifications).
+  const allowance = setTableBuildAllowance(1);
+  let r: Explore;
+  try {
+    r = explore(0);
+  } finally {
+    setTableBuildAllowance(allowance);
+  }
   if (r === 'success' && success) return { ok: true, chain: success };
   if (tooComplex) return tooComplex;
   // A complete path that failed a check tells more than a dead end.
@@ -824,6 +835,20 @@ function webPkiRules(path: Certificate[], purpose: VerifyPurpose | undefined): F
     }
   }
   return undefined;
+}
+
+/**
+ * Cost of one signature check with `issuer`'s key in units of the signature
+ * budget: a P-256 (or RSA up to 4,096 bits with a small exponent) check is 1;
+ * P-384 2, P-521 4 and Ed25519 2, about their verification time here; larger
+ * RSA keys and exponents in proportion (modulus size squared times exponent
+ * length).
+ */
+function signatureCost(issuer: Certificate): number {
+  const k = issuer.publicKey;
+  if (k.type === 'ec') return k.curve === 'P-521' ? 4 : k.curve === 'P-384' ? 2 : 1;
+  if (k.type === 'rsa') return Math.max(1, Math.ceil((bitLen(k.n) / 4096) ** 2 * Math.max(1, bitLen(k.e) / 17)));
+  return 2;
 }
 
 /** checkNameConstraints within the call's comparison budget (names × subtrees, counted before any work). */
