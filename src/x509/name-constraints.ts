@@ -90,6 +90,26 @@ function dnsWildcardHitsExcluded(name: string, base: string): boolean {
   return firstDot > 0 && b.slice(firstDot + 1) === parent;
 }
 
+/** A DNS name or base as dnsWithin compares it: one trailing dot off, lower case. */
+function dnsNorm(s: string): string {
+  return stripDot(s).toLowerCase();
+}
+
+const baseNorms = new WeakMap<GeneralName, string>();
+/** dnsNorm of a constraint's value, remembered per subtree object (a CA's subtrees are compared with every name below it). */
+function baseNorm(g: GeneralName): string {
+  let v = baseNorms.get(g);
+  if (v === undefined) baseNorms.set(g, (v = dnsNorm((g as { value: string }).value)));
+  return v;
+}
+
+/** dnsWithin on normalized strings, without allocating. */
+function dnsWithinNorm(n: string, b: string): boolean {
+  if (b === '' || b === '.') return true;
+  if (b.charCodeAt(0) === 46) return n.length > b.length && n.endsWith(b);
+  return n === b || (n.length > b.length && n.endsWith(b) && n.charCodeAt(n.length - b.length - 1) === 46);
+}
+
 function stripDot(s: string): string {
   return s.length > 1 && s.endsWith('.') ? s.slice(0, -1) : s;
 }
@@ -273,15 +293,27 @@ export function checkNameConstraints(constraints: NameConstraints, cert: Certifi
       const subtrees = [...constraints.permitted, ...constraints.excluded].filter((p) => p.type === name.type).map(describeGeneralName);
       return { kind: 'malformed', name: describeGeneralName(name), subtrees };
     }
+    const dn = name.type === 'dns' ? dnsNorm(name.value) : '';
+    const within = (g: GeneralName): boolean | undefined => (name.type === 'dns' ? (g.type === 'dns' ? dnsWithinNorm(dn, baseNorm(g)) : undefined) : nameWithinSubtree(name, g));
     for (const ex of constraints.excluded) {
-      const inside = nameWithinSubtree(name, ex) === true || (name.type === 'dns' && ex.type === 'dns' && dnsWildcardHitsExcluded(name.value, ex.value));
+      const inside = within(ex) === true || (name.type === 'dns' && ex.type === 'dns' && dnsWildcardHitsExcluded(name.value, ex.value));
       if (inside) return { kind: 'excluded', name: describeGeneralName(name), subtrees: [describeGeneralName(ex)] };
     }
-    const sameForm = constraints.permitted.filter((p) => nameWithinSubtree(name, p) !== undefined);
-    // An IP constraint of the other family still constrains the form "IP".
-    const formPermits = constraints.permitted.filter((p) => p.type === name.type);
-    if (formPermits.length > 0 && !sameForm.some((p) => nameWithinSubtree(name, p) === true)) {
-      return { kind: 'not-permitted', name: describeGeneralName(name), subtrees: formPermits.map(describeGeneralName) };
+    // One pass: the name must be inside one permitted subtree when its form has any
+    // (an IP constraint of the other family still constrains the form "IP").
+    let formPermits = false;
+    let permitted = false;
+    for (const p of constraints.permitted) {
+      if (p.type !== name.type) continue;
+      formPermits = true;
+      if (within(p) === true) {
+        permitted = true;
+        break;
+      }
+    }
+    if (formPermits && !permitted) {
+      const subtrees = constraints.permitted.filter((p) => p.type === name.type).map(describeGeneralName);
+      return { kind: 'not-permitted', name: describeGeneralName(name), subtrees };
     }
   }
   return undefined;
