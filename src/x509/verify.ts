@@ -9,7 +9,12 @@
  * (on the leaf and, when present, on intermediates: "EKU chaining", as
  * OpenSSL, NSS and Chromium do), name constraints of every CA in the path
  * (trust anchor included) on every certificate below it, and the host
- * (RFC 9525) or mailbox of the leaf.
+ * (RFC 9525) or mailbox of the leaf; then the strict rules of the profile
+ * (`rfc5280` or `webpki`, see {@link VerifyFailureCode}).
+ *
+ * Path building is bounded whatever the input ({@link VERIFY_BUDGET},
+ * {@link MAX_PRESENTED_CERTIFICATES}): a hostile set of certificates ends in
+ * `too-complex`, never in a hang or an out-of-memory abort.
  *
  * The result is a value, never an exception: `{ ok: true, chain }` or
  * `{ ok: false, reason, message, certificate }` with a stable reason code.
