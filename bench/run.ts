@@ -17,6 +17,9 @@
  *                                       lookup vs openssl, memory (bench/crl.ts)
  *   npm run bench -- --only pkcs12      PKCS#12 write/read vs `openssl pkcs12` and node-forge
  *                                       (bench/pkcs12.ts; also part of the full run)
+ *   npm run bench -- --only verify      chain verification (parse + verify 3 certs, RSA-2048 and
+ *                                       P-256) vs node:crypto X509Certificate and pkijs, and the
+ *                                       bounded path-building worst cases (bench/verify.ts)
  *   npm run bench -- --svg path.svg     chart path (default bench/results/keygen.svg)
  *   npm run bench -- --md path.md       also write the markdown report to a file
  *
@@ -69,7 +72,7 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 function readmeUsage(): string {
-  return 'usage: npm run bench -- [--quick] [--n N] [--seed S] [--json FILE] [--only rsa-2048,rsa-3072,rsa-4096,p-256,p-384,ed25519,issue,crl,pkcs12,browser] [--svg FILE] [--md FILE]';
+  return 'usage: npm run bench -- [--quick] [--n N] [--seed S] [--json FILE] [--only rsa-2048,rsa-3072,rsa-4096,p-256,p-384,ed25519,issue,verify,crl,pkcs12,browser] [--svg FILE] [--md FILE]';
 }
 
 // ---------- peers ----------
@@ -330,9 +333,11 @@ async function main(): Promise<void> {
   const browserBench = args.only?.includes('browser') ? await (await import('./browser.js')).startBrowserBench({ seed: args.seed }) : null;
   if (browserBench) plan.push({ key: 'browser', label: 'RSA-2048 (Chromium)', rounds: n2048, make: browserBench.contenders });
 
-  // warm-up: lazy tables, JIT, worker start (not measured)
-  await generateKeyPair({ type: 'rsa', bits: 2048 });
-  await pool.generateKeyPair({ type: 'rsa', bits: 2048 });
+  // warm-up: lazy tables, JIT, worker start (not measured); only when a keygen group runs
+  if (plan.some((p) => want(p.key))) {
+    await generateKeyPair({ type: 'rsa', bits: 2048 });
+    await pool.generateKeyPair({ type: 'rsa', bits: 2048 });
+  }
 
   const groups: { key: string; label: string; rows: (Series & { stats: Stats; ratio: number | null; medianRatio: number | null })[] }[] = [];
   for (const p of plan) {
@@ -364,6 +369,8 @@ async function main(): Promise<void> {
   const crl = want('crl') ? await (await import('./crl.js')).crlBench({ quick: args.quick }) : null;
   // PKCS#12 write/read (bench/pkcs12.ts): rounds = --n, else 5 (--quick) or 30
   const pkcs12 = want('pkcs12') ? await (await import('./pkcs12.js')).runPkcs12Bench({ forge: peers.forge, rounds: args.n ?? (args.quick ? 5 : 30) }) : null;
+  // chain verification (bench/verify.ts): --n calls per contender (default 200, 40 with --quick)
+  const verifyBench = want('verify') ? await (await import('./verify.js')).runVerifyBench({ rounds: args.n ?? (args.quick ? 40 : 200), thirdParty: THIRD }) : null;
 
   // ---------- report ----------
   const lines: string[] = [];
@@ -411,6 +418,7 @@ async function main(): Promise<void> {
     lines.push('');
     lines.push('"vs mailpki" = mailpki certs/s divided by that implementation\'s certs/s (targets: ≥ 2x @peculiar/x509 with a P-256 CA, ≥ 5x node-forge with an RSA-2048 CA).');
   }
+  if (verifyBench) lines.push('', ...verifyBench.lines);
   lines.push('');
   if (crl) lines.push(...crl.lines);
   else lines.push('## CRL of 100,000 entries', '', '(not run: --only)');
@@ -431,7 +439,7 @@ async function main(): Promise<void> {
     console.error(`chart: ${args.svg}`);
   }
   if (args.json) {
-    writeFileSync(args.json, JSON.stringify({ machine: m, seed: args.seed, keygen: groups, issuance: issue, crl: crl ? { rows: crl.rows, memory: crl.memory } : null }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
+    writeFileSync(args.json, JSON.stringify({ machine: m, seed: args.seed, keygen: groups, issuance: issue, crl: crl ? { rows: crl.rows, memory: crl.memory } : null, verify: verifyBench?.json ?? null }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
     console.error(`json: ${args.json}`);
   }
   if (args.json && caDb) {

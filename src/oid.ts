@@ -149,8 +149,13 @@ export const PKCS12_OID = {
   pbmac1: '1.2.840.113549.1.5.14', // RFC 9579 (recognised, not supported)
 } as const;
 
-/** Name of a known OID, or the dotted string itself. @internal */
+let OID_NAMES: Map<string, string> | undefined;
+
+/** Name of a known OID, or the dotted string itself (the first name when an OID has two). @internal */
 export function oidName(oid: string): string {
-  for (const [k, v] of Object.entries(OID)) if (v === oid) return k;
-  return oid;
+  if (!OID_NAMES) {
+    OID_NAMES = new Map();
+    for (const [k, v] of Object.entries(OID)) if (!OID_NAMES.has(v)) OID_NAMES.set(v, k);
+  }
+  return OID_NAMES.get(oid) ?? oid;
 }

@@ -97,6 +97,18 @@ export function parseCertificateDer(der: Uint8Array): Certificate {
   });
 }
 
+/** A SEQUENCE header whose definite length covers exactly `b` (DER of one certificate, never PEM text): skips the PEM sniff. */
+function isOneDerSequence(b: Uint8Array): boolean {
+  if (b.length < 2 || b[0] !== 0x30) return false;
+  const l = b[1]!;
+  if (l < 0x80) return b.length === 2 + l;
+  const n = l & 0x7f;
+  if (n < 1 || n > 3 || b.length < 2 + n) return false;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + b[2 + i]!;
+  return b.length === 2 + n + len;
+}
+
 /**
  * Parse every certificate in `input`: a PEM text (any number of
  * `CERTIFICATE` blocks, in order; private keys and other blocks are
@@ -113,6 +125,7 @@ export function parseCertificates(input: string | Uint8Array): Certificate[] {
   let text: string | undefined;
   if (typeof input === 'string') text = input;
   else if (input instanceof Uint8Array) {
+    if (isOneDerSequence(input)) return [parseCertificateDer(input)];
     if (looksLikePem(input)) text = latin1(input);
     else return [parseCertificateDer(input)];
   } else throw new TypeError('parseCertificates: input must be a PEM string or DER bytes');

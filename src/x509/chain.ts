@@ -44,7 +44,8 @@ export function keyIdHex(id: Uint8Array): string {
 }
 
 function normValue(v: string): string {
-  return v.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+  // NFKC leaves printable ASCII as it is: skip it for the names CAs write
+  return (/^[\x20-\x7e]*$/.test(v) ? v : v.normalize('NFKC')).trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
 /**
@@ -56,12 +57,32 @@ function normValue(v: string): string {
 export function namesMatch(a: DistinguishedName, b: DistinguishedName): boolean {
   if (namesEqual(a, b)) return true;
   if (a.rdns.length !== b.rdns.length) return false;
-  const key = (rdn: DistinguishedName['rdns'][number]) =>
-    rdn
-      .map((x) => `${x.oid}=${normValue(x.value)}`)
-      .sort()
-      .join('+');
-  return a.rdns.every((rdn, i) => key(rdn) === key(b.rdns[i]!));
+  return nameKey(a) === nameKey(b);
+}
+
+const nameKeys = new WeakMap<DistinguishedName, string>();
+
+/**
+ * The name in the form {@link namesMatch} compares (RDNs in order, each one's
+ * attributes sorted, values case-folded and whitespace-compressed), so that
+ * two names match exactly when their keys are equal: usable as a Map key for
+ * issuer lookup. Remembered per name object.
+ * @internal
+ */
+export function nameKey(dn: DistinguishedName): string {
+  let k = nameKeys.get(dn);
+  if (k === undefined) {
+    k = dn.rdns
+      .map((rdn) =>
+        rdn
+          .map((x) => `${x.oid}=${JSON.stringify(normValue(x.value))}`)
+          .sort()
+          .join('+'),
+      )
+      .join(',');
+    nameKeys.set(dn, k);
+  }
+  return k;
 }
 
 /** The AKI keyIdentifier of `child` is compatible with the SKI of `issuer` (both present -> equal). @internal */

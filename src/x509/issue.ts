@@ -61,7 +61,7 @@ import {
 import { encodeTime, wholeSeconds } from './time.js';
 import { checkSerialNumber, generateSerialNumber } from './serial.js';
 import { parseCertificateRequest, verifyCertificateRequest } from './csr.js';
-import { checkNameConstraints } from './name-constraints.js';
+import { checkNameConstraints, MAX_NAME_CONSTRAINT_COMPARISONS } from './name-constraints.js';
 import { describeCert } from './chain.js';
 
 /** Backdate of notBefore: 5 minutes, for clock skew between the CA and clients. @public */
@@ -201,12 +201,22 @@ export const ISSUER_WITHOUT_KEY_USAGE =
 function checkIssuerConstraints(issuer: Certificate, chain: readonly Certificate[] | undefined, subject: DistinguishedName, sans: readonly GeneralName[]): void {
   if (chain !== undefined && !Array.isArray(chain)) throw new TypeError('issuerChain: an array of parsed Certificates is expected');
   const names = { subject, decoded: sans.length ? { subjectAltName: sans } : {} } as unknown as Certificate;
+  let comparisons = 0;
   for (const ca of [issuer, ...(chain ?? [])]) {
     const nc = ca?.decoded?.nameConstraints;
     if (!nc) continue;
+    // The same bound as path validation: a certificate past it would be `too-complex` to any bounded verifier.
+    comparisons += (sans.length + 1) * (nc.permitted.length + nc.excluded.length);
+    if (comparisons > MAX_NAME_CONSTRAINT_COMPARISONS) {
+      throw new MailPkiError(
+        'ERR_NAME_CONSTRAINTS',
+        `${sans.length} names against the name constraints of ${describeCert(ca)} need more than ${MAX_NAME_CONSTRAINT_COMPARISONS} comparisons: verifiers (mailpki, Go, rustls) would refuse the certificate as too complex`,
+      );
+    }
     const v = checkNameConstraints(nc, names);
     if (v) {
-      const how = v.kind === 'excluded' ? `is in the excluded subtree ${v.subtrees.join(', ')}` : `is not permitted (permitted subtrees: ${v.subtrees.join(', ')})`;
+      const list = v.subtrees.length > 8 ? `${v.subtrees.slice(0, 8).join(', ')} and ${v.subtrees.length - 8} more` : v.subtrees.join(', ');
+      const how = v.kind === 'excluded' ? `is in the excluded subtree ${list}` : v.kind === 'malformed' ? `is not a well-formed name of its type (constrained: ${list})` : `is not permitted (permitted subtrees: ${list})`;
       throw new MailPkiError('ERR_NAME_CONSTRAINTS', `${v.name} ${how} by the name constraints of ${describeCert(ca)}; the certificate would not verify`);
     }
   }

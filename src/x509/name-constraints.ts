@@ -10,19 +10,32 @@
  * A host-like subject CN counts as a DNS name only when there is no dNSName
  * SAN (see {@link constrainedNames}).
  *
+ * A name that is not a valid name of its form (a dNSName with a leading dot
+ * or an empty label, an rfc822Name with two `@`, an iPAddress SAN with a
+ * mask) never satisfies a constraint: when a CA constrains that form, such a
+ * name is a violation of kind `malformed` (Go and rustls-webpki refuse it
+ * too). {@link nameConstraintsDefect} finds a malformed nameConstraints
+ * extension itself (RFC 5280 4.2.1.10).
+ *
  * Out of scope: which CAs' constraints apply to which certificate (verify.ts
  * walks the path), policy constraints.
  */
 import { parseIpAddress, splitMailbox } from './hostname.js';
 import { prefixMask } from './general-name.js';
 import { displayName } from './name.js';
-import type { Certificate, DistinguishedName, GeneralName, NameConstraints } from './types.js';
+import type { Certificate, DistinguishedName, Extension, GeneralName, NameConstraints } from './types.js';
 import { OID } from '../oid.js';
+import { contextTag, decodeDer, readImplicitBytes, readImplicitChildren, readSequence } from '../encoding/der.js';
 
 /** A name that breaks a constraint. @public */
 export interface NameConstraintViolation {
-  /** `excluded`: inside an excluded subtree; `not-permitted`: outside every permitted subtree of its type. */
-  readonly kind: 'excluded' | 'not-permitted';
+  /**
+   * `excluded`: inside an excluded subtree; `not-permitted`: outside every
+   * permitted subtree of its type; `malformed`: not a valid name of its form
+   * (so it can be shown neither inside nor outside), under a CA that
+   * constrains that form.
+   */
+  readonly kind: 'excluded' | 'not-permitted' | 'malformed';
   /** The offending name, printed as `DNS:x`, `email:x`, `IP:x`, `URI:x`, `DirName:x`. */
   readonly name: string;
   /** The subtree it hit (excluded) or, for not-permitted, the permitted subtrees of that type. */
@@ -73,6 +86,26 @@ function dnsWildcardHitsExcluded(name: string, base: string): boolean {
   const b = stripDot(base).toLowerCase().replace(/^\./, '');
   const firstDot = b.indexOf('.');
   return firstDot > 0 && b.slice(firstDot + 1) === parent;
+}
+
+/** A DNS name or base as dnsWithin compares it: one trailing dot off, lower case. */
+function dnsNorm(s: string): string {
+  return stripDot(s).toLowerCase();
+}
+
+const baseNorms = new WeakMap<GeneralName, string>();
+/** dnsNorm of a constraint's value, remembered per subtree object (a CA's subtrees are compared with every name below it). */
+function baseNorm(g: GeneralName): string {
+  let v = baseNorms.get(g);
+  if (v === undefined) baseNorms.set(g, (v = dnsNorm((g as { value: string }).value)));
+  return v;
+}
+
+/** dnsWithin on normalized strings, without allocating. */
+function dnsWithinNorm(n: string, b: string): boolean {
+  if (b === '' || b === '.') return true;
+  if (b.charCodeAt(0) === 46) return n.length > b.length && n.endsWith(b);
+  return n === b || (n.length > b.length && n.endsWith(b) && n.charCodeAt(n.length - b.length - 1) === 46);
 }
 
 function stripDot(s: string): string {
@@ -229,6 +262,16 @@ export function constrainedNames(cert: Certificate): GeneralName[] {
 }
 
 /**
+ * Most name × subtree comparisons one check may make (2^16): path validation
+ * counts them per call (VERIFY_BUDGET.nameConstraintComparisons) and ends
+ * with `too-complex` past it; issuance refuses a certificate past it, since
+ * no bounded verifier would then judge it. Go and rustls allow 250,000
+ * native comparisons; 2^16 keeps ours at milliseconds.
+ * @public
+ */
+export const MAX_NAME_CONSTRAINT_COMPARISONS = 65_536;
+
+/**
  * Check the names of `cert` against one CA's name constraints.
  *
  * For each name: inside an excluded subtree is a violation; when the CA has
@@ -250,17 +293,120 @@ export function checkNameConstraints(constraints: NameConstraints, cert: Certifi
   if (!constraints || !Array.isArray(constraints.permitted) || !Array.isArray(constraints.excluded)) {
     throw new TypeError('constraints: expected { permitted: GeneralName[], excluded: GeneralName[] }');
   }
+  const forms = new Set<string>();
+  for (const g of constraints.permitted) forms.add(g.type);
+  for (const g of constraints.excluded) forms.add(g.type);
   for (const name of constrainedNames(cert)) {
+    if (forms.has(name.type) && !wellFormedName(name)) {
+      const subtrees = [...constraints.permitted, ...constraints.excluded].filter((p) => p.type === name.type).map(describeGeneralName);
+      return { kind: 'malformed', name: describeGeneralName(name), subtrees };
+    }
+    const dn = name.type === 'dns' ? dnsNorm(name.value) : '';
+    const within = (g: GeneralName): boolean | undefined => (name.type === 'dns' ? (g.type === 'dns' ? dnsWithinNorm(dn, baseNorm(g)) : undefined) : nameWithinSubtree(name, g));
     for (const ex of constraints.excluded) {
-      const inside = nameWithinSubtree(name, ex) === true || (name.type === 'dns' && ex.type === 'dns' && dnsWildcardHitsExcluded(name.value, ex.value));
+      const inside = within(ex) === true || (name.type === 'dns' && ex.type === 'dns' && dnsWildcardHitsExcluded(name.value, ex.value));
       if (inside) return { kind: 'excluded', name: describeGeneralName(name), subtrees: [describeGeneralName(ex)] };
     }
-    const sameForm = constraints.permitted.filter((p) => nameWithinSubtree(name, p) !== undefined);
-    // An IP constraint of the other family still constrains the form "IP".
-    const formPermits = constraints.permitted.filter((p) => p.type === name.type);
-    if (formPermits.length > 0 && !sameForm.some((p) => nameWithinSubtree(name, p) === true)) {
-      return { kind: 'not-permitted', name: describeGeneralName(name), subtrees: formPermits.map(describeGeneralName) };
+    // One pass: the name must be inside one permitted subtree when its form has any
+    // (an IP constraint of the other family still constrains the form "IP").
+    let formPermits = false;
+    let permitted = false;
+    for (const p of constraints.permitted) {
+      if (p.type !== name.type) continue;
+      formPermits = true;
+      if (within(p) === true) {
+        permitted = true;
+        break;
+      }
     }
+    if (formPermits && !permitted) {
+      const subtrees = constraints.permitted.filter((p) => p.type === name.type).map(describeGeneralName);
+      return { kind: 'not-permitted', name: describeGeneralName(name), subtrees };
+    }
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- well-formed names and constraints
+
+/**
+ * A dNSName in the preferred name syntax as far as constraint matching needs
+ * (RFC 5280 4.2.1.6, RFC 1034 3.5): labels of 1-63 visible ASCII characters
+ * separated by single dots, no leading or trailing dot, at most 253
+ * characters, `*` only as the whole leftmost label.
+ * @internal
+ */
+export function wellFormedDnsName(v: string): boolean {
+  if (v.length === 0 || v.length > 253) return false;
+  const labels = v.split('.');
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    if (l.length === 0 || l.length > 63) return false;
+    // eslint-disable-next-line no-control-regex
+    if (/[^\x21-\x7e]/.test(l)) return false;
+    if (l.includes('*') && !(l === '*' && i === 0 && labels.length > 1)) return false;
+  }
+  return true;
+}
+
+/** An rfc822Name: exactly one `@`, a non-empty visible-ASCII local part, a well-formed domain (no wildcard). */
+function wellFormedMailbox(v: string): boolean {
+  const at = v.indexOf('@');
+  if (at <= 0 || at !== v.lastIndexOf('@')) return false;
+  const local = v.slice(0, at);
+  const domain = v.slice(at + 1);
+  // eslint-disable-next-line no-control-regex
+  return !/[^\x21-\x7e]/.test(local) && wellFormedDnsName(domain) && !domain.includes('*');
+}
+
+/**
+ * Is `g` a valid name of its form? dNSName and rfc822Name as above; an
+ * iPAddress SAN must be 4 or 16 octets (8 or 32 is a constraint, with a
+ * mask). Other forms are taken as they are.
+ * @internal
+ */
+export function wellFormedName(g: GeneralName): boolean {
+  switch (g.type) {
+    case 'dns':
+      return wellFormedDnsName(g.value);
+    case 'email':
+      return wellFormedMailbox(g.value);
+    case 'ip':
+      return !g.value.includes('/');
+    default:
+      return true;
+  }
+}
+
+/**
+ * What makes a nameConstraints extension malformed (RFC 5280 4.2.1.10), or
+ * undefined: neither permitted nor excluded subtrees, an empty
+ * permittedSubtrees or excludedSubtrees (SIZE (1..MAX)), an iPAddress base
+ * that is not address + mask (8 or 32 octets), or a minimum or maximum
+ * (minimum MUST be zero, maximum MUST be absent). Whether the certificate
+ * is a CA is checked by the caller.
+ * @internal
+ */
+export function nameConstraintsDefect(ext: Extension): string | undefined {
+  try {
+    const items = readSequence(decodeDer(ext.der, 'nameConstraints', { strict: false }), 'nameConstraints', 0, 2);
+    if (items.length === 0) return 'it has neither permitted nor excluded subtrees';
+    for (const item of items) {
+      const tag = contextTag(item);
+      const which = tag === 0 ? 'permittedSubtrees' : 'excludedSubtrees';
+      const subtrees = readImplicitChildren(item, tag, which);
+      if (subtrees.length === 0) return `its ${which} is an empty sequence`;
+      for (const st of subtrees) {
+        const parts = readSequence(st, `${which} subtree`, 1, 3);
+        if (parts.length > 1) return `a subtree of its ${which} has a minimum or maximum (minimum must be 0 and absent, maximum absent)`;
+        if (contextTag(parts[0]) === 7) {
+          const n = readImplicitBytes(parts[0], 7, 'iPAddress').length;
+          if (n !== 8 && n !== 32) return `an iPAddress subtree of its ${which} has ${n} octets, not an address and a mask (8 or 32)`;
+        }
+      }
+    }
+  } catch (e) {
+    return e instanceof Error ? e.message : 'it cannot be read';
   }
   return undefined;
 }

@@ -9,7 +9,12 @@
  * (on the leaf and, when present, on intermediates: "EKU chaining", as
  * OpenSSL, NSS and Chromium do), name constraints of every CA in the path
  * (trust anchor included) on every certificate below it, and the host
- * (RFC 9525) or mailbox of the leaf.
+ * (RFC 9525) or mailbox of the leaf; then the strict rules of the profile
+ * (`rfc5280` or `webpki`, see {@link VerifyFailureCode}).
+ *
+ * Path building is bounded whatever the input ({@link VERIFY_BUDGET},
+ * {@link MAX_PRESENTED_CERTIFICATES}): a hostile set of certificates ends in
+ * `too-complex`, never in a hang or an out-of-memory abort.
  *
  * The result is a value, never an exception: `{ ok: true, chain }` or
  * `{ ok: false, reason, message, certificate }` with a stable reason code.
@@ -23,21 +28,13 @@
  * fetching missing issuers over AIA.
  */
 import { OID } from '../oid.js';
-import { equalBytes } from '../encoding/bytes.js';
+import { equalBytes, toHex } from '../encoding/bytes.js';
 import { bitLen } from '../crypto/bigint.js';
-import {
-  checkSignature,
-  describeCert,
-  describeName,
-  isSelfIssued,
-  isSelfSigned,
-  keyIdHex,
-  keyIdsMatch,
-  namesMatch,
-} from './chain.js';
-import { matchesEmail, matchesHost } from './hostname.js';
-import { checkNameConstraints } from './name-constraints.js';
-import type { Certificate } from './types.js';
+import { setTableBuildAllowance } from '../crypto/ecdsa-verify.js';
+import { checkSignature, describeCert, describeName, isSelfIssued, keyIdHex, keyIdsMatch, nameKey, type SignatureCheck } from './chain.js';
+import { matchesEmail, matchesHost, normalizeDnsName, parseIpAddress } from './hostname.js';
+import { checkNameConstraints, constrainedNames, nameConstraintsDefect, MAX_NAME_CONSTRAINT_COMPARISONS, type NameConstraintViolation } from './name-constraints.js';
+import type { Certificate, NameConstraints } from './types.js';
 import type { Crl, CrlReason } from './crl.js';
 import { isCrl } from './crl.js';
 import { checkRevocation, type RevocationMode } from './revocation.js';
@@ -58,11 +55,44 @@ import { checkRevocation, type RevocationMode } from './revocation.js';
  * - `name-constraint-violation`: a name outside a CA's permitted or inside its excluded subtrees
  * - `unhandled-critical-extension`: a critical extension mailpki does not process
  * - `host-mismatch` / `email-mismatch`: the leaf does not name the host / mailbox
- * - `path-too-long`: no path within {@link MAX_PATH_LENGTH} certificates
+ * - `path-too-long`: no path within `maxDepth` ({@link MAX_PATH_LENGTH}) certificates
+ * - `too-complex`: more certificates presented than `maxCertificates`
+ *   ({@link MAX_PRESENTED_CERTIFICATES}), or path building or name-constraint
+ *   checking ran out of its budget ({@link VERIFY_BUDGET}) before an answer
  * - `revoked`: a certificate of the path is listed on a CRL (reason and date in the message and in `revocationReason` / `revocationDate`)
  * - `crl-expired`: the only CRLs that would cover a certificate are past their nextUpdate
  * - `crl-not-found`: revocation is required and no CRL covers a certificate (or covers every reason)
  * - `crl-invalid`: a CRL that would cover a certificate cannot be used (signature, signer without cRLSign, unknown critical extension, not yet valid)
+ *
+ * Strict rules, both profiles (RFC 5280; see docs/DESIGN.md §4a for sources):
+ * - `invalid-name-constraints`: a nameConstraints extension that is malformed
+ *   (no subtrees, an empty subtree sequence, an iPAddress base without its
+ *   mask, a minimum or maximum) or in a certificate that is not a CA
+ * - `malformed-name`: a name that is not valid for its form (dNSName with a
+ *   leading dot or empty label, rfc822Name with two `@`, ...) under a CA
+ *   that constrains that form: it can satisfy no constraint
+ * - `forbidden-critical-extension`: authorityKeyIdentifier,
+ *   subjectKeyIdentifier or authorityInfoAccess marked critical
+ * - `missing-authority-key-identifier`: an intermediate CA without AKI
+ * - `missing-subject-key-identifier`: an intermediate CA without SKI
+ * - `empty-ca-subject`: an intermediate CA with an empty subject
+ * - `root-basic-constraints-not-critical`: a self-signed trust anchor whose
+ *   basicConstraints is not critical
+ * - `san-criticality`: subjectAltName critical with a non-empty subject, or
+ *   not critical with an empty subject
+ * - `ca-used-as-leaf`: a TLS leaf (purpose tls-server or tls-client) with
+ *   basicConstraints CA:TRUE or keyUsage keyCertSign
+ *
+ * Web PKI rules (profile `webpki`; CA/Browser Forum baseline requirements,
+ * as Chrome, Go and rustls-webpki apply them):
+ * - `invalid-serial`: a serial number that is zero, negative or longer than 20 octets
+ * - `missing-eku`: an end-entity certificate without extendedKeyUsage
+ * - `any-eku`: anyExtendedKeyUsage in the leaf or an intermediate
+ * - `root-has-eku`: a self-signed trust anchor with extendedKeyUsage
+ * - `cn-not-in-san`: (tls-server) a subject CN that is none of the SANs
+ * - `rsa-modulus-not-byte-aligned`: an RSA modulus that is not a multiple of 8 bits
+ * - `invalid-dns-name`: a leaf dNSName SAN outside letters, digits, hyphens
+ *   (LDH, a leftmost `*` label allowed)
  * @public
  */
 export type VerifyFailureCode =
@@ -86,7 +116,24 @@ export type VerifyFailureCode =
   | 'revoked'
   | 'crl-expired'
   | 'crl-not-found'
-  | 'crl-invalid';
+  | 'crl-invalid'
+  | 'too-complex'
+  | 'invalid-name-constraints'
+  | 'malformed-name'
+  | 'forbidden-critical-extension'
+  | 'missing-authority-key-identifier'
+  | 'missing-subject-key-identifier'
+  | 'empty-ca-subject'
+  | 'root-basic-constraints-not-critical'
+  | 'san-criticality'
+  | 'ca-used-as-leaf'
+  | 'invalid-serial'
+  | 'missing-eku'
+  | 'any-eku'
+  | 'root-has-eku'
+  | 'cn-not-in-san'
+  | 'rsa-modulus-not-byte-aligned'
+  | 'invalid-dns-name';
 
 /** Every {@link VerifyFailureCode}, for exhaustive handling. @public */
 export const VERIFY_FAILURE_CODES: readonly VerifyFailureCode[] = [
@@ -111,10 +158,37 @@ export const VERIFY_FAILURE_CODES: readonly VerifyFailureCode[] = [
   'crl-expired',
   'crl-not-found',
   'crl-invalid',
+  'too-complex',
+  'invalid-name-constraints',
+  'malformed-name',
+  'forbidden-critical-extension',
+  'missing-authority-key-identifier',
+  'missing-subject-key-identifier',
+  'empty-ca-subject',
+  'root-basic-constraints-not-critical',
+  'san-criticality',
+  'ca-used-as-leaf',
+  'invalid-serial',
+  'missing-eku',
+  'any-eku',
+  'root-has-eku',
+  'cn-not-in-san',
+  'rsa-modulus-not-byte-aligned',
+  'invalid-dns-name',
 ];
 
 /** What the leaf is checked for. @public */
 export type VerifyPurpose = 'tls-server' | 'tls-client' | 'smime';
+
+/**
+ * Which rule set applies beyond RFC 5280 path validation. `rfc5280`: the
+ * RFC's rules, and the strict ones every verifier applies (see
+ * {@link VerifyFailureCode}); `webpki`: those plus the CA/Browser Forum
+ * baseline requirements that Chrome, Go and rustls-webpki enforce on TLS
+ * chains. Rules and their sources: docs/DESIGN.md §4a.
+ * @public
+ */
+export type VerifyProfile = 'webpki' | 'rfc5280';
 
 /** Options of {@link verifyCertificate}. @public */
 export interface VerifyOptions {
@@ -144,6 +218,23 @@ export interface VerifyOptions {
    * otherwise). `'off'`: `crls` are ignored.
    */
   readonly revocation?: RevocationMode;
+  /**
+   * Rule set ({@link VerifyProfile}). Default: `webpki` when the purpose is
+   * `tls-server` or `tls-client`, `rfc5280` otherwise (S/MIME, no purpose).
+   */
+  readonly profile?: VerifyProfile;
+  /**
+   * Longest path accepted, in certificates (leaf and trust anchor included),
+   * 1 to 64. Default {@link MAX_PATH_LENGTH} (10). Longer: `path-too-long`.
+   */
+  readonly maxDepth?: number;
+  /**
+   * Most certificates accepted as presented: the leaf plus `intermediates`,
+   * counted as given (duplicates included), trust anchors not counted.
+   * Default {@link MAX_PRESENTED_CERTIFICATES} (20). More: `too-complex`,
+   * before any path is built.
+   */
+  readonly maxCertificates?: number;
 }
 
 /** Result of {@link verifyCertificate}. @public */
@@ -166,10 +257,51 @@ export type VerifyResult =
 
 type Failure = Extract<VerifyResult, { ok: false }>;
 
-/** Longest path considered (leaf + intermediates + anchor); real mail/web PKI uses 2-4. @public */
+/** Longest path considered by default (leaf + intermediates + anchor); real mail/web PKI uses 2-4. @public */
 export const MAX_PATH_LENGTH = 10;
-/** Candidate paths tried before giving up (several issuers with one name: cross-signs, re-keys). */
-const MAX_PATHS = 64;
+
+/**
+ * Largest certificate set (leaf + `intermediates`, as given) that
+ * {@link verifyCertificate} builds paths from by default; a larger set is
+ * refused with `too-complex` before any path is built. A TLS server sends 2-4;
+ * RFC 8446 puts no limit, so the cap is ours (OpenSSL's default verify depth
+ * is 100, but its chain building is linear). Raise it with
+ * `options.maxCertificates`.
+ * @public
+ */
+export const MAX_PRESENTED_CERTIFICATES = 20;
+
+/**
+ * Work done by one {@link verifyCertificate} call at most; past any of these
+ * the result is `{ ok: false, reason: 'too-complex' }`.
+ * - `signatures` (64): signature verifications (each child and issuer key
+ *   pair once), weighted by cost: a P-256 or RSA (≤ 4,096 bits) check is 1,
+ *   P-384 2, P-521 4, Ed25519 2. Go's crypto/x509
+ *   (`maxChainSignatureChecks`) and rustls-webpki (`Budget::signatures`)
+ *   both allow 100 checks, native ones of ~50 µs; ours, in pure JavaScript,
+ *   take ~0.9 ms (P-256), so 64 keeps the worst a hostile set can cost near
+ *   60 ms (plus at most one ECDSA key table, ~10 checks of work, per call).
+ *   A real chain needs 2-6 checks, a cross-signed one a dozen.
+ * - `extensions` (10,000): candidate issuers tried on a partial path. With
+ *   (certificate, depth) dead ends remembered, a set of 20 certificates and
+ *   depth 10 cannot need more than about 20 × 10 × 20 = 4,000; rustls
+ *   allows 200,000 build calls (from mozilla::pkix), which costs too much time
+ *   in JavaScript for our 100 ms bound.
+ * - `paths` (64): complete paths (up to a trust anchor) validated; each is a
+ *   full RFC 5280 6.1 pass.
+ * - `nameConstraintComparisons` (65,536 = 2^16): names × subtrees compared,
+ *   summed over every constrained CA and path. Go and rustls allow 250,000;
+ *   2^16 keeps the worst case near 10 ms here and is still 25 times what a
+ *   leaf with 256 names under a CA with 10 subtrees on 10 paths needs.
+ * @public
+ */
+export const VERIFY_BUDGET: Readonly<{ signatures: number; extensions: number; paths: number; nameConstraintComparisons: number }> = Object.freeze({
+  signatures: 64,
+  extensions: 10_000,
+  paths: 64,
+  nameConstraintComparisons: MAX_NAME_CONSTRAINT_COMPARISONS,
+});
+
 /** RSA keys under this are refused (NIST SP 800-131A; OpenSSL's default security level 2 agrees). */
 const MIN_RSA_BITS = 2048;
 
@@ -220,13 +352,64 @@ function checkCertList(v: unknown, name: string): readonly Certificate[] {
   return v;
 }
 
+function checkLimit(v: unknown, name: string, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) throw new TypeError(`${name}: expected an integer from 1 to ${max}`);
+  return v;
+}
+
 const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
 
+const spkiHexes = new WeakMap<Certificate, string>();
+/** The SubjectPublicKeyInfo as hex, remembered per certificate object. */
+function spkiHex(c: Certificate): string {
+  let h = spkiHexes.get(c);
+  if (h === undefined) spkiHexes.set(c, (h = toHex(c.spki)));
+  return h;
+}
+
+const identities = new WeakMap<Certificate, string>();
+/** Subject + key: two certificates with the same identity are interchangeable as issuers. */
+function identity(c: Certificate): string {
+  let id = identities.get(c);
+  if (id === undefined) identities.set(c, (id = `${nameKey(c.subject)}|${spkiHex(c)}`));
+  return id;
+}
+
+/** Issuers of one identity (same subject and key) that a child's issuer name and AKI select. */
+interface CandidateGroup {
+  readonly id: string;
+  readonly members: Certificate[];
+  readonly rank: number;
+}
+
+/** What {@link validatePath} needs besides the path. */
+interface PathContext {
+  readonly at: Date;
+  readonly purpose: VerifyPurpose | undefined;
+  readonly profile: VerifyProfile;
+  readonly host: string | undefined;
+  readonly email: string | undefined;
+  /** Name-constraint comparisons left (shared by every path of the call). */
+  ncLeft: number;
+}
+
+type Explore = 'success' | 'abort' | 'reached' | 'dead';
+
 /**
- * Validate `leaf` against `trustAnchors` at a time: build every candidate
- * path through `intermediates` (several issuers with the same name are all
+ * Validate `leaf` against `trustAnchors` at a time: build candidate paths
+ * through `intermediates` (several issuers with the same name are all
  * tried), and return the first path that passes every check, or the reason
  * the best candidate failed.
+ *
+ * Path building is bounded whatever the input (see {@link VERIFY_BUDGET}):
+ * at most `maxCertificates` presented certificates; duplicates (the same
+ * subject, issuer, key and serial, or the same bytes) are considered once; a
+ * path never holds two certificates with the same subject and key (a shorter
+ * path without the loop exists and is tried); a (certificate, depth) from
+ * which no trust anchor could be reached is not explored again; failures
+ * keep only the first path of each kind. When the budget runs out the result
+ * is `too-complex`.
  *
  * @param leaf - the end-entity certificate
  * @param options - {@link VerifyOptions}
@@ -234,7 +417,7 @@ const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
  *   `{ ok: false, reason, message, certificate, chain? }`; never throws for a
  *   failed verification.
  * @throws TypeError for wrong arguments (not certificates, an invalid date,
- *   an unknown purpose, an empty host)
+ *   an unknown purpose, an empty host, a limit out of range)
  * @example
  * ```ts
  * const r = verifyCertificate(leaf, { trustAnchors: [root], intermediates: [ica], host: 'mail.example.com' });
@@ -247,8 +430,8 @@ export function verifyCertificate(leaf: Certificate, options: VerifyOptions): Ve
   if (!options || typeof options !== 'object') throw new TypeError('options: expected { trustAnchors, ... }');
   const anchors = checkCertList(options.trustAnchors, 'options.trustAnchors');
   const intermediates = options.intermediates === undefined ? [] : checkCertList(options.intermediates, 'options.intermediates');
-  const at = options.at ?? new Date();
-  if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new TypeError('options.at: expected a valid Date');
+  const at0 = options.at ?? new Date();
+  if (!(at0 instanceof Date) || Number.isNaN(at0.getTime())) throw new TypeError('options.at: expected a valid Date');
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) throw new TypeError('options.host: expected a non-empty string');
   if (options.email !== undefined && (typeof options.email !== 'string' || !options.email.includes('@'))) throw new TypeError('options.email: expected an address local@domain');
   const purpose = options.purpose ?? (options.host !== undefined ? 'tls-server' : options.email !== undefined ? 'smime' : undefined);
@@ -257,78 +440,196 @@ export function verifyCertificate(leaf: Certificate, options: VerifyOptions): Ve
   if (!Array.isArray(crls) || !crls.every(isCrl)) throw new TypeError('options.crls: expected an array of parsed CRLs (parseCrl)');
   const revocation = options.revocation ?? 'if-present';
   if (revocation !== 'off' && revocation !== 'if-present' && revocation !== 'require') throw new TypeError(`options.revocation: expected 'off', 'if-present' or 'require'`);
+  if (options.profile !== undefined && options.profile !== 'webpki' && options.profile !== 'rfc5280') throw new TypeError(`options.profile: expected 'webpki' or 'rfc5280'`);
+  const profile: VerifyProfile = options.profile ?? (purpose === 'tls-server' || purpose === 'tls-client' ? 'webpki' : 'rfc5280');
+  const maxDepth = checkLimit(options.maxDepth, 'options.maxDepth', 64) ?? MAX_PATH_LENGTH;
+  const maxCertificates = checkLimit(options.maxCertificates, 'options.maxCertificates', 1_000_000) ?? MAX_PRESENTED_CERTIFICATES;
+  // X.509 times have a resolution of one second (RFC 5280 4.1.2.5): compare at that resolution.
+  const at = new Date(Math.floor(at0.getTime() / 1000) * 1000);
 
-  const isAnchor = (c: Certificate) => anchors.some((a) => a === c || equalBytes(a.der, c.der));
+  if (1 + intermediates.length > maxCertificates) {
+    return fail(
+      'too-complex',
+      `${1 + intermediates.length} certificates presented (leaf + intermediates); at most ${maxCertificates} are considered (options.maxCertificates)`,
+      leaf,
+    );
+  }
+
+  // The pool: anchors first, then intermediates; duplicates (same subject, issuer, key and serial) once.
+  const anchorSet = new Set<Certificate>();
   const pool: Certificate[] = [];
-  for (const c of [...anchors, ...intermediates]) if (!pool.some((p) => equalBytes(p.der, c.der))) pool.push(c);
+  const seen = new Map<string, Certificate>();
+  const dupKey = (c: Certificate) => `${identity(c)}|${nameKey(c.issuer)}|${c.serialHex}`;
+  for (const [i, c] of [...anchors, ...intermediates].entries()) {
+    const k = dupKey(c);
+    if (seen.has(k)) continue;
+    seen.set(k, c);
+    pool.push(c);
+    if (i < anchors.length) anchorSet.add(c);
+  }
+  const leafAsAnchor = anchorSet.has(leaf) || anchors.some((a) => equalBytes(a.der, leaf.der));
+  const isAnchor = (c: Certificate, depth: number) => (depth === 0 ? leafAsAnchor : anchorSet.has(c));
+  const bySubject = new Map<string, Certificate[]>();
+  for (const c of pool) {
+    const k = nameKey(c.subject);
+    const list = bySubject.get(k);
+    if (list) list.push(c);
+    else bySubject.set(k, [c]);
+  }
+  // Preference: trust anchors, then issuers valid at `at` (a fresh re-issue over an expired one).
+  const rank = (c: Certificate) => (anchorSet.has(c) ? 0 : 2) + (c.notBefore <= at && at <= c.notAfter ? 0 : 1);
+  // Candidates depend only on the child's issuer name and AKI: computed once per (name, AKI).
+  const candidateCache = new Map<string, { groups: CandidateGroup[]; sameName: Certificate[] }>();
+  const candidatesOf = (cur: Certificate) => {
+    const aki = cur.decoded.authorityKeyIdentifier?.keyIdentifier;
+    const key = `${nameKey(cur.issuer)}|${aki ? toHex(aki) : ''}`;
+    let hit = candidateCache.get(key);
+    if (hit) return hit;
+    const sameName = bySubject.get(nameKey(cur.issuer)) ?? [];
+    const byId = new Map<string, Certificate[]>();
+    for (const c of sameName) {
+      if (!keyIdsMatch(cur, c)) continue;
+      const id = identity(c);
+      const m = byId.get(id);
+      if (m) m.push(c);
+      else byId.set(id, [c]);
+    }
+    const groups = [...byId].map(([id, members]) => {
+      members.sort((a, b) => rank(a) - rank(b));
+      return { id, members, rank: rank(members[0]!) };
+    });
+    groups.sort((a, b) => a.rank - b.rank);
+    hit = { groups, sameName };
+    candidateCache.set(key, hit);
+    return hit;
+  };
 
-  const pathFailures: Failure[] = [];
-  const buildFailures: Failure[] = [];
-  let explored = 0;
+  // Budget (VERIFY_BUDGET) and memo of this call.
+  let signaturesLeft = VERIFY_BUDGET.signatures;
+  let extensionsLeft = VERIFY_BUDGET.extensions;
+  let pathsLeft = VERIFY_BUDGET.paths;
+  let tooComplex: Failure | undefined;
+  const sigMemo = new Map<Certificate, Map<string, SignatureCheck>>();
+  /** checkSignature, once per (child, issuer key) in this call; undefined when the budget is spent. */
+  const signature = (child: Certificate, issuer: Certificate): SignatureCheck | undefined => {
+    let m = sigMemo.get(child);
+    if (!m) sigMemo.set(child, (m = new Map()));
+    const k = spkiHex(issuer);
+    let r = m.get(k);
+    if (r) return r;
+    signaturesLeft -= signatureCost(issuer);
+    if (signaturesLeft < 0) return undefined;
+    r = checkSignature(child, issuer);
+    m.set(k, r);
+    return r;
+  };
+  const ctx: PathContext = { at, purpose, profile, host: options.host, email: options.email, ncLeft: VERIFY_BUDGET.nameConstraintComparisons };
+  const exhausted = (what: string, cert: Certificate): 'abort' => {
+    tooComplex = fail('too-complex', `path building for ${describeCert(leaf)} gave up: more than ${what} needed (a set of certificates built to make verification slow?)`, cert);
+    return 'abort';
+  };
+
+  // Failures: only the first of each kind is kept (with a copy of its path).
+  let pathFailure: Failure | undefined;
+  let linkFailure: Failure | undefined; // bad signature, weak or unsupported algorithm, path too long
+  let deadEnd: Failure | undefined; // unknown issuer, self-signed untrusted
   let success: Certificate[] | undefined;
+  const deadAt = new Map<Certificate, number>(); // certificate -> smallest depth it was shown to reach no anchor from
+  const path: Certificate[] = [leaf];
+  const onPath = new Set<string>([identity(leaf)]);
 
-  const extend = (path: Certificate[]): void => {
-    if (success || explored >= MAX_PATHS) return;
-    const cur = path[path.length - 1]!;
-    if (isAnchor(cur)) {
-      explored++;
-      let f = validatePath(path, at, purpose, options.host, options.email);
+  const explore = (depth: number): Explore => {
+    const cur = path[depth]!;
+    if (isAnchor(cur, depth)) {
+      if (pathsLeft-- <= 0) return exhausted(`${VERIFY_BUDGET.paths} complete paths`, cur);
+      let f = validatePath(path.slice(), ctx);
+      // Revocation last (RFC 5280 6.3 for every certificate of a path that passed every other check).
       if (!f && (revocation === 'require' || (revocation === 'if-present' && crls.length > 0))) {
-        const r = checkRevocation(path, { crls, mode: revocation, at, pool });
-        if (r) f = { ok: false, ...r, chain: path };
+        const rv = checkRevocation(path.slice(), { crls, mode: revocation, at, pool });
+        if (rv) f = { ok: false, ...rv, chain: path.slice() };
       }
-      if (f) pathFailures.push(f);
-      else success = path;
-      return;
-    }
-    if (path.length >= MAX_PATH_LENGTH) {
-      buildFailures.push(fail('path-too-long', `no trust anchor within ${MAX_PATH_LENGTH} certificates above ${describeCert(path[0]!)}`, cur, path));
-      return;
-    }
-    const byName = pool.filter((c) => namesMatch(cur.issuer, c.subject) && !path.some((p) => equalBytes(p.der, c.der)));
-    const cands = byName.filter((c) => keyIdsMatch(cur, c));
-    // Preference: trust anchors, then issuers valid now (a fresh re-issue over an expired one).
-    cands.sort((a, b) => rank(a) - rank(b));
-    function rank(c: Certificate): number {
-      return (isAnchor(c) ? 0 : 2) + (c.notBefore <= at && at <= c.notAfter ? 0 : 1);
-    }
-    let any = false;
-    for (const c of cands) {
-      const s = checkSignature(cur, c);
-      if (!s.ok) {
-        buildFailures.push(fail(s.reason, s.message, cur, [...path, c]));
-        continue;
+      if (!f) {
+        success = path.slice();
+        return 'success';
       }
-      any = true;
-      extend([...path, c]);
-      if (success) return;
+      if (f.reason === 'too-complex') {
+        tooComplex = f;
+        return 'abort';
+      }
+      pathFailure ??= f;
+      return 'reached';
     }
-    if (cands.length === 0 && !any) {
-      if (isSelfSigned(cur)) {
-        buildFailures.push(fail('self-signed-untrusted', `${describeCert(cur)} is self-signed and not among the trust anchors`, cur, path));
+    if (depth + 1 >= maxDepth) {
+      linkFailure ??= fail('path-too-long', `no trust anchor within ${maxDepth} certificates above ${describeCert(leaf)}`, cur, path.slice());
+      return 'dead';
+    }
+    const { groups, sameName } = candidatesOf(cur);
+    let status: Explore = 'dead';
+    let usable = 0;
+    for (const g of groups) {
+      if (onPath.has(g.id)) continue; // a loop: the path without it is shorter and tried
+      usable++;
+      for (const c of g.members) {
+        if ((deadAt.get(c) ?? Infinity) <= depth + 1) continue;
+        if (extensionsLeft-- <= 0) return exhausted(`${VERIFY_BUDGET.extensions} candidate issuers`, cur);
+        const s = signature(cur, c);
+        if (!s) return exhausted(`${VERIFY_BUDGET.signatures} signature checks`, cur);
+        if (!s.ok) {
+          linkFailure ??= fail(s.reason, s.message, cur, [...path, c]);
+          continue;
+        }
+        path.push(c);
+        onPath.add(g.id);
+        const r = explore(depth + 1);
+        path.pop();
+        onPath.delete(g.id);
+        if (r === 'success' || r === 'abort') return r;
+        if (r === 'reached') status = 'reached';
+        else deadAt.set(c, Math.min(deadAt.get(c) ?? Infinity, depth + 1));
+      }
+    }
+    if (usable === 0 && !deadEnd) {
+      if (isSelfIssued(cur) && keyIdsMatch(cur, cur) && (() => {
+        const s = signature(cur, cur);
+        return !!s && (s.ok || s.reason !== 'bad-signature');
+      })()) {
+        deadEnd = fail('self-signed-untrusted', `${describeCert(cur)} is self-signed and not among the trust anchors`, cur, path.slice());
       } else {
         const aki = cur.decoded.authorityKeyIdentifier?.keyIdentifier;
-        const extra = byName.length ? `; ${byName.map(describeCert).join(', ')} has that name but another key identifier` : '';
-        buildFailures.push(
-          fail(
-            'unknown-issuer',
-            `no trust anchor or intermediate for issuer ${describeName(cur.issuer)}${aki ? ` (AKI ${keyIdHex(aki)})` : ''} of ${describeCert(cur)}${extra}`,
-            cur,
-            path,
-          ),
+        const extra = sameName.length ? `; ${sameName.slice(0, 3).map(describeCert).join(', ')}${sameName.length > 3 ? ` and ${sameName.length - 3} more` : ''} ${sameName.length === 1 ? 'has' : 'have'} that name but another key identifier` : '';
+        deadEnd = fail(
+          'unknown-issuer',
+          `no trust anchor or intermediate for issuer ${describeName(cur.issuer)}${aki ? ` (AKI ${keyIdHex(aki)})` : ''} of ${describeCert(cur)}${extra}`,
+          cur,
+          path.slice(),
         );
       }
     }
+    return status;
   };
 
-  extend([leaf]);
-  if (success) return { ok: true, chain: success };
+  // At most one ECDSA fixed-base table is built during the call (each costs ~10 verifications).
+  const allowance = setTableBuildAllowance(1);
+  let r: Explore;
+  try {
+    r = explore(0);
+  } finally {
+    setTableBuildAllowance(allowance);
+  }
+  if (r === 'success' && success) return { ok: true, chain: success };
+  if (tooComplex) return tooComplex;
   // A complete path that failed a check tells more than a dead end.
-  return pathFailures[0] ?? buildFailures.find((f) => f.reason !== 'unknown-issuer' && f.reason !== 'self-signed-untrusted') ?? buildFailures[0]!;
+  return (
+    pathFailure ??
+    linkFailure ??
+    deadEnd ??
+    fail('unknown-issuer', `no path from ${describeCert(leaf)} to a trust anchor (every candidate issuer is already in the path)`, leaf, [leaf])
+  );
 }
 
 /** Every check on one complete path [leaf, ..., anchor]; undefined when it passes. */
-function validatePath(path: Certificate[], at: Date, purpose: VerifyPurpose | undefined, host: string | undefined, email: string | undefined): Failure | undefined {
+function validatePath(path: Certificate[], ctx: PathContext): Failure | undefined {
+  const { at, purpose, host, email } = ctx;
   const n = path.length;
   const leaf = path[0]!;
 
@@ -353,6 +654,10 @@ function validatePath(path: Certificate[], at: Date, purpose: VerifyPurpose | un
     const unknown = c.extensions.find((e) => e.critical && !KNOWN_EXTENSIONS.has(e.oid));
     if (unknown) return fail('unhandled-critical-extension', `${describeCert(c)} has the critical extension ${unknown.name} that mailpki does not process`, c, path);
   }
+
+  // Strict certificate-content rules (profile-dependent), anchor's own rules included.
+  const strict = strictRules(path, ctx);
+  if (strict) return strict;
 
   // RFC 5280 6.1.4 (k), (n): every issuer is a CA allowed to sign certificates.
   for (let i = n - 1; i >= 1; i--) {
@@ -391,7 +696,13 @@ function validatePath(path: Certificate[], at: Date, purpose: VerifyPurpose | un
     for (let j = i - 1; j >= 0; j--) {
       const c = path[j]!;
       if (j > 0 && isSelfIssued(c)) continue;
-      const v = checkNameConstraints(nc, c);
+      const v = checkNameConstraintsBounded(nc, c, ctx);
+      if (v === 'too-complex') {
+        return fail('too-complex', `checking the names of ${describeCert(c)} against the name constraints of ${describeCert(ca)} needs more than the ${VERIFY_BUDGET.nameConstraintComparisons} comparisons allowed`, c);
+      }
+      if (v?.kind === 'malformed') {
+        return fail('malformed-name', `${v.name} of ${describeCert(c)} is not a valid name of its form, so it cannot satisfy the name constraints ${v.subtrees.join(', ')} of ${describeCert(ca)}`, c, path);
+      }
       if (v) {
         const how = v.kind === 'excluded' ? `is in the excluded subtree ${v.subtrees.join(', ')}` : `is outside the permitted subtrees ${v.subtrees.join(', ')}`;
         return fail('name-constraint-violation', `${v.name} of ${describeCert(c)} ${how} of ${describeCert(ca)}`, c, path);
@@ -424,7 +735,176 @@ function validatePath(path: Certificate[], at: Date, purpose: VerifyPurpose | un
     const names = (leaf.decoded.subjectAltName ?? []).filter((g) => g.type === 'email').map((g) => g.value as string);
     return fail('email-mismatch', `${describeCert(leaf)} does not carry ${email} (${names.length ? `email SAN: ${names.join(', ')}` : 'no email SAN'})`, leaf, path);
   }
+
+  // After the name checks, so a wrong host or mailbox is what a reader learns first.
+  if ((purpose === 'tls-server' || purpose === 'tls-client') && n > 1) {
+    // rustls-webpki (CaUsedAsEndEntity), Chrome: a CA certificate is never a TLS end entity.
+    const bc = leaf.decoded.basicConstraints;
+    const kcs = leaf.decoded.keyUsage?.includes('keyCertSign');
+    if (bc?.ca || kcs) {
+      return fail('ca-used-as-leaf', `${describeCert(leaf)} is used as a TLS leaf but ${bc?.ca ? 'is a CA (basicConstraints CA:TRUE)' : 'has keyUsage keyCertSign'}`, leaf, path);
+    }
+  }
+  if (ctx.profile === 'webpki') {
+    const w = webPkiRules(path, purpose);
+    if (w) return w;
+  }
+
   return undefined;
+}
+
+const NO_CRITICAL: ReadonlyArray<[string, string]> = [
+  [OID.authorityKeyIdentifier, 'authorityKeyIdentifier (RFC 5280 4.2.1.1)'],
+  [OID.subjectKeyIdentifier, 'subjectKeyIdentifier (RFC 5280 4.2.1.2)'],
+  [OID.authorityInfoAccess, 'authorityInfoAccess (RFC 5280 4.2.2.1)'],
+];
+
+/**
+ * Certificate-content rules of both profiles (RFC 5280 4.1, 4.2; OpenSSL
+ * -x509_strict, Go and rustls-webpki refuse the same). Applied to every
+ * certificate of the path but the trust anchor, whose content RFC 5280 6.1.1
+ * does not judge; the anchor's basicConstraints criticality when it is a
+ * self-signed root. A leaf that is itself a trust anchor (a pinned
+ * self-signed server certificate) is not judged: trusting it as it is was
+ * the caller's decision.
+ */
+function strictRules(path: Certificate[], ctx: PathContext): Failure | undefined {
+  const n = path.length;
+  for (let i = 0; i < n - 1; i++) {
+    const c = path[i]!;
+    const isCa = c.decoded.basicConstraints?.ca === true;
+    for (const [oid, what] of NO_CRITICAL) {
+      if (c.extensions.some((e) => e.oid === oid && e.critical)) return fail('forbidden-critical-extension', `${describeCert(c)} marks ${what} critical, which must not be`, c, path);
+    }
+    const san = c.extensions.find((e) => e.oid === OID.subjectAltName);
+    const emptySubject = c.subject.rdns.length === 0;
+    if (san && san.critical !== emptySubject) {
+      return fail(
+        'san-criticality',
+        emptySubject
+          ? `${describeCert(c)} has an empty subject and a non-critical subjectAltName (RFC 5280 4.2.1.6: critical when the subject is empty)`
+          : `${describeCert(c)} has a subject and a critical subjectAltName (RFC 5280 4.2.1.6: non-critical when the subject is not empty)`,
+        c,
+        path,
+      );
+    }
+    const nc = c.extensions.find((e) => e.oid === OID.nameConstraints);
+    if (nc) {
+      const defect = isCa ? nameConstraintsDefect(nc) : 'the certificate is not a CA (RFC 5280 4.2.1.10: CA certificates only)';
+      if (defect) return fail('invalid-name-constraints', `${describeCert(c)} has invalid nameConstraints: ${defect}`, c, path);
+    }
+    if (i > 0) {
+      // intermediates (issuers below the anchor)
+      if (emptySubject) return fail('empty-ca-subject', `the CA ${describeCert(c)} has an empty subject (RFC 5280 4.1.2.6)`, c, path);
+      if (!c.decoded.subjectKeyIdentifier) return fail('missing-subject-key-identifier', `the CA ${describeCert(c)} has no subjectKeyIdentifier (RFC 5280 4.2.1.2: required in CA certificates)`, c, path);
+      if (!c.decoded.authorityKeyIdentifier?.keyIdentifier) {
+        return fail('missing-authority-key-identifier', `the CA ${describeCert(c)} has no authorityKeyIdentifier keyIdentifier (RFC 5280 4.2.1.1: required except in self-signed certificates)`, c, path);
+      }
+    }
+    if (ctx.profile === 'webpki') {
+      const len = c.serialHex.length / 2;
+      if (c.serialNumber <= 0n || len > 20) {
+        return fail('invalid-serial', `${describeCert(c)} has the serial number ${c.serialNumber < 0n ? '-' : ''}0x${c.serialHex} (${len} octets): RFC 5280 4.1.2.2 wants a positive number of at most 20 octets`, c, path);
+      }
+    }
+  }
+  const top = path[n - 1]!;
+  if (n > 1 && isSelfIssued(top)) {
+    const bc = top.extensions.find((e) => e.oid === OID.basicConstraints);
+    if (bc && !bc.critical) return fail('root-basic-constraints-not-critical', `the root ${describeCert(top)} has a non-critical basicConstraints (RFC 5280 4.2.1.9: critical in CA certificates)`, top, path);
+  }
+  return undefined;
+}
+
+/** A DNS name of letters, digits and hyphens (RFC 1034 3.5; CA/B BR 7.1.4.2), `*` only as the whole leftmost label. */
+const LDH_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+function isLdhName(v: string): boolean {
+  if (v.length === 0 || v.length > 253) return false;
+  const labels = v.split('.');
+  return labels.every((l, i) => LDH_LABEL.test(l) || (l === '*' && i === 0 && labels.length > 2));
+}
+
+/** The canonical form of a name for the CN-in-SAN rule: IP addresses as bytes, DNS names lower-case A-labels. */
+function canonicalIdentity(v: string): string | undefined {
+  const ip = parseIpAddress(v);
+  if (ip) return `ip:${toHex(ip)}`;
+  const d = normalizeDnsName(v);
+  return d === undefined ? undefined : `dns:${d}`;
+}
+
+/**
+ * Web PKI rules (CA/Browser Forum TLS baseline requirements 7.1; Chrome and
+ * rustls-webpki enforce them). The anchor is judged only as a root (no EKU).
+ */
+function webPkiRules(path: Certificate[], purpose: VerifyPurpose | undefined): Failure | undefined {
+  const n = path.length;
+  if (n === 1) return undefined; // a leaf trusted as it is (pinned): its content is the caller's decision
+  const leaf = path[0]!;
+  const top = path[n - 1]!;
+  for (let i = n - 1; i >= 0; i--) {
+    const k = path[i]!.publicKey;
+    if (k.type === 'rsa' && bitLen(k.n) % 8 !== 0) {
+      return fail('rsa-modulus-not-byte-aligned', `${describeCert(path[i]!)} has an RSA modulus of ${bitLen(k.n)} bits, not a multiple of 8 (CA/B BR 6.1.5)`, path[i], path);
+    }
+  }
+  if (n > 1 && isSelfIssued(top) && top.decoded.extKeyUsage) {
+    return fail('root-has-eku', `the root ${describeCert(top)} has extendedKeyUsage (CA/B BR 7.1.2.1: a root CA certificate has none)`, top, path);
+  }
+  for (let i = 0; i < n - 1; i++) {
+    const c = path[i]!;
+    if (c.decoded.extKeyUsage?.includes(OID.anyExtendedKeyUsage)) {
+      return fail('any-eku', `${describeCert(c)} has anyExtendedKeyUsage (CA/B BR 7.1.2: TLS certificates name their purposes)`, c, path);
+    }
+  }
+  if (!leaf.decoded.extKeyUsage) {
+    return fail('missing-eku', `${describeCert(leaf)} has no extendedKeyUsage (CA/B BR 7.1.2.7: required in end-entity certificates)`, leaf, path);
+  }
+  const sans = leaf.decoded.subjectAltName ?? [];
+  for (const g of sans) {
+    if (g.type === 'dns' && !isLdhName(g.value)) {
+      return fail('invalid-dns-name', `${describeCert(leaf)} has the dNSName ${JSON.stringify(g.value)}, not letters, digits and hyphens (CA/B BR 7.1.4.2, RFC 1034 3.5)`, leaf, path);
+    }
+  }
+  if (purpose === 'tls-server') {
+    const ids = new Set<string>();
+    for (const g of sans) {
+      if (g.type !== 'dns' && g.type !== 'ip') continue;
+      const k = canonicalIdentity(g.value);
+      if (k) ids.add(k);
+    }
+    for (const rdn of leaf.subject.rdns) {
+      for (const a of rdn) {
+        if (a.oid !== OID.commonName) continue;
+        const k = canonicalIdentity(a.value);
+        if (!k || !ids.has(k)) {
+          return fail('cn-not-in-san', `the subject CN ${JSON.stringify(a.value)} of ${describeCert(leaf)} is none of its DNS or IP SANs (CA/B BR 7.1.4.3)`, leaf, path);
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Cost of one signature check with `issuer`'s key in units of the signature
+ * budget: a P-256 (or RSA up to 4,096 bits with a small exponent) check is 1;
+ * P-384 2, P-521 4 and Ed25519 2, about their verification time here; larger
+ * RSA keys and exponents in proportion (modulus size squared times exponent
+ * length).
+ */
+function signatureCost(issuer: Certificate): number {
+  const k = issuer.publicKey;
+  if (k.type === 'ec') return k.curve === 'P-521' ? 4 : k.curve === 'P-384' ? 2 : 1;
+  if (k.type === 'rsa') return Math.max(1, Math.ceil((bitLen(k.n) / 4096) ** 2 * Math.max(1, bitLen(k.e) / 17)));
+  return 2;
+}
+
+/** checkNameConstraints within the call's comparison budget (names × subtrees, counted before any work). */
+function checkNameConstraintsBounded(nc: NameConstraints, cert: Certificate, ctx: PathContext): NameConstraintViolation | 'too-complex' | undefined {
+  const cost = constrainedNames(cert).length * (nc.permitted.length + nc.excluded.length);
+  if (cost > ctx.ncLeft) return 'too-complex';
+  ctx.ncLeft -= cost;
+  return checkNameConstraints(nc, cert);
 }
 
 function purposeName(p: VerifyPurpose): string {

@@ -175,9 +175,10 @@ test('wrong-purpose: EKU of the leaf, EKU chaining on intermediates, key usage',
   assert.equal(r.reason, 'wrong-purpose');
   same(r.certificate, smimeCa);
   const kuOnly = pki.cert({ name: 'ku.example.com', issuer: root, ext: ['keyUsage=critical,cRLSign', 'subjectAltName=DNS:ku.example.com'] });
-  assert.equal(failed(verifyCertificate(kuOnly.cert, { trustAnchors: [root.cert], purpose: 'tls-server' })).reason, 'wrong-purpose');
+  assert.equal(failed(verifyCertificate(kuOnly.cert, { trustAnchors: [root.cert], purpose: 'tls-server', profile: 'rfc5280' })).reason, 'wrong-purpose');
   const noEku = pki.cert({ name: 'any.example.com', issuer: root, ext: ['basicConstraints=CA:FALSE', 'subjectAltName=DNS:any.example.com'] });
-  assert.equal(verifyCertificate(noEku.cert, { trustAnchors: [root.cert], purpose: 'tls-server' }).ok, true, 'absent EKU = any purpose');
+  assert.equal(verifyCertificate(noEku.cert, { trustAnchors: [root.cert], purpose: 'tls-server', profile: 'rfc5280' }).ok, true, 'RFC 5280: absent EKU = any purpose');
+  assert.equal(failed(verifyCertificate(noEku.cert, { trustAnchors: [root.cert], purpose: 'tls-server' })).reason, 'missing-eku', 'web PKI: a leaf names its EKU');
 });
 
 test('name-constraint-violation: DNS, email (SAN and subject), IP, from the root or an intermediate', (t) => {
@@ -223,7 +224,8 @@ test('host-mismatch (no CN fallback) and email-mismatch', (t) => {
   assert.equal(r.reason, 'host-mismatch');
   assert.match(r.message, /mail\.example\.com/);
   const cnOnly = pki.cert({ name: 'cn.example.com', issuer: root, ext: ['basicConstraints=CA:FALSE', 'extendedKeyUsage=serverAuth'] });
-  assert.equal(failed(verifyCertificate(cnOnly.cert, { trustAnchors: [root.cert], host: 'cn.example.com' })).reason, 'host-mismatch');
+  assert.equal(failed(verifyCertificate(cnOnly.cert, { trustAnchors: [root.cert], host: 'cn.example.com', profile: 'rfc5280' })).reason, 'host-mismatch');
+  assert.equal(failed(verifyCertificate(cnOnly.cert, { trustAnchors: [root.cert], host: 'cn.example.com' })).reason, 'host-mismatch', 'the name checks come before the web PKI rules');
   const smime = pki.cert({
     name: 'Alice', issuer: root,
     ext: ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment', 'extendedKeyUsage=emailProtection', 'subjectAltName=email:alice@example.com'],
