@@ -6,6 +6,7 @@ export { encodePkcs1PrivateKey, parsePkcs1PrivateKey, encodePkcs1PublicKey, pars
 export { encodeSec1PrivateKey, parseSec1PrivateKey, type EncodeSec1Options } from './sec1.js';
 export { encodeEncryptedPkcs8, parseEncryptedPkcs8, parseEncryptedPkcs8Info, type EncryptedPkcs8Info } from './encrypted-pkcs8.js';
 export { encodeLegacyEncryptedPem, isLegacyEncryptedPem, type LegacyPemOptions } from './legacy-pem.js';
+export { describeDsaPrivateKey, type DsaKeyInfo } from './dsa.js';
 export { exportJwk, importJwk, type Jwk } from './jwk.js';
 export { getPublicKey, publicKeysEqual, keyBits, describeKey } from './public-key.js';
 export { checkKey, checkRsaPublicKey, checkRsaPrivateKey, checkEcPublicKey, assertKeyStrength, RSA_READ_LIMITS, type KeyStrengthOptions } from './check.js';

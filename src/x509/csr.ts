@@ -250,7 +250,8 @@ function requestAlgorithm(csr: CertificateRequest): ReturnType<typeof parseSigna
  * Check the request's self-signature (proof of possession of the private
  * key, RFC 2986 3).
  * @throws MailPkiError `ERR_CSR_SIGNATURE` when the signature does not verify,
- *   or its algorithm is weak (SHA-1, MD5) or unknown, or does not fit the key.
+ *   or its algorithm is weak (SHA-1, MD5) or unknown, or does not fit the key;
+ *   `ERR_KEY_UNSUPPORTED` when the key is an opaque one (DSA, GOST, ...).
  * @example
  * ```ts
  * verifyCertificateRequest(parseCertificateRequest(pem)); // throws if forged
@@ -259,12 +260,15 @@ function requestAlgorithm(csr: CertificateRequest): ReturnType<typeof parseSigna
  */
 export function verifyCertificateRequest(csr: CertificateRequest): void {
   if (!csr || !(csr.der instanceof Uint8Array)) throw new TypeError('verifyCertificateRequest: a parsed CertificateRequest is required');
+  const key = csr.publicKey;
+  // An opaque key (DSA, GOST, ...): the proof of possession cannot be checked, which is not a forgery.
+  if (key.type === 'opaque') throw new MailPkiError('ERR_KEY_UNSUPPORTED', `the CSR's key is ${key.algorithm}, which mailpki cannot verify with (${key.reason})`);
   const { info, algorithm } = requestAlgorithm(csr);
   if (!algorithm) throw new MailPkiError('ERR_CSR_SIGNATURE', `CSR is signed with ${info.name}, which mailpki does not accept (weak or unsupported)`);
   let ok = false;
   try {
-    checkAlgorithmMatchesKey(algorithm, csr.publicKey);
-    ok = verify(csr.publicKey, csr.tbs, csr.signature, algorithm);
+    checkAlgorithmMatchesKey(algorithm, key);
+    ok = verify(key, csr.tbs, csr.signature, algorithm);
   } catch (e) {
     throw new MailPkiError('ERR_CSR_SIGNATURE', `CSR signature cannot be checked: ${e instanceof Error ? e.message : 'invalid'}`, { cause: e });
   }
