@@ -65,6 +65,12 @@ const BY_OID: Readonly<Record<string, Entry>> = {
   [OID.rsassaPss]: { family: 'pss', name: 'RSASSA-PSS' },
 };
 
+/** Signature algorithms we name but do not verify (no parameters are checked for them). */
+const OTHER_NAMES: Readonly<Record<string, string>> = {
+  [OID.dsaWithSHA1]: 'dsa-with-SHA1',
+  [OID.dsaWithSHA256]: 'dsa-with-SHA256',
+};
+
 const PKCS1_OID: Readonly<Record<HashName, string>> = {
   'SHA-256': OID.sha256WithRSAEncryption,
   'SHA-384': OID.sha384WithRSAEncryption,
@@ -238,7 +244,7 @@ export function parseSignatureAlgorithmId(node: DerNode | Uint8Array): { info: S
   const oid = readOid(items[0], 'signature AlgorithmIdentifier algorithm');
   const params = items[1];
   const entry = BY_OID[oid];
-  if (!entry) return { info: { oid, name: oid } };
+  if (!entry) return { info: { oid, name: OTHER_NAMES[oid] ?? oid } };
   switch (entry.family) {
     case 'pkcs1': {
       // RFC 4055 5: parameters MUST be NULL; implementations MUST accept absent.

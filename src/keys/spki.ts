@@ -130,6 +130,20 @@ function opaque(node: DerNode, oid: string, params: DerNode | undefined, reason:
   };
 }
 
+/**
+ * An opaque key for a SubjectPublicKeyInfo that does not validate (for
+ * inspection: the key is shown with `reason`, never used).
+ * @throws MailPkiError `ERR_ASN1_STRUCTURE` when not even the algorithm can be read.
+ * @internal
+ */
+export function opaqueFromSpkiNode(node: DerNode, reason: string): OpaquePublicKey {
+  return wrapDecode('ERR_ASN1_STRUCTURE', 'SubjectPublicKeyInfo', () => {
+    const [algId] = readSequence(node, 'SubjectPublicKeyInfo', 2, 2);
+    const alg = readSequence(algId, 'SubjectPublicKeyInfo algorithm', 1, 2);
+    return opaque(node, readOid(alg[0], 'SubjectPublicKeyInfo algorithm'), alg[1], reason);
+  });
+}
+
 /** An RSA key, or an opaque one when its size is beyond what we read (RSA_READ_LIMITS): still shown, never used. */
 function rsaOrOpaque(node: DerNode, oid: string, params: DerNode | undefined, keyBytes: Uint8Array): RsaPublicKey | OpaquePublicKey {
   try {

@@ -1,16 +1,26 @@
-/** `mailpki inspect`: show certificates, chains, CSRs and keys; encrypted keys are described, never decrypted. */
+/**
+ * `mailpki inspect`: show certificates, chains, CSRs and keys; encrypted keys
+ * are described, never decrypted. Certificates and CSRs are read tolerantly
+ * (x509/problems.ts): what breaks a rule is shown with a `problems` list,
+ * exit 0 unless `--strict`. Keys mailpki does not use (DSA, GOST, other
+ * curves...) are described, never used.
+ */
 import { MailPkiError, isMailPkiError } from '../../errors.js';
 import { parsePemBlocks, type PemBlock } from '../../encoding/pem.js';
-import { describeKey, getPublicKey, parseEncryptedPkcs8Info, parsePrivateKey, parsePublicKey } from '../../keys/index.js';
+import { describeDsaPrivateKey, describeKey, getPublicKey, parseEncryptedPkcs8Info, parsePrivateKey, parsePublicKey, type DsaKeyInfo } from '../../keys/index.js';
+import { isDsaPkcs8 } from '../../keys/dsa.js';
 import {
   certificateRequestToJson,
   certificateToJson,
+  formatProblems,
   inspectCertificate,
   inspectCertificateRequest,
-  parseCertificate,
-  parseCertificateRequest,
+  parseCertificateRequestTolerant,
+  parseCertificateTolerant,
+  signatureNotCheckedReason,
   spkiSha256,
   verifyCertificateRequest,
+  type ParseProblem,
 } from '../../x509/index.js';
 import type { CertificateRequest } from '../../x509/types.js';
 import type { PrivateKey, PublicKey } from '../../keys/types.js';
@@ -21,24 +31,30 @@ import { readInput } from '../io.js';
 
 const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE'];
 const CSR_LABELS = ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'];
-const KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY'];
+const KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DSA PRIVATE KEY'];
 const PUB_LABELS = ['PUBLIC KEY', 'RSA PUBLIC KEY'];
 
 export const spec: CommandSpec = {
   name: 'inspect',
   summary: 'Show what a file holds: certificates (a whole chain), CSRs, private and public keys.',
-  usage: ['inspect FILE [--json]'],
+  usage: ['inspect FILE [--json] [--strict]'],
   description: [
     'PEM (any number of blocks, text around them ignored) or DER. Encrypted private keys are shown as such without asking for ' +
       'the passphrase; private key material is never printed (only the algorithm, size and the SHA-256 of the public key).',
+    'Certificates and CSRs that break a rule other tools read past (the same extension twice, an extension that does not decode, ' +
+      'BER, bytes after the DER, differing signature algorithms) are still shown, with each problem and the rule it breaks ' +
+      '("problems" in --json); the exit status stays 0 unless --strict. Keys of algorithms mailpki does not use (DSA, GOST, ' +
+      'X25519, other curves, ...) are described and marked unsupported; signatures mailpki cannot check are "not checked".',
   ],
   positionals: { min: 1, max: 1, name: 'FILE (- for standard input)' },
   options: {
     json: { type: 'boolean', desc: 'machine-readable output (a JSON array, one object per item)' },
+    strict: { type: 'boolean', desc: 'exit 1 when any item has problems (rules broken that the tolerant reading went past)' },
   },
   examples: [
     'mailpki inspect /etc/postfix/mail.chain.pem',
     'mailpki inspect mail.csr --json',
+    'mailpki inspect --strict vendor-cert.pem   # exit 1 if it breaks any rule',
     'openssl s_client -connect mail.example.com:993 -showcerts </dev/null | mailpki inspect -',
   ],
   async run(ctx) {
@@ -50,12 +66,19 @@ export const spec: CommandSpec = {
     } else {
       ctx.io.out(items.map((i, n) => (items.length > 1 ? `[${n + 1}/${items.length}] ${i.text}` : i.text)).join('\n'));
     }
+    if (flag(ctx, 'strict') && items.some((i) => i.problems.length)) {
+      const n = items.reduce((a, i) => a + i.problems.length, 0);
+      ctx.io.err(`mailpki inspect: ${n} problem${n === 1 ? '' : 's'} found (--strict)\n`);
+      return 1;
+    }
   },
 };
 
 interface Item {
   text: string;
   json: unknown;
+  /** Rules the item breaks (tolerant reading); empty when none. */
+  problems: readonly ParseProblem[];
 }
 
 function inspectPem(text: string): Item[] {
@@ -64,8 +87,8 @@ function inspectPem(text: string): Item[] {
 }
 
 function inspectBlock(b: PemBlock): Item {
-  if (CERT_LABELS.includes(b.label)) return certItem(b.der);
-  if (CSR_LABELS.includes(b.label)) return csrItem(parseCertificateRequest(b.der));
+  if (CERT_LABELS.includes(b.label)) return certItem(b.der, b.label === 'TRUSTED CERTIFICATE');
+  if (CSR_LABELS.includes(b.label)) return csrItem(b.der);
   if (b.label === 'ENCRYPTED PRIVATE KEY') return encryptedItem('PKCS#8', describePbes2(b.der));
   if (KEY_LABELS.includes(b.label)) {
     const procType = b.headers.find(([k]) => k.toLowerCase() === 'proc-type')?.[1] ?? '';
@@ -73,7 +96,14 @@ function inspectBlock(b: PemBlock): Item {
       const cipher = (b.headers.find(([k]) => k.toLowerCase() === 'dek-info')?.[1] ?? '').split(',')[0];
       return encryptedItem(`legacy OpenSSL PEM (${b.label})`, cipher || undefined);
     }
-    return privateItem(parsePrivateKey(encodePem(b.label, b.der)), b.label);
+    if (b.label === 'DSA PRIVATE KEY' || (b.label === 'PRIVATE KEY' && isDsaPkcs8(b.der))) return dsaItem(describeDsaPrivateKey(b.der), b.label);
+    try {
+      return privateItem(parsePrivateKey(encodePem(b.label, b.der)), b.label);
+    } catch (e) {
+      // A well-formed key of an algorithm or curve we do not use (X25519, brainpool, ...): described, not an error.
+      if (isMailPkiError(e, 'ERR_KEY_UNSUPPORTED')) return unsupportedPrivateItem(b.label, e.message);
+      throw e;
+    }
   }
   if (PUB_LABELS.includes(b.label)) return publicItem(parsePublicKey(encodePem(b.label, b.der)));
   throw new MailPkiError('ERR_PEM_LABEL', `unsupported PEM block "${b.label}" (expected a certificate, CSR or key)`);
@@ -82,8 +112,9 @@ function inspectBlock(b: PemBlock): Item {
 function inspectDer(der: Uint8Array): Item {
   const attempts: Array<() => Item> = [
     () => certItem(der),
-    () => csrItem(parseCertificateRequest(der)),
-    () => privateItem(parsePrivateKey(der), 'DER'),
+    () => csrItem(der),
+    () => (isDsaPkcs8(der) ? dsaItem(describeDsaPrivateKey(der), 'DER') : privateItem(parsePrivateKey(der), 'DER')),
+    () => dsaItem(describeDsaPrivateKey(der), 'DER'),
     () => publicItem(parsePublicKey(der)),
   ];
   let first: unknown;
@@ -100,22 +131,56 @@ function inspectDer(der: Uint8Array): Item {
   throw first;
 }
 
-function certItem(der: Uint8Array): Item {
-  const cert = parseCertificate(der);
-  return { text: inspectCertificate(cert), json: { kind: 'certificate', ...(certificateToJson(cert) as object) } };
+function certItem(der: Uint8Array, trusted = false): Item {
+  const { certificate: cert, problems: found } = parseCertificateTolerant(der);
+  // OpenSSL's TRUSTED CERTIFICATE carries its trust settings after the certificate: expected, not a problem.
+  const problems = trusted ? found.filter((p) => !/bytes after the certificate/.test(p.message)) : found;
+  return {
+    text: inspectCertificate(cert) + formatProblems(problems),
+    json: { kind: 'certificate', ...(certificateToJson(cert) as object), signatureChecked: false, problems },
+    problems,
+  };
 }
 
-function csrItem(csr: CertificateRequest): Item {
-  let valid = true;
-  let reason = '';
-  try {
-    verifyCertificateRequest(csr);
-  } catch (e) {
-    valid = false;
-    reason = e instanceof MailPkiError ? e.code : 'error';
+function csrItem(der: Uint8Array): Item {
+  const { request: csr, problems } = parseCertificateRequestTolerant(der);
+  // "not checked" (an algorithm or key mailpki does not verify) is not "invalid".
+  let status: 'valid' | 'invalid' | 'not checked' = 'valid';
+  let reason = signatureNotCheckedReason(csr.signatureAlgorithm, csr.publicKey) ?? '';
+  if (reason) status = 'not checked';
+  else {
+    try {
+      verifyCertificateRequest(csr);
+    } catch (e) {
+      status = 'invalid';
+      reason = e instanceof MailPkiError ? e.code : 'error';
+    }
   }
-  const text = inspectCertificateRequest(csr).replace(/\n?$/, '\n') + `  Proof of possession: ${valid ? 'signature valid' : `signature INVALID (${reason})`}\n`;
-  return { text, json: { kind: 'csr', ...certificateRequestToJson(csr), signatureValid: valid } };
+  const line = status === 'valid' ? 'signature valid' : status === 'invalid' ? `signature INVALID (${reason})` : `not checked (${reason})`;
+  const text = inspectCertificateRequest(csr).replace(/\n?$/, '\n') + `  Proof of possession: ${line}\n` + formatProblems(problems);
+  return {
+    text,
+    json: { kind: 'csr', ...certificateRequestToJson(csr), signatureValid: status === 'not checked' ? null : status === 'valid', signatureStatus: status, ...(status === 'valid' ? {} : { signatureReason: reason }), problems },
+    problems,
+  };
+}
+
+function unsupportedPrivateItem(label: string, reason: string): Item {
+  return {
+    text: `Private key: not supported by mailpki (${label}): ${reason}\n`,
+    json: { kind: 'private-key', supported: false, reason, encrypted: false, problems: [] },
+    problems: [],
+  };
+}
+
+function dsaItem(info: DsaKeyInfo, label: string): Item {
+  const fp = spkiSha256(info.publicKey);
+  const key = `DSA ${info.L} (L=${info.L}, N=${info.N})`;
+  return {
+    text: `Private key: ${key}, unencrypted (${label}); DSA signing is not supported by mailpki\n  SPKI SHA-256: ${fp}\n`,
+    json: { kind: 'private-key', key, algorithm: 'DSA', L: info.L, N: info.N, supported: false, encrypted: false, spkiSha256: fp, problems: [] },
+    problems: [],
+  };
 }
 
 /** The PBES2 parameters, readable without the passphrase (never the salt or IV). */
@@ -137,6 +202,7 @@ function encryptedItem(format: string, cipher: string | undefined): Item {
   return {
     text: `Encrypted private key: ${format}${cipher ? `, ${cipher}` : ''} (not decrypted)\n`,
     json: { kind: 'encrypted-private-key', format, ...(cipher ? { cipher } : {}) },
+    problems: [],
   };
 }
 
@@ -145,12 +211,24 @@ function privateItem(key: PrivateKey, label: string): Item {
   return {
     text: `Private key: ${describeKey(key)}, unencrypted (${label === 'DER' ? 'DER' : label})\n  SPKI SHA-256: ${fp}\n`,
     json: { kind: 'private-key', key: describeKey(key), encrypted: false, spkiSha256: fp },
+    problems: [],
   };
 }
 
 function publicItem(key: PublicKey): Item {
   const fp = spkiSha256(key);
-  return { text: `Public key: ${describeKey(key)}\n  SPKI SHA-256: ${fp}\n`, json: { kind: 'public-key', key: describeKey(key), spkiSha256: fp } };
+  const unsupported = key.type === 'opaque' ? ` (not supported: ${key.reason})` : '';
+  return {
+    text: `Public key: ${describeKey(key)}${unsupported}\n  SPKI SHA-256: ${fp}\n`,
+    json: {
+      kind: 'public-key',
+      key: describeKey(key),
+      supported: key.type !== 'opaque',
+      ...(key.type === 'opaque' ? { algorithm: key.algorithm, oid: key.oid, bits: key.bits ?? null, reason: key.reason } : {}),
+      spkiSha256: fp,
+    },
+    problems: [],
+  };
 }
 
 function jsonReplacer(_k: string, v: unknown): unknown {
