@@ -52,7 +52,7 @@ const der = (k: { export(o: object): unknown }, type: 'spki' | 'pkcs8'): Uint8Ar
 test('opaque keys: unknown, X25519, Ed448, GOST and DSA SubjectPublicKeyInfo are read, described, never used', () => {
   const unknown = spkiOf(derSeq(derOid('1.2.3.4.5'), derNull()), Uint8Array.of(1, 2, 3));
   const k = parseSpki(unknown);
-  assert.ok(k.type === 'opaque');
+  assert.ok(k.type === 'opaque', 'check at line 55');
   assert.equal(k.oid, '1.2.3.4.5');
   assert.equal(k.algorithm, '1.2.3.4.5');
   assert.equal(toHex(k.parameters!), '0500');
@@ -66,20 +66,20 @@ test('opaque keys: unknown, X25519, Ed448, GOST and DSA SubjectPublicKeyInfo are
   assert.throws(() => encodeSpki(k), code('ERR_KEY_UNSUPPORTED'));
   assert.throws(() => defaultSignatureAlgorithm(k), code('ERR_KEY_UNSUPPORTED'));
   assert.equal(getPublicKey(k), k);
-  assert.ok(publicKeysEqual(k, parseSpki(unknown)));
-  assert.ok(!publicKeysEqual(k, parseSpki(spkiOf(derSeq(derOid('1.2.3.4.5'), derNull()), Uint8Array.of(1, 2, 4)))));
+  assert.ok(publicKeysEqual(k, parseSpki(unknown)), 'check at line 69');
+  assert.ok(!publicKeysEqual(k, parseSpki(spkiOf(derSeq(derOid('1.2.3.4.5'), derNull()), Uint8Array.of(1, 2, 4)))), 'check at line 70');
 
   const x = parsePublicKey(der(generateKeyPairSync('x25519').publicKey, 'spki'));
-  assert.ok(x.type === 'opaque' && x.algorithm === 'X25519' && x.bits === 255 && x.parameters === undefined);
+  assert.ok(x.type === 'opaque' && x.algorithm === 'X25519' && x.bits === 255 && x.parameters === undefined, 'check at line 73');
   assert.equal(describeKey(x), 'X25519');
   const ed448 = parsePublicKey(der(generateKeyPairSync('ed448').publicKey, 'spki'));
-  assert.ok(ed448.type === 'opaque' && ed448.algorithm === 'Ed448');
+  assert.ok(ed448.type === 'opaque' && ed448.algorithm === 'Ed448', 'check at line 76');
   const gost = parseSpki(spkiOf(derSeq(derOid(OID.gost2012_256), derSeq(derOid('1.2.643.7.1.2.1.1.1'))), encodeDer(derOctets(new Uint8Array(64).fill(7)))));
-  assert.ok(gost.type === 'opaque' && gost.algorithm === 'GOST R 34.10-2012 (256)');
+  assert.ok(gost.type === 'opaque' && gost.algorithm === 'GOST R 34.10-2012 (256)', 'check at line 78');
 
   const dsa = generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength: 160 });
   const d = parseSpki(der(dsa.publicKey, 'spki'));
-  assert.ok(d.type === 'opaque' && d.algorithm === 'DSA');
+  assert.ok(d.type === 'opaque' && d.algorithm === 'DSA', 'check at line 82');
   assert.equal(d.bits, 1024);
   assert.equal(describeKey(d), 'DSA 1024 (L=1024, N=160)');
   assert.match(d.reason, /DSA signatures are not supported/);
@@ -92,7 +92,7 @@ test('DSA private keys: PKCS#8 and traditional DSAPrivateKey are described (L, N
   assert.equal(info.L, 2048);
   assert.equal(info.N, 256);
   assert.deepEqual(info.publicKey.spki, der(publicKey, 'spki'), 'y = g^x mod p, SPKI equal to node:crypto\'s');
-  assert.ok(!JSON.stringify(info.publicKey, (_k, v: unknown) => (v instanceof Uint8Array ? toHex(v) : v)).includes('"x"'));
+  assert.ok(!JSON.stringify(info.publicKey, (_k, v: unknown) => (v instanceof Uint8Array ? toHex(v) : v)).includes('"x"'), 'check at line 95');
   // The traditional form (OpenSSL "DSA PRIVATE KEY"): SEQUENCE { 0, p, q, g, y, x }, from node's PKCS#8 and SPKI numbers.
   const p8 = dsaNumbers(pkcs8);
   const y = dsaY(der(publicKey, 'spki'));
@@ -137,7 +137,7 @@ test('explicit EC parameters: equal to P-256 -> the named curve (both base point
     );
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const named = parseSpki(der(publicKey, 'spki'));
-  assert.ok(named.type === 'ec');
+  assert.ok(named.type === 'ec', 'check at line 140');
   const point = named.point;
   const withParams = (params: Asn1Node): PublicKey => parseSpki(spkiOf(derSeq(derOid(OID.ecPublicKey), params), point));
   assert.deepEqual(withParams(explicit()), named);
@@ -154,9 +154,9 @@ test('explicit EC parameters: equal to P-256 -> the named curve (both base point
     assert.match(k.reason, /explicit EC parameters/, what);
   }
   const implicit = withParams(derNull());
-  assert.ok(implicit.type === 'opaque' && /implicitCurve/.test(implicit.reason));
+  assert.ok(implicit.type === 'opaque' && /implicitCurve/.test(implicit.reason), 'check at line 157');
   const k1 = parsePublicKey(der(generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).publicKey, 'spki'));
-  assert.ok(k1.type === 'opaque');
+  assert.ok(k1.type === 'opaque', 'check at line 159');
   assert.equal(describeKey(k1), 'EC 256 (curve secp256k1)');
   // Private keys with explicit P-256 parameters: test/interop/keys-opaque-openssl.test.ts (made by openssl).
 });
@@ -164,21 +164,21 @@ test('explicit EC parameters: equal to P-256 -> the named curve (both base point
 test('RSASSA-PSS keys (RFC 4055): read with and without parameters, written back, restrictions enforced', () => {
   const gen = generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha384', mgf1HashAlgorithm: 'sha384', saltLength: 48 } as { modulusLength: number });
   const priv = parsePrivateKey(gen.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string);
-  assert.ok(priv.type === 'rsa');
+  assert.ok(priv.type === 'rsa', 'check at line 167');
   assert.deepEqual(priv.pss, { hash: 'SHA-384', mgf1Hash: 'SHA-384', saltLength: 48 });
   assert.deepEqual(encodePkcs8(priv), der(gen.privateKey, 'pkcs8'), 'PKCS#8 re-encodes byte for byte');
   const pub = parseSpki(der(gen.publicKey, 'spki'));
-  assert.ok(publicKeysEqual(pub, priv));
+  assert.ok(publicKeysEqual(pub, priv), 'check at line 171');
   assert.deepEqual(encodeSpki(getPublicKey(priv)), der(gen.publicKey, 'spki'));
   assert.equal(describeKey(priv), 'RSA-PSS 2048 (SHA-384, MGF1-SHA-384, salt >= 48)');
   assert.deepEqual(defaultSignatureAlgorithm(priv), { name: 'RSA-PSS', hash: 'SHA-384', saltLength: 48 });
 
   const data = new TextEncoder().encode('restricted');
   const sig = sign(priv, data);
-  assert.ok(verify(pub, data, sig));
+  assert.ok(verify(pub, data, sig), 'check at line 178');
   // node:crypto (OpenSSL) verifies it, reading the key from our SPKI encoding.
   const nodePub = createPublicKey({ key: Buffer.from(encodeSpki(pub)), format: 'der', type: 'spki' });
-  assert.ok(nodeVerifyPss(nodePub, data, sig, 48));
+  assert.ok(nodeVerifyPss(nodePub, data, sig, 48), 'check at line 181');
   // RFC 4055 3.1: PSS only, the key's hash, a salt at least the key's.
   assert.throws(() => sign(priv, data, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-384' }), code('ERR_ALGORITHM_UNSUPPORTED'));
   assert.throws(() => sign(priv, data, { name: 'RSA-PSS', hash: 'SHA-256', saltLength: 48 }), code('ERR_ALGORITHM_UNSUPPORTED'));
@@ -201,15 +201,15 @@ test('RSASSA-PSS keys (RFC 4055): read with and without parameters, written back
   // An rsaEncryption key and a PSS key with the same numbers are different keys.
   const plain = { ...fk, pss: undefined };
   delete (plain as { pss?: unknown }).pss;
-  assert.ok(!publicKeysEqual(plain, fk));
+  assert.ok(!publicKeysEqual(plain, fk), 'check at line 204');
 
   // MGF other than MGF1, or a trailer other than 1: opaque (shown, never used).
   const pkcs1 = encodeDer(derSeq(derInt(fk.n), derInt(fk.e)));
   const badMgf = spkiOf(derSeq(derOid(OID.rsassaPss), derSeq(derExplicit(1, derSeq(derOid('1.2.3.4'))))), pkcs1);
   const o = parseSpki(badMgf);
-  assert.ok(o.type === 'opaque' && o.algorithm === 'RSASSA-PSS' && o.bits === 2048 && /mask generation/.test(o.reason));
+  assert.ok(o.type === 'opaque' && o.algorithm === 'RSASSA-PSS' && o.bits === 2048 && /mask generation/.test(o.reason), 'check at line 210');
   const badTrailer = spkiOf(derSeq(derOid(OID.rsassaPss), derSeq(derExplicit(3, derInt(2)))), pkcs1);
-  assert.ok(parseSpki(badTrailer).type === 'opaque');
+  assert.ok(parseSpki(badTrailer).type === 'opaque', 'check at line 212');
 });
 
 function nodeVerifyPss(key: KeyObject, data: Uint8Array, sig: Uint8Array, saltLength: number): boolean {
