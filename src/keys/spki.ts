@@ -91,21 +91,37 @@ export function encodeSpki(key: PublicKey): Uint8Array {
   return encodeDer(encodeSpkiNode(key));
 }
 
-/** Names of the algorithms we recognise but do not use. */
-const OPAQUE_NAMES: Readonly<Record<string, string>> = {
-  [OID.dsa]: 'DSA',
-  [OID.x25519]: 'X25519',
-  [OID.x448]: 'X448',
-  [OID.ed448]: 'Ed448',
-  [OID.dhPublicNumber]: 'DH',
-  [OID.gost2001]: 'GOST R 34.10-2001',
-  [OID.gost2012_256]: 'GOST R 34.10-2012 (256)',
-  [OID.gost2012_512]: 'GOST R 34.10-2012 (512)',
-  [OID.sm2]: 'SM2',
-  [OID.ecPublicKey]: 'EC',
-  [OID.rsassaPss]: 'RSASSA-PSS',
-  [OID.rsaEncryption]: 'RSA',
-};
+/** Name of an algorithm we recognise but do not use (a function, not a table: no work at import, DESIGN.md §3). */
+function opaqueName(oid: string): string {
+  switch (oid) {
+    case OID.dsa:
+      return 'DSA';
+    case OID.x25519:
+      return 'X25519';
+    case OID.x448:
+      return 'X448';
+    case OID.ed448:
+      return 'Ed448';
+    case OID.dhPublicNumber:
+      return 'DH';
+    case OID.gost2001:
+      return 'GOST R 34.10-2001';
+    case OID.gost2012_256:
+      return 'GOST R 34.10-2012 (256)';
+    case OID.gost2012_512:
+      return 'GOST R 34.10-2012 (512)';
+    case OID.sm2:
+      return 'SM2';
+    case OID.ecPublicKey:
+      return 'EC';
+    case OID.rsassaPss:
+      return 'RSASSA-PSS';
+    case OID.rsaEncryption:
+      return 'RSA';
+    default:
+      return oidName(oid);
+  }
+}
 
 /** Key size and details of a DSA key from its Dss-Parms (RFC 3279 2.3.2), when present and readable. */
 function dsaSize(params: DerNode | undefined): { bits?: number; details?: string } {
@@ -121,7 +137,7 @@ function opaque(node: DerNode, oid: string, params: DerNode | undefined, reason:
     kind: 'public',
     type: 'opaque',
     oid,
-    algorithm: OPAQUE_NAMES[oid] ?? oidName(oid),
+    algorithm: opaqueName(oid),
     ...(extra.bits !== undefined ? { bits: extra.bits } : {}),
     ...(extra.details !== undefined ? { details: extra.details } : {}),
     ...(params !== undefined ? { parameters: rawDer(params).slice() } : {}),
@@ -211,7 +227,7 @@ export function parseSpkiNode(node: DerNode): PublicKey {
     if (oid === OID.dsa) return opaque(node, oid, params, 'DSA signatures are not supported (RSA, EC, Ed25519 are)', dsaSize(params));
     if (oid === OID.x25519 || oid === OID.x448) return opaque(node, oid, params, 'key-agreement keys cannot sign', { bits: oid === OID.x25519 ? 255 : 448 });
     if (oid === OID.ed448) return opaque(node, oid, params, 'Ed448 is not supported (Ed25519 is)', { bits: 448 });
-    return opaque(node, oid, params, `public key algorithm ${OPAQUE_NAMES[oid] ?? oidName(oid)} is not supported (RSA, EC, Ed25519 are)`);
+    return opaque(node, oid, params, `public key algorithm ${opaqueName(oid)} is not supported (RSA, EC, Ed25519 are)`);
   });
 }
 

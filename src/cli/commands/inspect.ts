@@ -137,7 +137,8 @@ function certItem(der: Uint8Array, trusted = false): Item {
   const problems = trusted ? found.filter((p) => !/bytes after the certificate/.test(p.message)) : found;
   return {
     text: inspectCertificate(cert) + formatProblems(problems),
-    json: { kind: 'certificate', ...(certificateToJson(cert) as object), signatureChecked: false, problems },
+    // inspect does not check a certificate's signature (that needs its issuer: mailpki verify); it says whether it could.
+    json: { kind: 'certificate', ...(certificateToJson(cert) as object), signatureSupported: signatureNotCheckedReason(cert.signatureAlgorithm) === undefined, problems },
     problems,
   };
 }
