@@ -1,5 +1,5 @@
 /** Public API of src/keys: named re-exports only. */
-export { generateKeyPair, type GenerateKeyPairOptions, type KeygenProgress } from './generate.js';
+export { generateKeyPair, type GenerateKeyPairOptions, type GenerateRsaPssKeyPairOptions, type KeygenProgress } from './generate.js';
 export { encodeSpki, parseSpki } from './spki.js';
 export { encodePkcs8, parsePkcs8 } from './pkcs8.js';
 export { encodePkcs1PrivateKey, parsePkcs1PrivateKey, encodePkcs1PublicKey, parsePkcs1PublicKey } from './pkcs1.js';

@@ -16,8 +16,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PYTHON, oracle, runOk, run, tempDir } from '../helpers/env.js';
 import { cli } from '../unit/cli-helper.js';
-import { describeKey, getPublicKey, parsePrivateKey, parsePublicKey, publicKeysEqual } from '../../src/keys/index.js';
-import { issueCertificate, parseCertificate, parseCertificateRequest, verifyCertificate, verifyCertificateRequest, spkiSha256 } from '../../src/x509/index.js';
+import { describeKey, encodePrivateKeyPem, encodePublicKeyPem, generateKeyPair, getPublicKey, parsePrivateKey, parsePublicKey, publicKeysEqual } from '../../src/keys/index.js';
+import { sign, verify } from '../../src/crypto/sign.js';
+import { createRootCa, issueCertificate, parseCertificate, parseCertificateRequest, verifyCertificate, verifyCertificateRequest, spkiSha256 } from '../../src/x509/index.js';
 import { isMailPkiError } from '../../src/errors.js';
 
 const why = (r: { ok: boolean; reason?: string; message?: string }): string => (r.ok ? 'ok' : `${r.reason}: ${r.message}`);
@@ -196,4 +197,31 @@ open("x.pem", "wb").write(c.public_bytes(serialization.Encoding.PEM))
   const [j] = await inspectJson(join(dir, 'x.pem'));
   assert.equal((j!.publicKey as Record<string, unknown>).algorithm, 'X25519');
   assert.equal((j!.subject as Record<string, unknown>).rfc4514, 'CN=x25519.example');
+});
+
+test('generateKeyPair({ type: "rsa-pss" }): openssl reads the key with its restrictions and verifies its signatures', async (t) => {
+  if (!oracle(t, 'openssl')) return;
+  const dir = tempDir();
+  const { privateKey, publicKey } = await generateKeyPair({ type: 'rsa-pss', bits: 2048, hash: 'SHA-384' });
+  assert.deepEqual(publicKey.type === 'rsa' && publicKey.pss, { hash: 'SHA-384', mgf1Hash: 'SHA-384', saltLength: 48 });
+  writeFileSync(join(dir, 'k.pem'), encodePrivateKeyPem(privateKey));
+  writeFileSync(join(dir, 'pub.pem'), encodePublicKeyPem(publicKey));
+  // (the public half only: a private key's text must not end up in test output)
+  const text = runOk('openssl', ['pkey', '-pubin', '-in', 'pub.pem', '-noout', '-text'], { cwd: dir });
+  assert.ok(/PSS parameter restrictions:\s+Hash Algorithm: SHA2-384\s+Mask Algorithm: MGF1 with SHA2-384\s+Minimum Salt Length: (48|0x30)/.test(text), 'openssl reads the restrictions');
+  runOk('openssl', ['pkey', '-in', 'k.pem', '-noout'], { cwd: dir }); // and reads the private key
+  const data = new TextEncoder().encode('pss key from mailpki');
+  writeFileSync(join(dir, 'data'), data);
+  writeFileSync(join(dir, 'sig'), sign(privateKey, data));
+  const v = run('openssl', ['dgst', '-sha384', '-verify', 'pub.pem', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:48', '-signature', 'sig', 'data'], { cwd: dir });
+  assert.equal(v.status, 0, v.stderr + v.stdout);
+  // and the other way: openssl signs with the key it read from our file
+  runOk('openssl', ['dgst', '-sha384', '-sign', 'k.pem', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:48', '-out', 'osig', 'data'], { cwd: dir });
+  assert.equal(verify(publicKey, data, new Uint8Array(readFileSync(join(dir, 'osig')))), true);
+  // a self-signed CA with it: openssl accepts mailpki's PSS certificate and key
+  const ca = createRootCa({ subject: { CN: 'PSS made by mailpki' }, privateKey });
+  writeFileSync(join(dir, 'ca.pem'), ca.pem);
+  const ov = run('openssl', ['verify', '-x509_strict', '-CAfile', 'ca.pem', 'ca.pem'], { cwd: dir });
+  assert.equal(ov.status, 0, ov.stderr + ov.stdout);
+  await assert.rejects(generateKeyPair({ type: 'rsa-pss', bits: 2048, hash: 'SHA-1' as never }), RangeError);
 });
