@@ -603,7 +603,8 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
 
   const exts: Extension[] = [
     basicConstraintsExtension({ ca: false }),
-    keyUsageExtension(profile.keyUsage(publicKey.type)),
+    // RFC 4055 1.2: an RSASSA-PSS key only signs, so no keyEncipherment (the signature-only usages, as for EC).
+    keyUsageExtension(profile.keyUsage(publicKey.type === 'rsa' && publicKey.pss ? 'ec' : publicKey.type)),
     extKeyUsageExtension(profile.extKeyUsage),
     subjectKeyIdentifierExtension(computeKeyIdentifier(spki)),
     authorityKeyIdentifierExtension(keyIdOf(options.issuer)),

@@ -119,6 +119,7 @@ test('RSA-PSS (openssl): keys with and without parameters; PSS chains verify bot
   const text = runOk('openssl', ['x509', '-in', 'ours.pem', '-noout', '-text'], { cwd: dir });
   assert.match(text, /Signature Algorithm: rsassaPss[\s\S]*Salt Length: 0x20/);
   assert.match(text, /Public Key Algorithm: rsassaPss/, 'the subject key stays a PSS key');
+  assert.match(text, /X509v3 Key Usage: critical\s+Digital Signature\n/, 'RFC 4055 1.2: no keyEncipherment for a PSS key');
 
   const [k] = await inspectJson(join(dir, 'ca.key'));
   assert.equal(k!.key, describeKey(caKey));
