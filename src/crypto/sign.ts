@@ -102,9 +102,10 @@ export function defaultSignatureAlgorithm(key: PublicKey | PrivateKey): Signatur
  *   ECDSA, 64 bytes for Ed25519.
  * @throws TypeError when `key` is not a private key, `data` not bytes, or
  *   `alg` does not fit the key type; RangeError for a bad PSS `saltLength`.
- * @throws MailPkiError `ERR_ALGORITHM_UNSUPPORTED` (unknown algorithm or hash),
- *   `ERR_WEAK_ALGORITHM` (SHA-1/MD5), `ERR_KEY_TOO_SMALL`, `ERR_KEY_INVALID`,
- *   `ERR_SIGNATURE_FAULT` (an RSA-CRT result failed its own check).
+ * @throws MailPkiError `ERR_ALGORITHM_UNSUPPORTED` (unknown algorithm or hash,
+ *   or one an RSASSA-PSS key's RFC 4055 restrictions forbid: not PSS, another
+ *   hash, a shorter salt), `ERR_WEAK_ALGORITHM` (SHA-1/MD5), `ERR_KEY_TOO_SMALL`,
+ *   `ERR_KEY_INVALID`, `ERR_SIGNATURE_FAULT` (an RSA-CRT result failed its own check).
  * @example
  * ```ts
  * const { privateKey, publicKey } = await generateKeyPair({ type: 'ec', curve: 'P-256' });
@@ -167,7 +168,9 @@ export function sign(key: PrivateKey, data: Uint8Array, alg?: SignatureAlgorithm
  * @returns true when valid; false for any wrong, malformed or out-of-range
  *   signature (never throws because of the signature bytes).
  * @throws TypeError for non-byte arguments or an `alg` that does not fit the key;
- *   MailPkiError `ERR_ALGORITHM_UNSUPPORTED` / `ERR_WEAK_ALGORITHM` for the algorithm;
+ *   MailPkiError `ERR_ALGORITHM_UNSUPPORTED` / `ERR_WEAK_ALGORITHM` for the algorithm
+ *   (including one an RSASSA-PSS key's RFC 4055 restrictions forbid);
+ *   `ERR_KEY_UNSUPPORTED` for an opaque key (DSA, X25519, ...);
  *   `ERR_KEY_INVALID` / `ERR_KEY_UNSUPPORTED` for an unusable RSA public key
  *   (exponent not odd in [3, n-1], RFC 8017 3.1; modulus above 16384 bits).
  *   An EC or Ed25519 public key that is not a valid point gives false.
