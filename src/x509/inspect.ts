@@ -202,7 +202,7 @@ function keyText(k: PublicKey): string {
 
 function signatureText(alg: SignatureAlgorithmInfo, key?: PublicKey): string {
   const why = signatureNotCheckedReason(alg, key);
-  return clean(alg.name) + (alg.name === 'RSASSA-PSS' && alg.hash ? ` (${clean(alg.hash)})` : '') + (why ? ` (mailpki cannot check it: ${clean(why)})` : '');
+  return clean(alg.name) + (alg.name === 'RSASSA-PSS' && alg.hash ? ` (${clean(alg.hash)})` : '') + (why ? ` (not checked: ${clean(why)})` : '');
 }
 
 function table(title: string, rows: Array<[string, string]>): string {
