@@ -15,6 +15,7 @@ import {
   encodePrivateKeyDer,
   encodeSpki,
   exportJwk,
+  generateKeyPair,
   getPublicKey,
   keyBits,
   parsePkcs8,
@@ -210,6 +211,14 @@ test('RSASSA-PSS keys (RFC 4055): read with and without parameters, written back
   assert.ok(o.type === 'opaque' && o.algorithm === 'RSASSA-PSS' && o.bits === 2048 && /mask generation/.test(o.reason), 'check at line 210');
   const badTrailer = spkiOf(derSeq(derOid(OID.rsassaPss), derSeq(derExplicit(3, derInt(2)))), pkcs1);
   assert.ok(parseSpki(badTrailer).type === 'opaque', 'check at line 212');
+});
+
+test('generateKeyPair({ type: "rsa-pss" }): options are checked before any work', async () => {
+  await assert.rejects(generateKeyPair({ type: 'rsa-pss', bits: 2048, hash: 'SHA-1' as never }), RangeError);
+  await assert.rejects(generateKeyPair({ type: 'rsa-pss', bits: 2048, saltLength: 2048 / 8 - 32 - 1 }), RangeError);
+  await assert.rejects(generateKeyPair({ type: 'rsa-pss', bits: 2048, saltLength: -1 }), RangeError);
+  await assert.rejects(generateKeyPair({ type: 'rsa-pss', bits: 1024 as never }), RangeError);
+  // (a real RSA-PSS key pair is made, written and checked by openssl in test/interop/keys-opaque-openssl.test.ts)
 });
 
 function nodeVerifyPss(key: KeyObject, data: Uint8Array, sig: Uint8Array, saltLength: number): boolean {
