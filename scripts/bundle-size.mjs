@@ -29,9 +29,12 @@ export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
  * - csr-ca: the browser test-CA use case: also a root CA and issuing a leaf
  *   from a CSR. Budget 80 KB: measured 72 KB (Nov 2026) plus ~10% headroom.
  * - everything: `import * as mailpki` (no tree-shaking possible), a guard
- *   against a dependency silently doubling the library. Budget 112 KB:
- *   measured 94 KB plus ~20% headroom. Raise a budget deliberately (with the
- *   reason in the commit), never silently.
+ *   against a dependency silently doubling the library. Budget 136 KB:
+ *   112 KB (94 KB measured plus ~20%) was raised in Dec 2026, when CRLs and
+ *   revocation, PKCS#12 (RC2, its KDF), bounded path building with the strict
+ *   rules, opaque/DSA/RSA-PSS keys and the issuance-database interface came
+ *   in together: measured 112.7 KB, plus ~20% headroom. Raise a budget
+ *   deliberately (with the reason in the commit), never silently.
  */
 export const ENTRIES = [
   {
@@ -59,7 +62,7 @@ export const ENTRIES = [
     name: 'everything',
     title: "everything (import * as mailpki from 'mailpki')",
     exports: '*',
-    budget: 112 * 1024,
+    budget: 136 * 1024,
     forbidden: ['node:'],
   },
 ];

@@ -25,6 +25,9 @@ export type {
   Ed25519PrivateKey,
   PublicKey,
   PrivateKey,
+  OpaquePublicKey,
+  RsaPssKeyParams,
+  UsablePublicKey,
   KeyPair,
 } from './keys/types.js';
 export type {

@@ -115,6 +115,21 @@ export const OID = {
   userNotice: '1.3.6.1.5.5.7.2.2',
   // --- other names (RFC 8398)
   smtpUtf8Mailbox: '1.3.6.1.5.5.7.8.9',
+  // --- public key algorithms read but not used (opaque keys; issue 11)
+  dsa: '1.2.840.10040.4.1', // RFC 3279 2.3.2
+  dsaWithSHA1: '1.2.840.10040.4.3', // RFC 3279 2.2.2 (recognised, not supported)
+  dsaWithSHA256: '2.16.840.1.101.3.4.3.2', // RFC 5758 3.1 (recognised, not supported)
+  x448: '1.3.101.111', // RFC 8410 3 (recognised, not supported)
+  dhPublicNumber: '1.2.840.10046.2.1', // RFC 3279 2.3.3
+  gost2001: '1.2.643.2.2.19', // RFC 4491 2.3.1
+  gost2012_256: '1.2.643.7.1.1.1.1', // RFC 9215 4
+  gost2012_512: '1.2.643.7.1.1.1.2', // RFC 9215 4
+  sm2: '1.2.156.10197.1.301', // GM/T 0006
+  primeField: '1.2.840.10045.1.1', // RFC 3279 2.3.5 (explicit EC parameters)
+  secp256k1: '1.3.132.0.10', // SEC 2
+  brainpoolP256r1: '1.3.36.3.3.2.8.1.1.7', // RFC 5639
+  brainpoolP384r1: '1.3.36.3.3.2.8.1.1.11',
+  brainpoolP512r1: '1.3.36.3.3.2.8.1.1.13',
 } as const;
 
 /**

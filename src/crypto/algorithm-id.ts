@@ -65,6 +65,12 @@ const BY_OID: Readonly<Record<string, Entry>> = {
   [OID.rsassaPss]: { family: 'pss', name: 'RSASSA-PSS' },
 };
 
+/** Signature algorithms we name but do not verify (no parameters are checked for them). */
+const OTHER_NAMES: Readonly<Record<string, string>> = {
+  [OID.dsaWithSHA1]: 'dsa-with-SHA1',
+  [OID.dsaWithSHA256]: 'dsa-with-SHA256',
+};
+
 const PKCS1_OID: Readonly<Record<HashName, string>> = {
   'SHA-256': OID.sha256WithRSAEncryption,
   'SHA-384': OID.sha384WithRSAEncryption,
@@ -106,6 +112,17 @@ function checkAlg(alg: SignatureAlgorithm): void {
 const hashAlgId = (hash: HashName): Asn1Node => derSeq(derOid(HASH_OID[hash]), derNull());
 
 /**
+ * RSASSA-PSS-params for `hash`, MGF1 over `mgf1Hash` and `saltLength`
+ * (trailerField and a salt of 20 are DEFAULTs, so omitted: X.690 11.5).
+ * @internal
+ */
+export function encodePssParams(hash: HashName, mgf1Hash: HashName, saltLength: number): Asn1Node {
+  const params: Asn1Node[] = [derExplicit(0, hashAlgId(hash)), derExplicit(1, derSeq(derOid(OID.mgf1), hashAlgId(mgf1Hash)))];
+  if (saltLength !== PSS_DEFAULT_SALT) params.push(derExplicit(2, derInt(saltLength)));
+  return derSeq(...params);
+}
+
+/**
  * The AlgorithmIdentifier node for a signature algorithm (to place in a
  * TBSCertificate, a Certificate, a CertificationRequest).
  *
@@ -129,14 +146,8 @@ export function encodeSignatureAlgorithmId(alg: SignatureAlgorithm): Asn1Node {
       return derSeq(derOid(ECDSA_OID[alg.hash]));
     case 'Ed25519':
       return derSeq(derOid(OID.ed25519));
-    case 'RSA-PSS': {
-      const params: Asn1Node[] = [
-        derExplicit(0, hashAlgId(alg.hash)),
-        derExplicit(1, derSeq(derOid(OID.mgf1), hashAlgId(alg.hash))),
-      ];
-      if (alg.saltLength !== PSS_DEFAULT_SALT) params.push(derExplicit(2, derInt(alg.saltLength)));
-      return derSeq(derOid(OID.rsassaPss), derSeq(...params));
-    }
+    case 'RSA-PSS':
+      return derSeq(derOid(OID.rsassaPss), encodePssParams(alg.hash, alg.hash, alg.saltLength));
   }
 }
 
@@ -171,8 +182,15 @@ function readHashAlgId(node: DerNode, what: string): string {
   return HASH_BY_OID[oid] ?? oid;
 }
 
-/** RSASSA-PSS-params (RFC 8017 A.2.3); returns hash, MGF1 hash and salt length. */
-function readPssParams(node: DerNode | undefined): { hash: string; mgf: string; mgfHash?: string; saltLength: number; trailer: number } {
+/**
+ * RSASSA-PSS-params (RFC 8017 A.2.3), in a signature AlgorithmIdentifier or
+ * an id-RSASSA-PSS key's (RFC 4055 3.1); returns hash, MGF and its hash,
+ * salt length and trailer, DEFAULTs filled in (hash names `SHA-1` ...
+ * `SHA-512`, an unknown hash as its dotted OID).
+ * @throws MailPkiError `ERR_ASN1_STRUCTURE`
+ * @internal
+ */
+export function readPssParams(node: DerNode | undefined): { hash: string; mgf: string; mgfHash?: string; saltLength: number; trailer: number } {
   // Absent parameters mean every DEFAULT: SHA-1, MGF1-SHA-1, 20, 1.
   const out = { hash: 'SHA-1', mgf: 'MGF1', mgfHash: 'SHA-1' as string | undefined, saltLength: PSS_DEFAULT_SALT, trailer: 1 };
   if (node === undefined) return out;
@@ -226,7 +244,7 @@ export function parseSignatureAlgorithmId(node: DerNode | Uint8Array): { info: S
   const oid = readOid(items[0], 'signature AlgorithmIdentifier algorithm');
   const params = items[1];
   const entry = BY_OID[oid];
-  if (!entry) return { info: { oid, name: oid } };
+  if (!entry) return { info: { oid, name: OTHER_NAMES[oid] ?? oid } };
   switch (entry.family) {
     case 'pkcs1': {
       // RFC 4055 5: parameters MUST be NULL; implementations MUST accept absent.
@@ -264,6 +282,10 @@ export function parseSignatureAlgorithmId(node: DerNode | Uint8Array): { info: S
  * @internal
  */
 export function checkAlgorithmMatchesKey(alg: SignatureAlgorithm, key: PublicKey | PrivateKey): void {
+  if (key.type === 'opaque') throw new MailPkiError('ERR_KEY_UNSUPPORTED', `${key.algorithm} keys are not supported: ${key.reason}`);
+  if (key.type === 'rsa' && key.pss && alg.name !== 'RSA-PSS') {
+    throw new MailPkiError('ERR_SIGNATURE_INVALID', `signature algorithm ${alg.name} does not match the RSASSA-PSS key (RFC 4055 3.1: PSS only)`);
+  }
   const want = alg.name === 'ECDSA' ? 'ec' : alg.name === 'Ed25519' ? 'ed25519' : 'rsa';
   if (key.type !== want) {
     throw new MailPkiError('ERR_SIGNATURE_INVALID', `signature algorithm ${alg.name} does not match the ${key.type === 'ec' ? 'EC' : key.type === 'rsa' ? 'RSA' : 'Ed25519'} key`);

@@ -15,10 +15,10 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { MailPkiError } from '../errors.js';
-import { CURVE_BYTES, type EcCurve, type PrivateKey, type PublicKey } from '../keys/types.js';
+import { CURVE_BYTES, type EcCurve, type PrivateKey, type PublicKey, type RsaPrivateKey, type RsaPublicKey, type UsablePublicKey } from '../keys/types.js';
 import { nobleCurve } from './ec.js';
 import { ecdsaVerifyDigest } from './ecdsa-verify.js';
-import { digest, isHashName, type HashName } from './hash.js';
+import { DIGEST_LENGTH, digest, isHashName, type HashName } from './hash.js';
 import { systemRandom, type RandomSource } from './random.js';
 import { rsaPkcs1v15SignDigest, rsaPkcs1v15VerifyDigest, rsaPssSignDigest, rsaPssVerifyDigest } from './rsa.js';
 
@@ -58,10 +58,13 @@ const CURVE_HASH: Readonly<Record<EcCurve, HashName>> = { 'P-256': 'SHA-256', 'P
  * RSA -> PKCS#1 v1.5 with SHA-256 (what every client verifies; PSS in
  * certificates is still patchy in older stacks); P-256/P-384/P-521 -> ECDSA
  * with SHA-256/384/512 (the hash matching the curve's strength, RFC 5480
- * 4 / CNSA); Ed25519 -> Ed25519.
+ * 4 / CNSA); Ed25519 -> Ed25519. An RSASSA-PSS key (id-RSASSA-PSS) ->
+ * RSA-PSS with the key's hash (SHA-256 when it has none) and a salt of the
+ * hash length, or the key's minimum when larger (RFC 4055 3.1).
  *
  * @param key - a public or private key object.
- * @throws TypeError when `key` is not a key object.
+ * @throws TypeError when `key` is not a key object; MailPkiError
+ *   `ERR_KEY_UNSUPPORTED` for an opaque key.
  * @example
  * ```ts
  * defaultSignatureAlgorithm(ecP384Key); // { name: 'ECDSA', hash: 'SHA-384' }
@@ -71,8 +74,11 @@ const CURVE_HASH: Readonly<Record<EcCurve, HashName>> = { 'P-256': 'SHA-256', 'P
 export function defaultSignatureAlgorithm(key: PublicKey | PrivateKey): SignatureAlgorithm {
   checkKeyObject(key, 'key');
   switch (key.type) {
-    case 'rsa':
-      return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+    case 'rsa': {
+      if (!key.pss) return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+      const hash = isHashName(key.pss.hash) ? key.pss.hash : 'SHA-256';
+      return { name: 'RSA-PSS', hash, saltLength: Math.max(DIGEST_LENGTH[hash], key.pss.saltLength ?? 0) };
+    }
     case 'ec':
       if (!Object.prototype.hasOwnProperty.call(CURVE_HASH, key.curve)) throw new MailPkiError('ERR_KEY_UNSUPPORTED', `unsupported curve: ${String(key.curve)}`);
       return { name: 'ECDSA', hash: CURVE_HASH[key.curve] };
@@ -96,9 +102,10 @@ export function defaultSignatureAlgorithm(key: PublicKey | PrivateKey): Signatur
  *   ECDSA, 64 bytes for Ed25519.
  * @throws TypeError when `key` is not a private key, `data` not bytes, or
  *   `alg` does not fit the key type; RangeError for a bad PSS `saltLength`.
- * @throws MailPkiError `ERR_ALGORITHM_UNSUPPORTED` (unknown algorithm or hash),
- *   `ERR_WEAK_ALGORITHM` (SHA-1/MD5), `ERR_KEY_TOO_SMALL`, `ERR_KEY_INVALID`,
- *   `ERR_SIGNATURE_FAULT` (an RSA-CRT result failed its own check).
+ * @throws MailPkiError `ERR_ALGORITHM_UNSUPPORTED` (unknown algorithm or hash,
+ *   or one an RSASSA-PSS key's RFC 4055 restrictions forbid: not PSS, another
+ *   hash, a shorter salt), `ERR_WEAK_ALGORITHM` (SHA-1/MD5), `ERR_KEY_TOO_SMALL`,
+ *   `ERR_KEY_INVALID`, `ERR_SIGNATURE_FAULT` (an RSA-CRT result failed its own check).
  * @example
  * ```ts
  * const { privateKey, publicKey } = await generateKeyPair({ type: 'ec', curve: 'P-256' });
@@ -161,7 +168,9 @@ export function sign(key: PrivateKey, data: Uint8Array, alg?: SignatureAlgorithm
  * @returns true when valid; false for any wrong, malformed or out-of-range
  *   signature (never throws because of the signature bytes).
  * @throws TypeError for non-byte arguments or an `alg` that does not fit the key;
- *   MailPkiError `ERR_ALGORITHM_UNSUPPORTED` / `ERR_WEAK_ALGORITHM` for the algorithm;
+ *   MailPkiError `ERR_ALGORITHM_UNSUPPORTED` / `ERR_WEAK_ALGORITHM` for the algorithm
+ *   (including one an RSASSA-PSS key's RFC 4055 restrictions forbid);
+ *   `ERR_KEY_UNSUPPORTED` for an opaque key (DSA, X25519, ...);
  *   `ERR_KEY_INVALID` / `ERR_KEY_UNSUPPORTED` for an unusable RSA public key
  *   (exponent not odd in [3, n-1], RFC 8017 3.1; modulus above 16384 bits).
  *   An EC or Ed25519 public key that is not a valid point gives false.
@@ -247,8 +256,12 @@ export function parseEcdsaDer(sig: Uint8Array, n: bigint): { r: bigint; s: bigin
   return { r, s };
 }
 
-function checkKeyObject(key: unknown, what: string): asserts key is PublicKey | PrivateKey {
+function checkKeyObject(key: unknown, what: string): asserts key is UsablePublicKey | PrivateKey {
   const k = key as { kind?: unknown; type?: unknown } | null;
+  if (typeof k === 'object' && k !== null && k.kind === 'public' && k.type === 'opaque') {
+    const o = k as Extract<PublicKey, { type: 'opaque' }>;
+    throw new MailPkiError('ERR_KEY_UNSUPPORTED', `${String(o.algorithm)} keys are not supported for signatures: ${String(o.reason)}`);
+  }
   if (typeof k !== 'object' || k === null || (k.kind !== 'public' && k.kind !== 'private') || (k.type !== 'rsa' && k.type !== 'ec' && k.type !== 'ed25519')) {
     throw new TypeError(`${what}: expected a mailpki key object`);
   }
@@ -276,6 +289,23 @@ function checkAlgorithm(alg: SignatureAlgorithm, key: PublicKey | PrivateKey): S
     if (typeof sl !== 'number' || !Number.isSafeInteger(sl) || sl < 0) throw new RangeError('alg.saltLength: expected a non-negative integer');
   }
   if (key.type !== wantType) throw new TypeError(`alg: ${alg.name} needs ${wantType === 'ec' ? 'an EC' : wantType === 'rsa' ? 'an RSA' : 'an Ed25519'} key, got ${key.type}`);
+  if (key.type === 'rsa' && key.pss) checkPssRestrictions(alg, key);
   return alg;
+}
+
+/**
+ * RFC 4055 3.1: an id-RSASSA-PSS key signs with RSASSA-PSS only; when it has
+ * parameters, with its hash, MGF1 over its mask hash (mailpki's RSA-PSS uses
+ * MGF1 over the signature hash), and a salt at least as long as its own.
+ */
+function checkPssRestrictions(alg: SignatureAlgorithm, key: RsaPublicKey | RsaPrivateKey): void {
+  const p = key.pss!;
+  const refuse = (why: string): never => {
+    throw new MailPkiError('ERR_ALGORITHM_UNSUPPORTED', `RSASSA-PSS key restriction (RFC 4055 3.1): ${why}`);
+  };
+  if (alg.name !== 'RSA-PSS') return refuse(`the key signs with RSA-PSS only, not ${alg.name}`);
+  if (p.hash !== undefined && p.hash !== alg.hash) refuse(`the key is for ${p.hash}, not ${alg.hash}`);
+  if (p.mgf1Hash !== undefined && p.mgf1Hash !== alg.hash) refuse(`the key's MGF1 hash is ${p.mgf1Hash}, the signature's would be ${alg.hash}`);
+  if (p.saltLength !== undefined && alg.saltLength < p.saltLength) refuse(`a salt of ${alg.saltLength} bytes is shorter than the key's minimum of ${p.saltLength}`);
 }
 

@@ -16,7 +16,7 @@ import { MailPkiError } from '../errors.js';
 import { bitLength, equalBytes } from '../encoding/bytes.js';
 import { gcd } from '../crypto/bigint.js';
 import { ecIsValidPoint, ecPointFromPrivate, ed25519IsValidPublic, ed25519PublicFromSeed } from '../crypto/ec.js';
-import { CURVE_BYTES, type EcCurve, type PrivateKey, type PublicKey, type RsaPrivateKey, type RsaPublicKey } from './types.js';
+import { CURVE_BYTES, type EcCurve, type PrivateKey, type PublicKey, type RsaPrivateKey, type RsaPublicKey, type UsablePublicKey } from './types.js';
 
 /**
  * RSA moduli we read: 512..16384 bits. Smaller is not a real key (and is
@@ -130,6 +130,8 @@ export function checkKey(key: PrivateKey | PublicKey): void {
         if (!equalBytes(ed25519PublicFromSeed(key.seed), key.publicKey)) invalid('Ed25519 private key does not match its public key');
       }
       return;
+    case 'opaque':
+      throw new MailPkiError('ERR_KEY_UNSUPPORTED', `${key.algorithm} keys are not supported: ${key.reason}`);
     default:
       throw new MailPkiError('ERR_KEY_UNSUPPORTED', `unsupported key type: ${String((key as { type?: unknown }).type)}`);
   }
@@ -147,17 +149,19 @@ export interface KeyStrengthOptions {
 /**
  * Policy check for keys that new certificates/CSRs will be made with: RSA
  * keys under `minRsaBits` (2048) are refused. Weak keys can still be *read*
- * (to inspect or migrate); functions that create things call this.
- * @throws MailPkiError `ERR_KEY_TOO_SMALL`
+ * (to inspect or migrate); functions that create things call this. An
+ * opaque key (an algorithm mailpki does not use) is refused too.
+ * @throws MailPkiError `ERR_KEY_TOO_SMALL`, `ERR_KEY_UNSUPPORTED` (opaque key)
  * @example
  * ```ts
  * assertKeyStrength(issuerKey); // throws for RSA-1024
  * ```
  * @public
  */
-export function assertKeyStrength(key: PrivateKey | PublicKey, options: KeyStrengthOptions = {}): void {
+export function assertKeyStrength(key: PrivateKey | PublicKey, options: KeyStrengthOptions = {}): asserts key is PrivateKey | UsablePublicKey {
   const min = options.minRsaBits ?? 2048;
   if (!Number.isInteger(min) || min < 0) throw new RangeError('minRsaBits: must be a non-negative integer');
+  if (key.type === 'opaque') throw new MailPkiError('ERR_KEY_UNSUPPORTED', `${key.algorithm} keys are not supported: ${key.reason}`);
   if (key.type === 'rsa') {
     const bits = bitLength(key.n);
     if (bits < min) throw new MailPkiError('ERR_KEY_TOO_SMALL', `RSA key of ${bits} bits is below the minimum of ${min} bits`);

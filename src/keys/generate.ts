@@ -7,6 +7,7 @@
  * `createKeygenPool` / `generateKeyPairParallel` in `mailpki/node`.
  * Out of scope: encodings (key-io.ts), key checks on import (check.ts).
  */
+import { DIGEST_LENGTH, isHashName, type HashName } from '../crypto/hash.js';
 import type { EcCurve, KeyPair, PrivateKey, PublicKey } from './types.js';
 import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { nobleCurve, ed25519PublicFromSeed, ecPointFromPrivate } from '../crypto/ec.js';
@@ -29,6 +30,26 @@ export type GenerateKeyPairOptions =
   | { type: 'ed25519'; rng?: RandomSource; signal?: AbortSignal };
 
 export type { KeygenProgress };
+
+/**
+ * Options of {@link generateKeyPair} for an RSASSA-PSS key (id-RSASSA-PSS,
+ * RFC 4055 3.1): an RSA key (same `bits`, `rng`, `signal`, `onProgress`)
+ * restricted to RSA-PSS with `hash` (default SHA-256), MGF1 over the same
+ * hash, and a salt of at least `saltLength` bytes (default the hash length,
+ * as RFC 4055 3.1 recommends). Written to PKCS#8 / SPKI with its parameters,
+ * as `openssl genpkey -algorithm rsa-pss -pkeyopt rsa_pss_keygen_md:sha256`
+ * does. Only for {@link generateKeyPair} (the keygen pools make rsaEncryption keys).
+ * @public
+ */
+export interface GenerateRsaPssKeyPairOptions {
+  type: 'rsa-pss';
+  bits: 2048 | 3072 | 4096;
+  hash?: HashName;
+  saltLength?: number;
+  rng?: RandomSource;
+  signal?: AbortSignal;
+  onProgress?: (p: KeygenProgress) => void;
+}
 
 const CURVES: readonly EcCurve[] = ['P-256', 'P-384', 'P-521'];
 
@@ -60,7 +81,7 @@ export function keyPairOf(privateKey: PrivateKey): KeyPair {
   let publicKey: PublicKey;
   switch (privateKey.type) {
     case 'rsa':
-      publicKey = { kind: 'public', type: 'rsa', n: privateKey.n, e: privateKey.e };
+      publicKey = { kind: 'public', type: 'rsa', n: privateKey.n, e: privateKey.e, ...(privateKey.pss ? { pss: { ...privateKey.pss } } : {}) };
       break;
     case 'ec':
       publicKey = { kind: 'public', type: 'ec', curve: privateKey.curve, point: privateKey.point };
@@ -101,8 +122,10 @@ export function generateEd25519Private(rng: RandomSource): PrivateKey {
  * threads see `createWorkerKeygenPool` (browsers) and
  * `generateKeyPairParallel` in `mailpki/node`.
  *
- * @param options - `{ type: 'rsa', bits }`, `{ type: 'ec', curve }` or
- *   `{ type: 'ed25519' }`, plus optional `rng`, `signal`, `onProgress` (RSA).
+ * @param options - `{ type: 'rsa', bits }`, `{ type: 'ec', curve }`,
+ *   `{ type: 'ed25519' }` or `{ type: 'rsa-pss', bits, hash?, saltLength? }`
+ *   ({@link GenerateRsaPssKeyPairOptions}), plus optional `rng`, `signal`,
+ *   `onProgress` (RSA).
  * @returns the private key and its public key.
  * @throws RangeError for an unknown type or curve, or RSA bits other than
  *   2048/3072/4096; TypeError for malformed options;
@@ -114,7 +137,8 @@ export function generateEd25519Private(rng: RandomSource): PrivateKey {
  * ```
  * @public
  */
-export async function generateKeyPair(options: GenerateKeyPairOptions): Promise<KeyPair> {
+export async function generateKeyPair(options: GenerateKeyPairOptions | GenerateRsaPssKeyPairOptions): Promise<KeyPair> {
+  if (typeof options === 'object' && options !== null && options.type === 'rsa-pss') return generateRsaPss(options);
   validateKeygenOptions(options);
   const rng = options.rng ?? systemRandom;
   const signal = options.signal;
@@ -129,4 +153,16 @@ export async function generateKeyPair(options: GenerateKeyPairOptions): Promise<
     default:
       return keyPairOf(generateEd25519Private(rng));
   }
+}
+
+async function generateRsaPss(options: GenerateRsaPssKeyPairOptions): Promise<KeyPair> {
+  const hash = options.hash ?? 'SHA-256';
+  if (!isHashName(hash)) throw new RangeError(`generateKeyPair: RSA-PSS hash must be SHA-256, SHA-384 or SHA-512 (got ${String(hash)})`);
+  const saltLength = options.saltLength ?? DIGEST_LENGTH[hash];
+  // RFC 8017 9.1.1: emLen >= hLen + sLen + 2, emLen = bits / 8 bytes for the sizes we make.
+  const max = Math.floor(Number(options.bits) / 8) - DIGEST_LENGTH[hash] - 2;
+  if (!Number.isSafeInteger(saltLength) || saltLength < 0 || saltLength > max) throw new RangeError(`generateKeyPair: saltLength must be an integer in 0..${max}`);
+  const { type: _t, hash: _h, saltLength: _s, ...rsa } = options;
+  const { privateKey } = await generateKeyPair({ ...rsa, type: 'rsa' });
+  return keyPairOf({ ...(privateKey as RsaPrivateKey), pss: { hash, mgf1Hash: hash, saltLength } });
 }

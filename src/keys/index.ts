@@ -1,11 +1,12 @@
 /** Public API of src/keys: named re-exports only. */
-export { generateKeyPair, type GenerateKeyPairOptions, type KeygenProgress } from './generate.js';
+export { generateKeyPair, type GenerateKeyPairOptions, type GenerateRsaPssKeyPairOptions, type KeygenProgress } from './generate.js';
 export { encodeSpki, parseSpki } from './spki.js';
 export { encodePkcs8, parsePkcs8 } from './pkcs8.js';
 export { encodePkcs1PrivateKey, parsePkcs1PrivateKey, encodePkcs1PublicKey, parsePkcs1PublicKey } from './pkcs1.js';
 export { encodeSec1PrivateKey, parseSec1PrivateKey, type EncodeSec1Options } from './sec1.js';
 export { encodeEncryptedPkcs8, parseEncryptedPkcs8, parseEncryptedPkcs8Info, type EncryptedPkcs8Info } from './encrypted-pkcs8.js';
 export { encodeLegacyEncryptedPem, isLegacyEncryptedPem, type LegacyPemOptions } from './legacy-pem.js';
+export { describeDsaPrivateKey, type DsaKeyInfo } from './dsa.js';
 export { exportJwk, importJwk, type Jwk } from './jwk.js';
 export { guardPrivateKey } from './private-key.js';
 export { getPublicKey, publicKeysEqual, keyBits, describeKey } from './public-key.js';

@@ -54,6 +54,8 @@ export function exportJwk(key: PublicKey | PrivateKey): Jwk {
   if (!key || typeof key !== 'object') throw new TypeError('exportJwk: key must be a key object');
   switch (key.type) {
     case 'rsa': {
+      // RFC 7518 6.3 has no way to say "PSS only": exporting would drop the RFC 4055 restriction.
+      if (key.pss) throw new MailPkiError('ERR_KEY_UNSUPPORTED', 'an RSASSA-PSS key (id-RSASSA-PSS) cannot be exported as a JWK without losing its restrictions');
       const jwk: Jwk = { kty: 'RSA', n: uint(key.n), e: uint(key.e) };
       if (key.kind === 'private') {
         Object.assign(jwk, { d: uint(key.d), p: uint(key.p), q: uint(key.q), dp: uint(key.dp), dq: uint(key.dq), qi: uint(key.qi) });

@@ -88,7 +88,7 @@ function wrongBlocks(blocks: PemBlock[], wanted: 'private' | 'public'): never {
   if (labels.includes('OPENSSH PRIVATE KEY')) {
     throw new MailPkiError('ERR_KEY_UNSUPPORTED', 'OpenSSH private key files are not supported; convert with "ssh-keygen -p -m PKCS8 -f FILE"');
   }
-  if (labels.includes('DSA PRIVATE KEY')) throw new MailPkiError('ERR_KEY_UNSUPPORTED', 'DSA keys are not supported');
+  if (labels.includes('DSA PRIVATE KEY')) throw new MailPkiError('ERR_KEY_UNSUPPORTED', 'DSA keys are not supported for signing (RSA, EC, Ed25519 are); describeDsaPrivateKey and "mailpki inspect" describe them');
   const found = labels.map((l) => `"${l}"`).join(', ');
   if (wanted === 'public' && labels.some((l) => PRIVATE_LABELS.includes(l))) {
     throw new MailPkiError('ERR_PEM_LABEL', `expected a public key, found a private key (${found}); use getPublicKey(parsePrivateKey(...))`);
@@ -237,6 +237,7 @@ export function isEncryptedPrivateKey(input: string | Uint8Array): boolean {
 export function checkFormat(key: PrivateKey, format: string): void {
   if (!key || key.kind !== 'private') throw new TypeError('key must be a private key object');
   if (format === 'pkcs1' && key.type !== 'rsa') throw new RangeError('format "pkcs1" is for RSA keys only');
+  if (format === 'pkcs1' && key.type === 'rsa' && key.pss) throw new RangeError('format "pkcs1" would drop the RSASSA-PSS restriction of this key: use "pkcs8"');
   if (format === 'sec1' && key.type !== 'ec') throw new RangeError('format "sec1" is for EC keys only');
   if (!['pkcs8', 'pkcs1', 'sec1'].includes(format)) throw new RangeError(`format: must be "pkcs8", "pkcs1" or "sec1", got "${format}"`);
 }
@@ -306,6 +307,7 @@ export function encodePublicKeyDer(key: PublicKey | PrivateKey, options: EncodeP
   const format = options.format ?? 'spki';
   if (format === 'pkcs1') {
     if (pub.type !== 'rsa') throw new RangeError('format "pkcs1" is for RSA keys only');
+    if (pub.pss) throw new RangeError('format "pkcs1" would drop the RSASSA-PSS restriction of this key: use "spki"');
     return encodePkcs1PublicKey(pub);
   }
   if (format !== 'spki') throw new RangeError(`format: must be "spki" or "pkcs1", got "${String(format)}"`);

@@ -7,8 +7,12 @@
  * Reading accepts version 1 (v1) and version 2 (v2, OneAsymmetricKey) with an
  * optional `[1] publicKey`, which must match the private key. Attributes are
  * skipped. We write v1 without attributes, as OpenSSL 3 does.
- * Out of scope: encryption (encrypted-pkcs8.ts), RSASSA-PSS-restricted keys,
- * X25519/X448 (refused with `ERR_KEY_UNSUPPORTED`).
+ * RSASSA-PSS keys (id-RSASSA-PSS, RFC 4055 3.1, with or without parameters)
+ * are read into RSA keys with their `pss` restrictions and written back the
+ * same way.
+ * Out of scope: encryption (encrypted-pkcs8.ts), DSA (described by dsa.ts,
+ * never used), X25519/X448 and other algorithms (refused with
+ * `ERR_KEY_UNSUPPORTED`).
  */
 import { MailPkiError, wrapDecode } from '../errors.js';
 import {
@@ -35,6 +39,7 @@ import { OID, oidName } from '../oid.js';
 import { CURVE_OIDS, readEcParameters } from './curves.js';
 import { checkKey } from './check.js';
 import { encodePkcs1PrivateKey, parsePkcs1PrivateKeyNode, parsePkcs1PublicKey } from './pkcs1.js';
+import { pssKeyAlgorithmId, pssKeyParams } from './spki.js';
 import { encodeSec1PrivateKey, parseSec1PrivateKeyNode } from './sec1.js';
 import type { PrivateKey } from './types.js';
 import { guardPrivateKey } from './private-key.js';
@@ -53,7 +58,7 @@ export function encodePkcs8(key: PrivateKey): Uint8Array {
   let inner: Uint8Array;
   switch (key.type) {
     case 'rsa':
-      alg = derSeq(derOid(OID.rsaEncryption), derNull());
+      alg = key.pss ? pssKeyAlgorithmId(key.pss) : derSeq(derOid(OID.rsaEncryption), derNull());
       inner = encodePkcs1PrivateKey(key);
       break;
     case 'ec':
@@ -113,7 +118,16 @@ export function parsePkcs8Node(node: DerNode): PrivateKey {
       key = { kind: 'private', type: 'ed25519', seed: seed.slice(), publicKey: derived };
       checkKey(key);
     } else if (oid === OID.rsassaPss) {
-      throw new MailPkiError('ERR_KEY_UNSUPPORTED', 'RSASSA-PSS-restricted RSA keys (id-RSASSA-PSS) are not supported; use rsaEncryption keys');
+      const pss = pssKeyParams(params);
+      if (typeof pss === 'string') throw new MailPkiError('ERR_KEY_UNSUPPORTED', `RSASSA-PSS key: ${pss}`);
+      const rsa = parsePkcs1PrivateKeyNode(decodeDer(inner, 'RSAPrivateKey'));
+      if (publicKey) {
+        const pub = parsePkcs1PublicKey(publicKey);
+        if (pub.n !== rsa.n || pub.e !== rsa.e) throw new MailPkiError('ERR_KEY_INVALID', 'PKCS#8 publicKey does not match the RSA private key');
+      }
+      key = { ...rsa, pss };
+    } else if (oid === OID.dsa) {
+      throw new MailPkiError('ERR_KEY_UNSUPPORTED', 'DSA keys can be inspected but not used: signing and verifying with DSA are not supported (RSA, EC, Ed25519 are)');
     } else {
       throw new MailPkiError('ERR_KEY_UNSUPPORTED', `private key algorithm ${oidName(oid)} is not supported (RSA, EC, Ed25519 are)`);
     }

@@ -12,6 +12,25 @@ export type KeyType = 'rsa' | 'ec' | 'ed25519';
 /** Supported NIST curves (RFC 5480 names in the OID table). @public */
 export type EcCurve = 'P-256' | 'P-384' | 'P-521';
 
+/**
+ * The restrictions of an RSASSA-PSS key (id-RSASSA-PSS, RFC 4055 3.1): the
+ * key signs with RSASSA-PSS only (never PKCS#1 v1.5), and, when the key
+ * carries parameters, only with that hash, MGF1 over that mask hash, and a
+ * salt of at least `saltLength` bytes. An empty object (the key was written
+ * without parameters) restricts the scheme only. Hash names are as read
+ * (`SHA-256`, ..., also `SHA-1` / `SHA-224`, which mailpki does not sign or
+ * verify with).
+ * @public
+ */
+export interface RsaPssKeyParams {
+  /** hashAlgorithm of the key's parameters; absent: any. */
+  readonly hash?: string;
+  /** Hash of the MGF1 mask generation; absent: any. */
+  readonly mgf1Hash?: string;
+  /** Minimum salt length in bytes (RFC 4055 3.1); absent: any. */
+  readonly saltLength?: number;
+}
+
 /** RSA public key. @public */
 export interface RsaPublicKey {
   readonly kind: 'public';
@@ -20,6 +39,8 @@ export interface RsaPublicKey {
   readonly n: bigint;
   /** Public exponent (65537 for keys we make). */
   readonly e: bigint;
+  /** Present for an RSASSA-PSS key (id-RSASSA-PSS): PSS only, with these restrictions. */
+  readonly pss?: RsaPssKeyParams;
 }
 
 /** RSA private key with CRT values (RFC 8017 3.2, second representation). @public */
@@ -37,6 +58,8 @@ export interface RsaPrivateKey {
   readonly dq: bigint;
   /** q^-1 mod p */
   readonly qi: bigint;
+  /** Present for an RSASSA-PSS key (id-RSASSA-PSS): PSS only, with these restrictions. */
+  readonly pss?: RsaPssKeyParams;
 }
 
 /** EC public key. @public */
@@ -77,8 +100,40 @@ export interface Ed25519PrivateKey {
   readonly publicKey: Uint8Array;
 }
 
-/** Any public key. @public */
-export type PublicKey = RsaPublicKey | EcPublicKey | Ed25519PublicKey;
+/**
+ * A public key of an algorithm mailpki reads but cannot use (DSA, X25519,
+ * GOST, EC on other curves or explicit parameters, unknown OIDs): found in a
+ * certificate, a CSR or a `PUBLIC KEY` file, it is described, never used.
+ * Signing, verifying and issuing with it fail with `ERR_KEY_UNSUPPORTED`.
+ * @public
+ */
+export interface OpaquePublicKey {
+  readonly kind: 'public';
+  readonly type: 'opaque';
+  /** Dotted OID of the SubjectPublicKeyInfo algorithm. */
+  readonly oid: string;
+  /** Algorithm name when known (`DSA`, `X25519`, `EC`, ...), else the OID. */
+  readonly algorithm: string;
+  /** Size in bits when it can be derived (DSA: L, the size of p; EC: the field size). */
+  readonly bits?: number;
+  /** More about the key when known, e.g. `L=2048, N=256` (DSA) or the curve. */
+  readonly details?: string;
+  /** DER of the AlgorithmIdentifier parameters; absent when there are none. */
+  readonly parameters?: Uint8Array;
+  /** Why mailpki cannot use it (one line). */
+  readonly reason: string;
+  /** DER of the whole SubjectPublicKeyInfo, as read. */
+  readonly spki: Uint8Array;
+}
+
+/**
+ * Any public key. `opaque` keys are read and described only (see
+ * {@link OpaquePublicKey}).
+ * @public
+ */
+export type PublicKey = RsaPublicKey | EcPublicKey | Ed25519PublicKey | OpaquePublicKey;
+/** A public key mailpki can sign, verify and issue with. @public */
+export type UsablePublicKey = RsaPublicKey | EcPublicKey | Ed25519PublicKey;
 /** Any private key. @public */
 export type PrivateKey = RsaPrivateKey | EcPrivateKey | Ed25519PrivateKey;
 

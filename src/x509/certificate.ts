@@ -4,7 +4,10 @@
  *
  * Parsed objects keep the exact bytes they came from (`der`, `tbs`, `spki`,
  * names) so chains and signatures are checked over what was read. Every
- * extension is kept raw; the RFC 5280 ones are also decoded.
+ * extension is kept raw; the RFC 5280 ones are also decoded. A key of an
+ * algorithm mailpki does not use is read as an opaque key (keys/spki.ts).
+ * {@link parseCertificateTolerant} is the same reader for inspection: rules
+ * that OpenSSL reads past become listed problems (problems.ts).
  * Out of scope: chain building and validation (chain.ts, verify.ts).
  */
 import { MailPkiError, wrapDecode } from '../errors.js';
@@ -28,6 +31,15 @@ import type { Certificate, Extension } from './types.js';
 import { readName } from './name.js';
 import { readTime } from './time.js';
 import { decodeExtensions, readExtensions } from './extensions.js';
+import {
+  type ParseProblem,
+  addProblem,
+  decodeExtensionsForInspection,
+  decodeForInspection,
+  publicKeyForInspection,
+  readExtensionsForInspection,
+  signatureAlgorithmForInspection,
+} from './problems.js';
 
 // 'TRUSTED CERTIFICATE' (OpenSSL's cert + trust aux data) is not read: its DER carries a trailer.
 const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE'];
@@ -38,8 +50,18 @@ const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE'];
  * @internal
  */
 export function parseCertificateDer(der: Uint8Array): Certificate {
+  return readCertificate(der, undefined);
+}
+
+/**
+ * The one certificate reader. `problems` undefined: strict (every rule
+ * below is an error). Given: the tolerant reading for inspection
+ * (problems.ts), where the rules marked "tolerant" are recorded instead.
+ */
+function readCertificate(input: Uint8Array, problems: ParseProblem[] | undefined): Certificate {
   return wrapDecode('ERR_CERT_MALFORMED', 'certificate', () => {
-    const root = decodeDerTolerant(der, 'certificate');
+    const root = problems ? decodeForInspection(input, 'certificate', problems) : decodeDerTolerant(input, 'certificate');
+    const der = problems ? rawDer(root) : input; // tolerant: bytes after the certificate are not part of it
     const [tbsNode, algNode, sigNode] = readSequence(root, 'Certificate', 3, 3) as [DerNode, DerNode, DerNode];
     const f = readSequence(tbsNode, 'TBSCertificate', 6, 10);
     let i = 0;
@@ -58,7 +80,7 @@ export function parseCertificateDer(der: Uint8Array): Certificate {
     const notAfter = readTime(na, 'notAfter');
     const subject = readName(f[i++], 'subject');
     const spkiNode = f[i++]!;
-    const publicKey = parseSpkiNode(spkiNode);
+    const publicKey = problems ? publicKeyForInspection(spkiNode, problems) : parseSpkiNode(spkiNode);
     let extensions: Extension[] = [];
     let lastTag = 0;
     for (; i < f.length; i++) {
@@ -66,15 +88,22 @@ export function parseCertificateDer(der: Uint8Array): Certificate {
       if (tag <= lastTag || tag > 3) throw new MailPkiError('ERR_CERT_MALFORMED', 'TBSCertificate: unexpected field after subjectPublicKeyInfo');
       lastTag = tag;
       if (tag === 3) {
-        if (version !== 3) throw new MailPkiError('ERR_CERT_MALFORMED', 'extensions in a certificate that is not v3 (RFC 5280 4.1.2.9)');
-        extensions = readExtensions(readExplicit(f[i], 3, 'extensions'), 'extensions');
+        const why = 'extensions in a certificate that is not v3';
+        if (version !== 3) {
+          if (!problems) throw new MailPkiError('ERR_CERT_MALFORMED', `${why} (RFC 5280 4.1.2.9)`);
+          addProblem(problems, 'RFC 5280 4.1.2.9', `${why} (v${version})`); // tolerant
+        }
+        const node = readExplicit(f[i], 3, 'extensions');
+        extensions = problems ? readExtensionsForInspection(node, 'extensions', problems) : readExtensions(node, 'extensions');
       } // issuerUniqueID [1] / subjectUniqueID [2]: read and ignored (RFC 5280 4.1.2.8)
     }
     const outer = rawDer(algNode);
     if (!equalBytes(outer, rawDer(innerAlg))) {
-      throw new MailPkiError('ERR_CERT_MALFORMED', 'signatureAlgorithm differs from TBSCertificate.signature (RFC 5280 4.1.1.2)');
+      const why = 'signatureAlgorithm differs from TBSCertificate.signature';
+      if (!problems) throw new MailPkiError('ERR_CERT_MALFORMED', `${why} (RFC 5280 4.1.1.2)`);
+      addProblem(problems, 'RFC 5280 4.1.1.2', why); // tolerant
     }
-    const { info } = parseSignatureAlgorithmId(algNode);
+    const info = problems ? signatureAlgorithmForInspection(algNode, problems) : parseSignatureAlgorithmId(algNode).info;
     const bytes = Uint8Array.from(der);
     return {
       version,
@@ -88,7 +117,7 @@ export function parseCertificateDer(der: Uint8Array): Certificate {
       publicKey,
       spki: rawDer(spkiNode),
       extensions,
-      decoded: decodeExtensions(extensions),
+      decoded: problems ? decodeExtensionsForInspection(extensions, problems) : decodeExtensions(extensions),
       tbs: rawDer(tbsNode),
       signature: readBitStringBytes(sigNode, 'signatureValue'),
       der: bytes,
@@ -107,6 +136,38 @@ function isOneDerSequence(b: Uint8Array): boolean {
   let len = 0;
   for (let i = 0; i < n; i++) len = len * 256 + b[2 + i]!;
   return b.length === 2 + n + len;
+}
+
+/**
+ * Read one certificate for inspection: what {@link parseCertificate} reads,
+ * plus certificates that break rules OpenSSL and other tools read past (the
+ * same extension twice, an extension that does not decode, BER, bytes after
+ * the certificate, differing signature algorithms, extensions in a v1
+ * certificate, a key that does not validate), each listed in `problems`
+ * with the rule it breaks. Never use the result to trust anything: verify
+ * with {@link parseCertificate} (strict) and verifyCertificate.
+ * @param input - PEM (the first `CERTIFICATE` block) or DER.
+ * @returns the certificate and the problems (empty for a certificate the strict parser reads).
+ * @throws MailPkiError as {@link parseCertificate} for what cannot be read at all.
+ * @example
+ * ```ts
+ * const { certificate, problems } = parseCertificateTolerant(pem);
+ * for (const p of problems) console.log(`${p.rule}: ${p.message}`);
+ * ```
+ * @public
+ */
+export function parseCertificateTolerant(input: string | Uint8Array): { certificate: Certificate; problems: ParseProblem[] } {
+  const problems: ParseProblem[] = [];
+  let der: Uint8Array;
+  if (typeof input === 'string' || looksLikePem(input)) {
+    const text = typeof input === 'string' ? input : latin1(input);
+    const block = parsePemBlocks(text).find((b) => CERT_LABELS.includes(b.label));
+    if (!block) throw new MailPkiError('ERR_NO_CERTIFICATE', 'no certificate found in the input (expected a PEM "CERTIFICATE" block or DER)');
+    der = block.der;
+  } else if (input instanceof Uint8Array) der = input;
+  else throw new TypeError('parseCertificateTolerant: input must be a PEM string or DER bytes');
+  const certificate = readCertificate(der, problems);
+  return { certificate, problems };
 }
 
 /**

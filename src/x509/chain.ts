@@ -170,6 +170,8 @@ function computeSignatureCheck(child: Certificate, issuer: Certificate): Signatu
       : { ok: false, reason: 'unsupported-algorithm', message: `${who} is signed with ${info.name}, which mailpki cannot verify` };
   }
   const want = algorithm.name === 'ECDSA' ? 'ec' : algorithm.name === 'Ed25519' ? 'ed25519' : 'rsa';
+  const ik = issuer.publicKey;
+  if (ik.type === 'opaque') return { ok: false, reason: 'unsupported-algorithm', message: `the key of ${describeCert(issuer)} is ${ik.algorithm}, which mailpki cannot verify with (${ik.reason})` };
   if (issuer.publicKey.type !== want) {
     return { ok: false, reason: 'bad-signature', message: `${who} is signed with ${info.name}, but the key of ${describeCert(issuer)} is ${issuer.publicKey.type.toUpperCase()}` };
   }

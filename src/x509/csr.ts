@@ -9,7 +9,7 @@
  * (read raw, never written).
  */
 import { MailPkiError, wrapDecode } from '../errors.js';
-import { OID } from '../oid.js';
+import { OID, oidName } from '../oid.js';
 import {
   type Asn1Node,
   type DerNode,
@@ -45,6 +45,15 @@ import type { CertificateRequest, Extension, NameInput, SanInput } from './types
 import { encodeName, parseName, readName } from './name.js';
 import { toGeneralName } from './general-name.js';
 import { decodeExtensions, encodeExtensions, readExtensions, subjectAltNameExtension } from './extensions.js';
+import {
+  type ParseProblem,
+  addProblem,
+  decodeExtensionsForInspection,
+  decodeForInspection,
+  publicKeyForInspection,
+  readExtensionsForInspection,
+  signatureAlgorithmForInspection,
+} from './problems.js';
 
 /** Options of {@link createCertificateRequest}. @public */
 export interface CreateCertificateRequestOptions {
@@ -178,15 +187,47 @@ function inputDer(input: string | Uint8Array, labels: readonly string[], what: s
  */
 export function parseCertificateRequest(input: string | Uint8Array): CertificateRequest {
   const der = inputDer(input, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'parseCertificateRequest');
+  return readRequest(der, undefined);
+}
+
+/**
+ * Read a CSR for inspection: what {@link parseCertificateRequest} reads,
+ * plus requests that break rules other tools read past (BER such as a
+ * long-form length in an attribute, bytes after the request, a repeated or
+ * undecodable requested extension, a malformed attribute, a version other
+ * than 1, a key that does not validate), each listed in `problems` with its
+ * rule. Never issue from the result: issuance parses strictly.
+ * @returns the request and the problems (empty for a request the strict parser reads).
+ * @throws MailPkiError as {@link parseCertificateRequest} for what cannot be read at all.
+ * @example
+ * ```ts
+ * const { request, problems } = parseCertificateRequestTolerant(pem);
+ * ```
+ * @public
+ */
+export function parseCertificateRequestTolerant(input: string | Uint8Array): { request: CertificateRequest; problems: ParseProblem[] } {
+  const der = inputDer(input, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'parseCertificateRequestTolerant');
+  const problems: ParseProblem[] = [];
+  const request = readRequest(der, problems);
+  return { request, problems };
+}
+
+/** The one CSR reader: strict without `problems`, tolerant for inspection with it (see certificate.ts). */
+function readRequest(input: Uint8Array, problems: ParseProblem[] | undefined): CertificateRequest {
   return wrapDecode('ERR_ASN1_STRUCTURE', 'certificate request', () => {
-    const root = decodeDerTolerant(der, 'certificate request');
+    const root = problems ? decodeForInspection(input, 'certificate request', problems) : decodeDerTolerant(input, 'certificate request');
+    const der = problems ? rawDer(root) : input;
     const [criNode, algNode, sigNode] = readSequence(root, 'CertificationRequest', 3, 3) as [DerNode, DerNode, DerNode];
     const cri = readSequence(criNode, 'CertificationRequestInfo', 3, 4);
     const version = readSmallInt(cri[0], 'CertificationRequestInfo version', 10);
-    if (version !== 0) throw new MailPkiError('ERR_ASN1_STRUCTURE', `CertificationRequestInfo version ${version + 1} is not v1 (RFC 2986 4.1)`);
+    if (version !== 0) {
+      const why = `CertificationRequestInfo version ${version + 1} is not v1`;
+      if (!problems) throw new MailPkiError('ERR_ASN1_STRUCTURE', `${why} (RFC 2986 4.1)`);
+      addProblem(problems, 'RFC 2986 4.1', why);
+    }
     const subject = readName(cri[1], 'CSR subject');
     const spkiNode = cri[2]!;
-    const publicKey = parseSpkiNode(spkiNode);
+    const publicKey = problems ? publicKeyForInspection(spkiNode, problems) : parseSpkiNode(spkiNode);
     let extensions: Extension[] = [];
     let challengePassword: string | undefined;
     const attributes: Array<{ oid: string; der: Uint8Array }> = [];
@@ -196,20 +237,30 @@ export function parseCertificateRequest(input: string | Uint8Array): Certificate
       for (const attr of attrs.children) {
         const [typeNode, valuesNode] = readSequence(attr, 'CSR attribute', 2, 2);
         const oid = readOid(typeNode, 'CSR attribute type');
-        const values = readSet(valuesNode, 'CSR attribute values', 1);
-        if (oid === OID.extensionRequest) {
-          if (values.length !== 1) throw new MailPkiError('ERR_ASN1_STRUCTURE', 'extensionRequest: expected one value');
-          if (readSequence(values[0], 'extensionRequest').length) extensions = readExtensions(values[0], 'extensionRequest');
-        } else if (oid === OID.challengePassword) {
-          challengePassword = readString(values[0], 'challengePassword').value;
-        } else attributes.push({ oid, der: rawDer(attr) });
+        try {
+          const values = readSet(valuesNode, 'CSR attribute values', 1);
+          if (oid === OID.extensionRequest) {
+            if (values.length !== 1) throw new MailPkiError('ERR_ASN1_STRUCTURE', 'extensionRequest: expected one value');
+            if (readSequence(values[0], 'extensionRequest').length) {
+              extensions = problems ? readExtensionsForInspection(values[0], 'extensionRequest', problems) : readExtensions(values[0], 'extensionRequest');
+            }
+          } else if (oid === OID.challengePassword) {
+            challengePassword = readString(values[0], 'challengePassword').value;
+          } else attributes.push({ oid, der: rawDer(attr) });
+        } catch (e) {
+          if (!problems || !(e instanceof MailPkiError)) throw e;
+          addProblem(problems, 'RFC 2985 5.4', `attribute ${oidName(oid)} does not decode (kept raw): ${e.message}`); // tolerant
+          attributes.push({ oid, der: rawDer(attr) });
+        }
       }
-    } else {
+    } else if (!problems) {
       throw new MailPkiError('ERR_ASN1_STRUCTURE', 'CertificationRequestInfo: attributes [0] missing (RFC 2986 4.1)');
-    }
-    const { info, algorithm } = parseSignatureAlgorithmId(algNode);
+    } else addProblem(problems, 'RFC 2986 4.1', 'CertificationRequestInfo: attributes [0] missing');
+    const parsedAlg = problems ? { info: signatureAlgorithmForInspection(algNode, problems) } : parseSignatureAlgorithmId(algNode);
+    const { info } = parsedAlg;
+    const algorithm = 'algorithm' in parsedAlg ? parsedAlg.algorithm : undefined;
     const signature = readBitStringBytes(sigNode, 'CSR signature');
-    const decoded = decodeExtensions(extensions);
+    const decoded = problems ? decodeExtensionsForInspection(extensions, problems) : decodeExtensions(extensions);
     const out: CertificateRequest = {
       version: version + 1,
       subject,
@@ -225,7 +276,7 @@ export function parseCertificateRequest(input: string | Uint8Array): Certificate
       der: Uint8Array.from(der),
       pem: encodePem('CERTIFICATE REQUEST', der),
     };
-    PARSED_ALGORITHM.set(out, { der: Uint8Array.from(der), info, algorithm });
+    if (!problems) PARSED_ALGORITHM.set(out, { der: Uint8Array.from(der), info, algorithm });
     return out;
   });
 }
@@ -250,7 +301,8 @@ function requestAlgorithm(csr: CertificateRequest): ReturnType<typeof parseSigna
  * Check the request's self-signature (proof of possession of the private
  * key, RFC 2986 3).
  * @throws MailPkiError `ERR_CSR_SIGNATURE` when the signature does not verify,
- *   or its algorithm is weak (SHA-1, MD5) or unknown, or does not fit the key.
+ *   or its algorithm is weak (SHA-1, MD5) or unknown, or does not fit the key;
+ *   `ERR_KEY_UNSUPPORTED` when the key is an opaque one (DSA, GOST, ...).
  * @example
  * ```ts
  * verifyCertificateRequest(parseCertificateRequest(pem)); // throws if forged
@@ -259,12 +311,15 @@ function requestAlgorithm(csr: CertificateRequest): ReturnType<typeof parseSigna
  */
 export function verifyCertificateRequest(csr: CertificateRequest): void {
   if (!csr || !(csr.der instanceof Uint8Array)) throw new TypeError('verifyCertificateRequest: a parsed CertificateRequest is required');
+  const key = csr.publicKey;
+  // An opaque key (DSA, GOST, ...): the proof of possession cannot be checked, which is not a forgery.
+  if (key.type === 'opaque') throw new MailPkiError('ERR_KEY_UNSUPPORTED', `the CSR's key is ${key.algorithm}, which mailpki cannot verify with (${key.reason})`);
   const { info, algorithm } = requestAlgorithm(csr);
   if (!algorithm) throw new MailPkiError('ERR_CSR_SIGNATURE', `CSR is signed with ${info.name}, which mailpki does not accept (weak or unsupported)`);
   let ok = false;
   try {
-    checkAlgorithmMatchesKey(algorithm, csr.publicKey);
-    ok = verify(csr.publicKey, csr.tbs, csr.signature, algorithm);
+    checkAlgorithmMatchesKey(algorithm, key);
+    ok = verify(key, csr.tbs, csr.signature, algorithm);
   } catch (e) {
     throw new MailPkiError('ERR_CSR_SIGNATURE', `CSR signature cannot be checked: ${e instanceof Error ? e.message : 'invalid'}`, { cause: e });
   }

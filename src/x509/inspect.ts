@@ -6,6 +6,11 @@
  * pinning, RFC 7671 / RFC 7469).
  *
  * CRLs too (inspectCrl, crlToJson).
+ * Keys of algorithms mailpki does not use (opaque keys: DSA, GOST, other
+ * curves, ...) are described with what is known (algorithm, size,
+ * parameters) and marked unsupported; RSASSA-PSS keys with their
+ * restrictions. Problems found by the tolerant reading (problems.ts) are
+ * listed with their rule ({@link formatProblems}).
  *
  * A CSR's challengePassword is never printed, in text or JSON: only that
  * one is present. Out of scope: linting (lint.ts), chain checks.
@@ -17,7 +22,8 @@ import { oidName } from '../oid.js';
 import { describeKey, keyBits } from '../keys/public-key.js';
 import { encodeSpki } from '../keys/spki.js';
 import type { PublicKey } from '../keys/types.js';
-import type { Certificate, CertificateRequest, DecodedExtensions, DistinguishedName, Extension, GeneralName } from './types.js';
+import type { ParseProblem } from './problems.js';
+import type { Certificate, CertificateRequest, DecodedExtensions, DistinguishedName, Extension, GeneralName, SignatureAlgorithmInfo } from './types.js';
 import { displayName, formatNameOpenssl, formatNameRfc4514 } from './name.js';
 import { formatGeneralName } from './general-name.js';
 import { serialToHex } from './serial.js';
@@ -76,6 +82,7 @@ export function sha1Fingerprint(cert: Certificate): string {
 export function spkiSha256(subject: Certificate | PublicKey): string {
   if (isCert(subject)) return toHex(digest('SHA-256', subject.spki));
   if (!subject || (subject as PublicKey).kind !== 'public') throw new TypeError('spkiSha256: a Certificate or a public key is required');
+  if (subject.type === 'opaque') return toHex(digest('SHA-256', subject.spki)); // as read: we never re-encode it
   return toHex(digest('SHA-256', encodeSpki(subject)));
 }
 
@@ -156,6 +163,51 @@ function extensionLines(exts: readonly Extension[], d: DecodedExtensions): Array
   return rows;
 }
 
+/** Signature algorithms mailpki verifies (names as algorithm-id.ts gives them). */
+const CHECKABLE = new Set(['sha256WithRSAEncryption', 'sha384WithRSAEncryption', 'sha512WithRSAEncryption', 'ecdsa-with-SHA256', 'ecdsa-with-SHA384', 'ecdsa-with-SHA512', 'Ed25519']);
+
+/**
+ * Why a signature by this algorithm (and key) cannot be checked by mailpki,
+ * or undefined when it can: such a signature is "not checked", which says
+ * nothing about the data being invalid.
+ * @example
+ * ```ts
+ * signatureNotCheckedReason(cert.signatureAlgorithm); // 'dsa-with-SHA256 is not supported' or undefined
+ * ```
+ * @public
+ */
+export function signatureNotCheckedReason(alg: SignatureAlgorithmInfo, key?: PublicKey): string | undefined {
+  if (key?.type === 'opaque') return `${key.algorithm} keys are not supported`;
+  if (CHECKABLE.has(alg.name)) return undefined;
+  if (alg.name === 'RSASSA-PSS' && (alg.hash === 'SHA-256' || alg.hash === 'SHA-384' || alg.hash === 'SHA-512')) return undefined;
+  if (/sha1|md5|md2/i.test(alg.name) || alg.hash === 'SHA-1' || alg.hash === 'MD5') return `${alg.name} is refused as weak`;
+  return `${alg.name}${alg.hash && alg.name === 'RSASSA-PSS' ? ` with ${alg.hash}` : ''} is not supported`;
+}
+
+/**
+ * Problems of a tolerant reading as text lines (`  Problem: RFC 5280 4.2:
+ * extension basicConstraints appears twice`), terminal-safe; empty string
+ * when there are none.
+ * @example
+ * ```ts
+ * const { certificate, problems } = parseCertificateTolerant(pem);
+ * console.log(inspectCertificate(certificate) + formatProblems(problems));
+ * ```
+ * @public
+ */
+export function formatProblems(problems: readonly ParseProblem[]): string {
+  return problems.map((p) => `  Problem: ${clean(p.rule)}: ${clean(p.message)}\n`).join('');
+}
+
+function keyText(k: PublicKey): string {
+  return k.type === 'opaque' ? `${clean(describeKey(k))} (not supported: ${clean(k.reason)})` : describeKey(k);
+}
+
+function signatureText(alg: SignatureAlgorithmInfo, key?: PublicKey): string {
+  const why = signatureNotCheckedReason(alg, key);
+  return clean(alg.name) + (alg.name === 'RSASSA-PSS' && alg.hash ? ` (${clean(alg.hash)})` : '') + (why ? ` (not checked: ${clean(why)})` : '');
+}
+
 function table(title: string, rows: Array<[string, string]>): string {
   const w = Math.max(...rows.map(([k]) => k.length));
   return [title, ...rows.map(([k, v]) => `  ${(k + ':').padEnd(w + 2)}${v}`)].join('\n') + '\n';
@@ -200,8 +252,8 @@ export function inspectCertificate(cert: Certificate, options: InspectOptions = 
     ['Serial', colonHex(Uint8Array.from(cert.serialHex.match(/../g) ?? [], (h) => parseInt(h, 16)), false)],
     ['Not before', utc(cert.notBefore)],
     ['Not after', `${utc(cert.notAfter)} (${total} days; ${status})`],
-    ['Public key', describeKey(cert.publicKey)],
-    ['Signature', cert.signatureAlgorithm.name],
+    ['Public key', keyText(cert.publicKey)],
+    ['Signature', signatureText(cert.signatureAlgorithm)],
     ...extensionLines(cert.extensions, cert.decoded),
     ['SHA-256 fingerprint', sha256Fingerprint(cert)],
     ['SHA-1 fingerprint', sha1Fingerprint(cert)],
@@ -225,8 +277,8 @@ export function inspectCertificateRequest(csr: CertificateRequest): string {
   const rows: Array<[string, string]> = [
     ['Subject', nameText(csr.subject)],
     ['Version', `v${csr.version}`],
-    ['Public key', describeKey(csr.publicKey)],
-    ['Signature', csr.signatureAlgorithm.name],
+    ['Public key', keyText(csr.publicKey)],
+    ['Signature', signatureText(csr.signatureAlgorithm, csr.publicKey)],
     ...extensionLines(csr.extensions, csr.decoded),
   ];
   if (csr.challengePassword !== undefined) rows.push(['Challenge password', '(present, not shown)']);
@@ -266,7 +318,28 @@ function ekuJson(eku: readonly string[] | undefined): Json {
 }
 
 function keyJson(k: PublicKey): Json {
-  return { type: k.type, description: describeKey(k), bits: keyBits(k), ...(k.type === 'ec' ? { curve: k.curve } : {}) };
+  if (k.type === 'opaque') {
+    return {
+      type: 'opaque',
+      supported: false,
+      algorithm: k.algorithm,
+      oid: k.oid,
+      description: describeKey(k),
+      bits: k.bits ?? null,
+      details: k.details ?? null,
+      parameters: k.parameters ? toHex(k.parameters) : null,
+      reason: k.reason,
+      spkiSha256: spkiSha256(k),
+    };
+  }
+  return {
+    type: k.type,
+    supported: true,
+    description: describeKey(k),
+    bits: keyBits(k),
+    ...(k.type === 'ec' ? { curve: k.curve } : {}),
+    ...(k.type === 'rsa' && k.pss ? { pss: { hash: k.pss.hash ?? null, mgf1Hash: k.pss.mgf1Hash ?? null, saltLength: k.pss.saltLength ?? null } } : {}),
+  };
 }
 
 /**

@@ -286,11 +286,13 @@ function build(t: Template, warnings: string[]): IssuedCertificate {
 function copyPublicKey(k: PublicKey): PublicKey {
   switch (k.type) {
     case 'rsa':
-      return { kind: 'public', type: 'rsa', n: k.n, e: k.e };
+      return { kind: 'public', type: 'rsa', n: k.n, e: k.e, ...(k.pss ? { pss: { ...k.pss } } : {}) };
     case 'ec':
       return { kind: 'public', type: 'ec', curve: k.curve, point: Uint8Array.from(k.point) };
     case 'ed25519':
       return { kind: 'public', type: 'ed25519', publicKey: Uint8Array.from(k.publicKey) };
+    case 'opaque': // refused before (assertKeyStrength); kept total for the type checker
+      return { ...k, spki: Uint8Array.from(k.spki), ...(k.parameters ? { parameters: Uint8Array.from(k.parameters) } : {}) };
   }
 }
 
@@ -670,7 +672,8 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
 
   const exts: Extension[] = [
     basicConstraintsExtension({ ca: false }),
-    keyUsageExtension(profile.keyUsage(publicKey.type)),
+    // RFC 4055 1.2: an RSASSA-PSS key only signs, so no keyEncipherment (the signature-only usages, as for EC).
+    keyUsageExtension(profile.keyUsage(publicKey.type === 'rsa' && publicKey.pss ? 'ec' : publicKey.type)),
     extKeyUsageExtension(profile.extKeyUsage),
     subjectKeyIdentifierExtension(computeKeyIdentifier(spki)),
     authorityKeyIdentifierExtension(keyIdOf(options.issuer)),

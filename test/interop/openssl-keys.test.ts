@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { oracle, run, runOk, tempDir } from '../helpers/env.js';
 import {
   assertKeyStrength,
+  checkKey,
   describeKey,
   encodePkcs8,
   encodePrivateKeyDer,
@@ -141,23 +142,29 @@ test('keys OpenSSL 3 writes are read with the same key material', (t) => {
   assert.equal(encodePublicKeyPem(parsePublicKey(rsaPub1), { format: 'pkcs1' }), rsaPub1);
 });
 
-test('explicit-parameter EC keys and other key types are refused; RSA-1024 is readable but not strong enough', (t) => {
+test('explicit P-256 parameters are P-256; other key types: private refused, public read as opaque; RSA-1024 is readable but not strong enough', (t) => {
   if (!oracle(t, 'openssl')) return;
   setup();
   const f = path('explicit.pem');
   ossl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-param_enc', 'explicit', '-out', f);
-  throwsCode(() => parsePrivateKey(readFileSync(f, 'utf8')), 'ERR_KEY_UNSUPPORTED');
+  // Issue 11: explicit parameters equal to P-256 are read as P-256 (same key as openssl's named-curve form).
+  const named = ossl('ec', '-in', f, '-param_enc', 'named_curve');
+  const k1 = parsePrivateKey(readFileSync(f, 'utf8'));
+  assert.equal(describeKey(k1), 'EC P-256');
+  assert.ok(publicKeysEqual(k1, parsePrivateKey(named)), 'same key as the named-curve form');
   const p8 = ossl('pkcs8', '-topk8', '-nocrypt', '-in', f);
-  throwsCode(() => parsePrivateKey(p8), 'ERR_KEY_UNSUPPORTED');
+  assert.ok(publicKeysEqual(parsePrivateKey(p8), k1), 'PKCS#8 with explicit parameters');
   const pub = ossl('ec', '-in', f, '-pubout', '-param_enc', 'explicit');
-  throwsCode(() => parsePublicKey(pub), 'ERR_KEY_UNSUPPORTED');
-  // key types we do not handle: refused with ERR_KEY_UNSUPPORTED, private and public
-  for (const args of [['-algorithm', 'RSA-PSS'], ['-algorithm', 'X25519'], ['-algorithm', 'ED448'], ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:secp256k1']]) {
+  assert.ok(publicKeysEqual(parsePublicKey(pub), k1), 'SPKI with explicit parameters');
+  // key types we do not use: private keys refused with ERR_KEY_UNSUPPORTED; public keys read as opaque keys
+  for (const args of [['-algorithm', 'X25519'], ['-algorithm', 'ED448'], ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:secp256k1']]) {
     const priv = ossl('genpkey', ...args);
     throwsCode(() => parsePrivateKey(priv), 'ERR_KEY_UNSUPPORTED');
     const pubFile = path('unsupported.pem');
     writeFileSync(pubFile, priv);
-    throwsCode(() => parsePublicKey(ossl('pkey', '-in', pubFile, '-pubout')), 'ERR_KEY_UNSUPPORTED');
+    const opaque = parsePublicKey(ossl('pkey', '-in', pubFile, '-pubout'));
+    assert.equal(opaque.type, 'opaque', args.join(' '));
+    throwsCode(() => checkKey(opaque), 'ERR_KEY_UNSUPPORTED');
   }
   const small = path('rsa1024.pem');
   ossl('genrsa', '-out', small, '1024');

@@ -30,6 +30,7 @@ import {
   parseEncryptedPkcs8,
   parseEncryptedPkcs8Info,
   parsePkcs1PrivateKey,
+  parsePkcs1PublicKey,
   parsePkcs8,
   parsePrivateKey,
   parsePublicKey,
@@ -284,9 +285,9 @@ test('consistency checks: tampered keys are ERR_KEY_INVALID, never returned', ()
   throwsCode(() => parseSpki(encodeDer(derSeq(derSeq(derOid(OID.ecPublicKey), derOid(OID.secp256r1)), derBitString(offCurve)))), 'ERR_KEY_INVALID');
   if (ED.type !== 'ed25519') throw new Error('fixture');
   throwsCode(() => importJwk({ ...exportJwk(ED), x: exportJwk(parsePkcs8(nodeDer(generateKeyPairSync('ed25519').privateKey, 'pkcs8'))).x }), 'ERR_KEY_INVALID');
-  // explicit EC parameters are refused
+  // malformed explicit EC parameters are a structure error (well-formed ones: test/unit/keys-opaque.test.ts)
   const explicit = encodeDer(derSeq(derSeq(derOid(OID.ecPublicKey), derSeq(derInt(1))), derBitString(ec2.point)));
-  throwsCode(() => parseSpki(explicit), 'ERR_KEY_UNSUPPORTED');
+  throwsCode(() => parseSpki(explicit), 'ERR_ASN1_STRUCTURE');
 });
 
 test('RFC 8410 10.3 example: OneAsymmetricKey v2 with attributes and public key', () => {
@@ -342,9 +343,15 @@ test('edge cases: RSA size/exponent limits, SEC1 d with a leading zero octet', (
   const n = BigInt('0x' + Buffer.from(nodeJwk(big).n!, 'base64url').toString('hex'));
   const spki = (nn: bigint, e: bigint): Uint8Array => encodeSpki({ kind: 'public', type: 'rsa', n: nn, e });
   assert.equal(keyBits(parseSpki(spki(n, 65537n))), 4096);
-  throwsCode(() => parseSpki(spki(n, (1n << 65n) + 1n)), 'ERR_KEY_UNSUPPORTED'); // e > 64 bits above 3072-bit n
+  // Sizes beyond what we use: read as opaque keys (shown, never used).
+  const bigE = parseSpki(spki(n, (1n << 65n) + 1n)); // e > 64 bits above 3072-bit n
+  assert.equal(bigE.type, 'opaque');
+  assert.equal(keyBits(bigE), 4096);
+  throwsCode(() => checkKey(bigE), 'ERR_KEY_UNSUPPORTED');
+  throwsCode(() => parsePkcs1PublicKey(encodePkcs1PublicKey({ kind: 'public', type: 'rsa', n, e: (1n << 65n) + 1n })), 'ERR_KEY_UNSUPPORTED');
   assert.equal(keyBits(parseSpki(spki(RSA.n, (1n << 65n) + 1n))), 2048); // allowed at 2048 bits
-  throwsCode(() => parseSpki(spki((1n << 255n) + 1n, 65537n)), 'ERR_KEY_UNSUPPORTED'); // 256-bit modulus
+  const tiny = parseSpki(spki((1n << 255n) + 1n, 65537n)); // 256-bit modulus
+  assert.ok(tiny.type === 'opaque' && tiny.bits === 256 && /smaller than the 512 bits/.test(tiny.reason));
   throwsCode(() => parseSpki(spki(RSA.n, 1n)), 'ERR_KEY_INVALID');
   throwsCode(() => parseSpki(spki(RSA.n + 1n, 65537n)), 'ERR_KEY_INVALID'); // even modulus
   if (EC256.type !== 'ec') throw new Error('fixture');

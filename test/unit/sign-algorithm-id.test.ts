@@ -90,9 +90,9 @@ test('parse: weak and unsupported algorithms give info but no algorithm', () => 
     assert.equal(r.info.name, name);
     assert.equal(r.info.hash, hash);
   }
-  // Unknown OID (DSA with SHA-256): the dotted OID is the name; parameters not judged.
+  // DSA with SHA-256: named (we do not verify DSA), no algorithm; parameters not judged.
   const dsa = parse('300b0609608648016503040302');
-  assert.deepEqual(dsa, { info: { oid: '2.16.840.1.101.3.4.3.2', name: '2.16.840.1.101.3.4.3.2' } });
+  assert.deepEqual(dsa, { info: { oid: '2.16.840.1.101.3.4.3.2', name: 'dsa-with-SHA256' } });
 });
 
 test('parse: RSASSA-PSS variants', () => {

@@ -1,4 +1,4 @@
-// Wycheproof PBES2 vectors (PBKDF2-HMAC-SHA256 + AES-128/256-CBC) through
+// Wycheproof PBES2 vectors (PBKDF2-HMAC-SHA1/SHA256/SHA512 + AES-128/256-CBC) through
 // src/crypto/pbe.ts: every vector's expected result is checked, and the
 // number of vectors run is asserted against the file's numberOfTests.
 // Schema (pbe_test_schema.json): testGroups[].tests[] with hex `password`,
@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VECTORS_DIR, vectors } from '../helpers/env.js';
-import { pbes2Decrypt, pbes2Encrypt, type PbeCipher, type Pbes2Params } from '../../src/crypto/pbe.js';
+import { pbes2Decrypt, pbes2Encrypt, type PbeCipher, type Pbes2Params, type Pbkdf2Prf } from '../../src/crypto/pbe.js';
 import { fromHex, toHex } from '../../src/encoding/bytes.js';
 import { isMailPkiError } from '../../src/errors.js';
 
@@ -34,12 +34,16 @@ interface PbeFile {
   testGroups: Array<{ type: string; tests: PbeVector[] }>;
 }
 
-const FILES: Array<[string, PbeCipher, string]> = [
-  ['pbes2_hmacsha256_aes_128_test.json', 'aes-128-cbc', 'PbeWithHmacSha256AndAes_128'],
-  ['pbes2_hmacsha256_aes_256_test.json', 'aes-256-cbc', 'PbeWithHmacSha256AndAes_256'],
+// [file, cipher, PRF, the file's algorithm name]
+const FILES: Array<[string, PbeCipher, Pbkdf2Prf, string]> = [
+  ['pbes2_hmacsha1_aes_128_test.json', 'aes-128-cbc', 'hmacWithSHA1', 'PbeWithHmacSha1AndAes_128'],
+  ['pbes2_hmacsha1_aes_256_test.json', 'aes-256-cbc', 'hmacWithSHA1', 'PbeWithHmacSha1AndAes_256'],
+  ['pbes2_hmacsha256_aes_128_test.json', 'aes-128-cbc', 'hmacWithSHA256', 'PbeWithHmacSha256AndAes_128'],
+  ['pbes2_hmacsha256_aes_256_test.json', 'aes-256-cbc', 'hmacWithSHA256', 'PbeWithHmacSha256AndAes_256'],
+  ['pbes2_hmacsha512_aes_256_test.json', 'aes-256-cbc', 'hmacWithSHA512', 'PbeWithHmacSha512AndAes_256'],
 ];
 
-for (const [file, cipher, algorithm] of FILES) {
+for (const [file, cipher, prf, algorithm] of FILES) {
   test(`Wycheproof ${file}`, (t) => {
     if (!vectors(t)) return;
     const data = JSON.parse(readFileSync(join(VECTORS_DIR, file), 'utf8')) as PbeFile;
@@ -49,7 +53,7 @@ for (const [file, cipher, algorithm] of FILES) {
       assert.equal(group.type, 'PbeTest');
       for (const v of group.tests) {
         const params: Pbes2Params = {
-          kdf: { type: 'pbkdf2', salt: fromHex(v.salt), iterations: v.iterationCount, prf: 'hmacWithSHA256' },
+          kdf: { type: 'pbkdf2', salt: fromHex(v.salt), iterations: v.iterationCount, prf },
           cipher,
           iv: fromHex(v.iv),
         };

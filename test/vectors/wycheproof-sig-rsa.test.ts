@@ -42,6 +42,7 @@ const EXPECTED: Record<string, number> = {
   'rsa_pkcs1_4096_sig_gen_test.json': 24,
   'rsa_pss_2048_sha256_mgf1_32_test.json': 108,
   'rsa_pss_3072_sha256_mgf1_32_test.json': 108,
+  'rsa_pss_2048_sha384_mgf1_48_test.json': 141,
 };
 
 function publicKeyOf(g: Group): RsaPublicKey {

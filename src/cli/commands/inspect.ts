@@ -1,19 +1,29 @@
-/** `mailpki inspect`: show certificates, chains, CSRs and keys; encrypted keys are described, never decrypted. */
+/**
+ * `mailpki inspect`: show certificates, chains, CSRs and keys; encrypted keys
+ * are described, never decrypted. Certificates and CSRs are read tolerantly
+ * (x509/problems.ts): what breaks a rule is shown with a `problems` list,
+ * exit 0 unless `--strict`. Keys mailpki does not use (DSA, GOST, other
+ * curves...) are described, never used.
+ */
 import { MailPkiError, isMailPkiError } from '../../errors.js';
 import { parsePemBlocks, type PemBlock } from '../../encoding/pem.js';
-import { describeKey, getPublicKey, isPkcs12, parseEncryptedPkcs8Info, parsePrivateKey, parsePublicKey } from '../../keys/index.js';
+import { describeDsaPrivateKey, describeKey, getPublicKey, isPkcs12, parseEncryptedPkcs8Info, parsePrivateKey, parsePublicKey, type DsaKeyInfo } from '../../keys/index.js';
+import { isDsaPkcs8 } from '../../keys/dsa.js';
 import {
   certificateRequestToJson,
   certificateToJson,
   crlToJson,
+  formatProblems,
   inspectCertificate,
   inspectCrl,
   parseCrl,
   inspectCertificateRequest,
-  parseCertificate,
-  parseCertificateRequest,
+  parseCertificateRequestTolerant,
+  parseCertificateTolerant,
+  signatureNotCheckedReason,
   spkiSha256,
   verifyCertificateRequest,
+  type ParseProblem,
 } from '../../x509/index.js';
 import type { CertificateRequest } from '../../x509/types.js';
 import type { PrivateKey, PublicKey } from '../../keys/types.js';
@@ -26,14 +36,14 @@ import { inspectPkcs12 } from './pkcs12.js';
 
 const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE'];
 const CSR_LABELS = ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'];
-const KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY'];
+const KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DSA PRIVATE KEY'];
 const PUB_LABELS = ['PUBLIC KEY', 'RSA PUBLIC KEY'];
 const CRL_LABELS = ['X509 CRL', 'CRL'];
 
 export const spec: CommandSpec = {
   name: 'inspect',
   summary: 'Show what a file holds: certificates (a whole chain), CSRs, CRLs, PKCS#12 files, private and public keys.',
-  usage: ['inspect FILE [--json] [--passphrase-file F | --passphrase-env NAME]'],
+  usage: ['inspect FILE [--json] [--strict] [--passphrase-file F | --passphrase-env NAME]'],
   description: [
     'PEM (any number of blocks, text around them ignored) or DER. A CRL shows its issuer, number, this/next update, scope and ' +
       'the revoked serials with date and reason (the first 50 in text, all in --json). Encrypted private keys are shown as such without asking for ' +
@@ -41,12 +51,17 @@ export const spec: CommandSpec = {
     'A PKCS#12 (.p12/.pfx) is opened with its passphrase (--passphrase-file, --passphrase-env or the terminal): its MAC is ' +
       'verified, its bags and their encryption listed, its key described and its certificates shown. Without a passphrase ' +
       '(and no terminal) only what is readable without it is shown: MAC and encryption parameters.',
+    'Certificates and CSRs that break a rule other tools read past (the same extension twice, an extension that does not decode, ' +
+      'BER, bytes after the DER, differing signature algorithms) are still shown, with each problem and the rule it breaks ' +
+      '("problems" in --json); the exit status stays 0 unless --strict. Keys of algorithms mailpki does not use (DSA, GOST, ' +
+      'X25519, other curves, ...) are described and marked unsupported; signatures mailpki cannot check are "not checked".',
   ],
   positionals: { min: 1, max: 1, name: 'FILE (- for standard input)' },
   options: {
     json: { type: 'boolean', desc: 'machine-readable output (a JSON array, one object per item)' },
     'passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of a PKCS#12 file: first line of F' },
     'passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase of a PKCS#12 file: environment variable NAME' },
+    strict: { type: 'boolean', desc: 'exit 1 when any item has problems (rules broken that the tolerant reading went past)' },
   },
   exclusive: [['passphrase-file', 'passphrase-env']],
   examples: [
@@ -54,16 +69,22 @@ export const spec: CommandSpec = {
     'mailpki inspect mail.csr --json',
     'mailpki inspect ca.crl            # a CRL (PEM "X509 CRL" or DER): issuer, number, next update, revoked serials',
     'mailpki inspect alice.p12 --passphrase-file p12.pass',
+    'mailpki inspect --strict vendor-cert.pem   # exit 1 if it breaks any rule',
     'openssl s_client -connect mail.example.com:993 -showcerts </dev/null | mailpki inspect -',
   ],
   async run(ctx) {
     const path = ctx.positionals[0]!;
     const input = await readInput(path);
-    const items = typeof input === 'string' ? inspectPem(input) : isPkcs12(input) ? await inspectPkcs12(ctx, path, input) : [inspectDer(input)];
+    const items = typeof input === 'string' ? inspectPem(input) : isPkcs12(input) ? (await inspectPkcs12(ctx, path, input)).map((i) => ({ problems: [], ...i })) : [inspectDer(input)];
     if (flag(ctx, 'json')) {
       ctx.io.out(`${escapeTerminal(JSON.stringify(items.map((i) => i.json), jsonReplacer, 2), 'json')}\n`);
     } else {
       ctx.io.out(escapeTerminal(items.map((i, n) => (items.length > 1 ? `[${n + 1}/${items.length}] ${i.text}` : i.text)).join('\n'), 'text'));
+    }
+    if (flag(ctx, 'strict') && items.some((i) => i.problems.length)) {
+      const n = items.reduce((a, i) => a + i.problems.length, 0);
+      ctx.io.err(`mailpki inspect: ${n} problem${n === 1 ? '' : 's'} found (--strict)\n`);
+      return 1;
     }
   },
 };
@@ -71,6 +92,8 @@ export const spec: CommandSpec = {
 interface Item {
   text: string;
   json: unknown;
+  /** Rules the item breaks (tolerant reading); empty when none. */
+  problems: readonly ParseProblem[];
 }
 
 function inspectPem(text: string): Item[] {
@@ -79,8 +102,8 @@ function inspectPem(text: string): Item[] {
 }
 
 function inspectBlock(b: PemBlock): Item {
-  if (CERT_LABELS.includes(b.label)) return certItem(b.der);
-  if (CSR_LABELS.includes(b.label)) return csrItem(parseCertificateRequest(b.der));
+  if (CERT_LABELS.includes(b.label)) return certItem(b.der, b.label === 'TRUSTED CERTIFICATE');
+  if (CSR_LABELS.includes(b.label)) return csrItem(b.der);
   if (CRL_LABELS.includes(b.label)) return crlItem(b.der);
   if (b.label === 'ENCRYPTED PRIVATE KEY') return encryptedItem('PKCS#8', describePbes2(b.der));
   if (KEY_LABELS.includes(b.label)) {
@@ -89,7 +112,14 @@ function inspectBlock(b: PemBlock): Item {
       const cipher = (b.headers.find(([k]) => k.toLowerCase() === 'dek-info')?.[1] ?? '').split(',')[0];
       return encryptedItem(`legacy OpenSSL PEM (${b.label})`, cipher || undefined);
     }
-    return privateItem(parsePrivateKey(encodePem(b.label, b.der)), b.label);
+    if (b.label === 'DSA PRIVATE KEY' || (b.label === 'PRIVATE KEY' && isDsaPkcs8(b.der))) return dsaItem(describeDsaPrivateKey(b.der), b.label);
+    try {
+      return privateItem(parsePrivateKey(encodePem(b.label, b.der)), b.label);
+    } catch (e) {
+      // A well-formed key of an algorithm or curve we do not use (X25519, brainpool, ...): described, not an error.
+      if (isMailPkiError(e, 'ERR_KEY_UNSUPPORTED')) return unsupportedPrivateItem(b.label, e.message);
+      throw e;
+    }
   }
   if (PUB_LABELS.includes(b.label)) return publicItem(parsePublicKey(encodePem(b.label, b.der)));
   throw new MailPkiError('ERR_PEM_LABEL', `unsupported PEM block "${escapeTerminal(b.label)}" (expected a certificate, CSR, CRL or key)`);
@@ -98,9 +128,10 @@ function inspectBlock(b: PemBlock): Item {
 function inspectDer(der: Uint8Array): Item {
   const attempts: Array<() => Item> = [
     () => certItem(der),
-    () => csrItem(parseCertificateRequest(der)),
+    () => csrItem(der),
     () => crlItem(der),
-    () => privateItem(parsePrivateKey(der), 'DER'),
+    () => (isDsaPkcs8(der) ? dsaItem(describeDsaPrivateKey(der), 'DER') : privateItem(parsePrivateKey(der), 'DER')),
+    () => dsaItem(describeDsaPrivateKey(der), 'DER'),
     () => publicItem(parsePublicKey(der)),
   ];
   let first: unknown;
@@ -117,27 +148,62 @@ function inspectDer(der: Uint8Array): Item {
   throw first;
 }
 
-function certItem(der: Uint8Array): Item {
-  const cert = parseCertificate(der);
-  return { text: inspectCertificate(cert), json: { kind: 'certificate', ...(certificateToJson(cert) as object) } };
+function certItem(der: Uint8Array, trusted = false): Item {
+  const { certificate: cert, problems: found } = parseCertificateTolerant(der);
+  // OpenSSL's TRUSTED CERTIFICATE carries its trust settings after the certificate: expected, not a problem.
+  const problems = trusted ? found.filter((p) => !/bytes after the certificate/.test(p.message)) : found;
+  return {
+    text: inspectCertificate(cert) + formatProblems(problems),
+    // inspect does not check a certificate's signature (that needs its issuer: mailpki verify); it says whether it could.
+    json: { kind: 'certificate', ...(certificateToJson(cert) as object), signatureSupported: signatureNotCheckedReason(cert.signatureAlgorithm) === undefined, problems },
+    problems,
+  };
 }
 
 function crlItem(der: Uint8Array): Item {
   const crl = parseCrl(der);
-  return { text: inspectCrl(crl), json: { kind: 'crl', ...crlToJson(crl) } };
+  return { text: inspectCrl(crl), json: { kind: 'crl', ...crlToJson(crl) }, problems: [] };
 }
 
-function csrItem(csr: CertificateRequest): Item {
-  let valid = true;
-  let reason = '';
-  try {
-    verifyCertificateRequest(csr);
-  } catch (e) {
-    valid = false;
-    reason = e instanceof MailPkiError ? e.code : 'error';
+function csrItem(der: Uint8Array): Item {
+  const { request: csr, problems } = parseCertificateRequestTolerant(der);
+  // "not checked" (an algorithm or key mailpki does not verify) is not "invalid".
+  let status: 'valid' | 'invalid' | 'not checked' = 'valid';
+  let reason = signatureNotCheckedReason(csr.signatureAlgorithm, csr.publicKey) ?? '';
+  if (reason) status = 'not checked';
+  else {
+    try {
+      verifyCertificateRequest(csr);
+    } catch (e) {
+      status = 'invalid';
+      reason = e instanceof MailPkiError ? e.code : 'error';
+    }
   }
-  const text = inspectCertificateRequest(csr).replace(/\n?$/, '\n') + `  Proof of possession: ${valid ? 'signature valid' : `signature INVALID (${reason})`}\n`;
-  return { text, json: { kind: 'csr', ...certificateRequestToJson(csr), signatureValid: valid } };
+  const line = status === 'valid' ? 'signature valid' : status === 'invalid' ? `signature INVALID (${reason})` : `not checked (${reason})`;
+  const text = inspectCertificateRequest(csr).replace(/\n?$/, '\n') + `  Proof of possession: ${line}\n` + formatProblems(problems);
+  return {
+    text,
+    json: { kind: 'csr', ...certificateRequestToJson(csr), signatureValid: status === 'not checked' ? null : status === 'valid', signatureStatus: status, ...(status === 'valid' ? {} : { signatureReason: reason }), problems },
+    problems,
+  };
+}
+
+function unsupportedPrivateItem(label: string, reason: string): Item {
+  return {
+    text: `Private key: not supported by mailpki (${label}): ${reason}\n`,
+    json: { kind: 'private-key', supported: false, reason, encrypted: false, problems: [] },
+    problems: [],
+  };
+}
+
+function dsaItem(info: DsaKeyInfo, label: string): Item {
+  const fp = spkiSha256(info.publicKey);
+  const key = `DSA ${info.L} (L=${info.L}, N=${info.N})`;
+  return {
+    text: `Private key: ${key}, unencrypted (${label}); DSA signing is not supported by mailpki\n  SPKI SHA-256: ${fp}\n`,
+    json: { kind: 'private-key', key, algorithm: 'DSA', L: info.L, N: info.N, supported: false, encrypted: false, spkiSha256: fp, problems: [] },
+    problems: [],
+  };
 }
 
 /** The PBES2 parameters, readable without the passphrase (never the salt or IV). */
@@ -159,6 +225,7 @@ function encryptedItem(format: string, cipher: string | undefined): Item {
   return {
     text: `Encrypted private key: ${format}${cipher ? `, ${cipher}` : ''} (not decrypted)\n`,
     json: { kind: 'encrypted-private-key', format, ...(cipher ? { cipher } : {}) },
+    problems: [],
   };
 }
 
@@ -167,12 +234,24 @@ function privateItem(key: PrivateKey, label: string): Item {
   return {
     text: `Private key: ${describeKey(key)}, unencrypted (${label === 'DER' ? 'DER' : label})\n  SPKI SHA-256: ${fp}\n`,
     json: { kind: 'private-key', key: describeKey(key), encrypted: false, spkiSha256: fp },
+    problems: [],
   };
 }
 
 function publicItem(key: PublicKey): Item {
   const fp = spkiSha256(key);
-  return { text: `Public key: ${describeKey(key)}\n  SPKI SHA-256: ${fp}\n`, json: { kind: 'public-key', key: describeKey(key), spkiSha256: fp } };
+  const unsupported = key.type === 'opaque' ? ` (not supported: ${key.reason})` : '';
+  return {
+    text: `Public key: ${describeKey(key)}${unsupported}\n  SPKI SHA-256: ${fp}\n`,
+    json: {
+      kind: 'public-key',
+      key: describeKey(key),
+      supported: key.type !== 'opaque',
+      ...(key.type === 'opaque' ? { algorithm: key.algorithm, oid: key.oid, bits: key.bits ?? null, reason: key.reason } : {}),
+      spkiSha256: fp,
+    },
+    problems: [],
+  };
 }
 
 function jsonReplacer(_k: string, v: unknown): unknown {
