@@ -222,6 +222,38 @@ function checkIssuerConstraints(issuer: Certificate, chain: readonly Certificate
   }
 }
 
+/**
+ * CA/Browser Forum BR 7.1.4.3 (which mailpki's `webpki` verification applies,
+ * `cn-not-in-san`): a server certificate's subject CN must be one of its DNS
+ * or IP SANs. A host-name CN missing from the SANs is added to them (with a
+ * warning); a CN that is no host name (`Mail Server`) is refused, since the
+ * certificate would fail strict verifiers.
+ */
+function cnAmongSans(subject: DistinguishedName, sans: GeneralName[], allowList: IssueCertificateOptions['sanAllowList'], warnings: string[]): void {
+  for (const rdn of subject.rdns) {
+    for (const a of rdn) {
+      if (a.oid !== OID.commonName) continue;
+      let g: GeneralName | undefined;
+      try {
+        g = parseIp(a.value) ? parseSan(`IP:${a.value}`) : parseSan(`DNS:${a.value}`);
+      } catch {
+        g = undefined;
+      }
+      if (g && sans.some((s) => sanKey(s) === sanKey(g!))) continue;
+      // no host name at all: the "needs a DNS or IP SAN" refusal below says more
+      if (!sans.some((s) => s.type === 'dns' || s.type === 'ip')) return;
+      if (!g || (allowList && !allowed(g, allowList))) {
+        policy(
+          `the subject CN ${JSON.stringify(a.value)} is not one of the certificate's host names${g ? ' (not in the allow-list)' : ''}: ` +
+            'the CA/Browser Forum rules (BR 7.1.4.3), which strict verifiers and mailpki check apply, require it; use a host name as the CN, or no CN',
+        );
+      }
+      sans.push(g);
+      warnings.push(`the CN ${a.value} was added as a SAN: a server certificate's CN must be one of its SANs (CA/B BR 7.1.4.3)`);
+    }
+  }
+}
+
 function policy(msg: string): never {
   throw new MailPkiError('ERR_POLICY', msg);
 }
@@ -655,6 +687,7 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
       }
     }
   }
+  if (profile.name === 'tls-server') cnAmongSans(subject, sans, options.sanAllowList, warnings);
   if (profile.requireSan === 'dns-or-ip' && !sans.some((g) => g.type === 'dns' || g.type === 'ip')) {
     policy('a TLS server certificate needs at least one DNS or IP subjectAltName: clients match the SAN only, never the CN (RFC 9525 6.3)');
   }

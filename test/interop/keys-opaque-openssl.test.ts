@@ -146,7 +146,7 @@ test('explicit EC parameters (openssl -param_enc explicit): P-256 is P-256; othe
   // The key from explicit parameters verifies: a leaf signed by it checks out.
   o('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'l.key');
   o('req', '-new', '-key', 'l.key', '-subj', '/CN=l.example', '-out', 'l.csr');
-  writeFileSync(join(dir, 'l.cnf'), 'subjectAltName=DNS:l.example\nbasicConstraints=CA:FALSE\n');
+  writeFileSync(join(dir, 'l.cnf'), 'subjectAltName=DNS:l.example\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
   o('x509', '-req', '-in', 'l.csr', '-CA', 'p256x-cert.pem', '-CAkey', 'p256x.pem', '-set_serial', '3', '-days', '2', '-extfile', 'l.cnf', '-out', 'l.pem');
   const v = verifyCertificate(parseCertificate(readFileSync(join(dir, 'l.pem'), 'utf8')), { trustAnchors: [cert], host: 'l.example' });
   assert.ok(v.ok, why(v));

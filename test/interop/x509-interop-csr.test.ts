@@ -12,6 +12,7 @@ import { createRootCa, createIntermediateCa, issueCertificate } from '../../src/
 import { verifyCertificate } from '../../src/x509/verify.js';
 import { parseCertificateRequest } from '../../src/x509/csr.js';
 import { OID } from '../../src/oid.js';
+import { isMailPkiError } from '../../src/errors.js';
 import { getPublicKey } from '../../src/keys/public-key.js';
 import type { Certificate } from '../../src/x509/types.js';
 import { nodeKey, assertOpensslVerifies, assertOpensslDerIdentical, assertNodeAccepts, pythonInspect } from './x509-interop-helpers.js';
@@ -154,8 +155,13 @@ test('a mailpki root with name constraints: openssl and verifyCertificate judge 
     ['x.secret.example.com', ['x.secret.example.com'], false],
     ['ip.example.com', ['ip.example.com', '198.51.100.1'], false],
   ];
+  // Issuance refuses a name outside the constraints (ERR_NAME_CONSTRAINTS); the leaves that must fail
+  // verification come from a twin of the root with the same name and key and no constraints.
+  const twin = createRootCa({ subject: { CN: 'Constrained Root' }, privateKey: key });
   for (const [host, sans, expected] of leaves) {
-    const leaf = issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(nodeKey('p256').key), subject: { CN: host }, sans, issuer: nc, issuerKey: key });
+    const args = { profile: 'tls-server' as const, publicKey: getPublicKey(nodeKey('p256').key), subject: { CN: host }, sans, issuerKey: key };
+    if (!expected) assert.throws(() => issueCertificate({ ...args, issuer: nc }), (e: unknown) => isMailPkiError(e, 'ERR_NAME_CONSTRAINTS'), host);
+    const leaf = issueCertificate({ ...args, issuer: expected ? nc : twin });
     const lp = write(`nc-${host}.pem`, leaf.pem);
     const o = run('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', '-verify_hostname', host, '-CAfile', ncPath, lp]);
     const ours = verifyCertificate(leaf, { trustAnchors: [nc], host });

@@ -343,3 +343,23 @@ test('parseCertificates: PEM bundle with a key mixed in, DER, v1 certificate fro
   assert.equal(c.subject.rdns[0]![0]!.value, 'v1.example.com');
   assert.equal(toHex(c.spki), toHex(new Uint8Array(createPublicKey(v1).export({ type: 'spki', format: 'der' }))));
 });
+
+test('a server certificate\'s CN is one of its SANs (CA/B BR 7.1.4.3): a host-name CN is added, any other CN refused; the result passes webpki verification', async () => {
+  const { verifyCertificate } = await import('../../src/x509/verify.js');
+  const { root, rootKey } = pki('p256', 'p256');
+  const pub = getPublicKey(key('p256'));
+  const c = issueCertificate({ profile: 'tls-server', publicKey: pub, subject: { CN: 'Mail.Example.com' }, sans: ['smtp.example.com'], issuer: root, issuerKey: rootKey });
+  assert.deepEqual(c.decoded.subjectAltName, [{ type: 'dns', value: 'smtp.example.com' }, { type: 'dns', value: 'mail.example.com' }]);
+  assert.ok(c.warnings.some((w) => /the CN Mail\.Example\.com was added as a SAN/.test(w)), c.warnings.join('; '));
+  const v = verifyCertificate(c, { trustAnchors: [root], host: 'smtp.example.com' });
+  assert.ok(v.ok, !v.ok ? v.message : '');
+  // Already there (in another spelling): nothing added.
+  const same = issueCertificate({ profile: 'tls-server', publicKey: pub, subject: { CN: '2001:DB8::1' }, sans: ['2001:db8::1', 'a.example.com'], issuer: root, issuerKey: rootKey });
+  assert.equal(same.decoded.subjectAltName!.length, 2);
+  assert.throws(
+    () => issueCertificate({ profile: 'tls-server', publicKey: pub, subject: { O: 'Example', CN: 'Mail Server' }, sans: ['mail.example.com'], issuer: root, issuerKey: rootKey }),
+    (e: unknown) => isMailPkiError(e, 'ERR_POLICY') && /the subject CN "Mail Server" is not one of the certificate's host names/.test(e.message),
+  );
+  // Not a server certificate: the rule does not apply.
+  assert.doesNotThrow(() => issueCertificate({ profile: 'tls-client', publicKey: pub, subject: { CN: 'Mail Server' }, sans: ['client.example.com'], issuer: root, issuerKey: rootKey }));
+});
