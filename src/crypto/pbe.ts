@@ -53,8 +53,11 @@ export type Pbes2Kdf =
 
 /** Decoded PBES2-params (RFC 8018 A.4). @public */
 export interface Pbes2Params {
+  /** keyDerivationFunc: PBKDF2 or scrypt with their parameters (salt, iterations or N / r / p; keyLength in bytes when present). */
   kdf: Pbes2Kdf;
+  /** encryptionScheme cipher (CBC mode). */
   cipher: PbeCipher;
+  /** The cipher's initialization vector (16 bytes for AES, 8 for 3DES). */
   iv: Uint8Array;
 }
 

@@ -41,6 +41,7 @@ import type { OpaquePublicKey } from './types.js';
  * @public
  */
 export interface DsaKeyInfo {
+  /** Always `dsa`. */
   readonly type: 'dsa';
   /** Bits of the prime p (1024, 2048, 3072). */
   readonly L: number;

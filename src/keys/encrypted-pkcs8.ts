@@ -29,7 +29,9 @@ import type { PrivateKey } from './types.js';
 
 /** Decoded EncryptedPrivateKeyInfo before decryption. @public */
 export interface EncryptedPkcs8Info {
+  /** The PBES2 parameters of encryptionAlgorithm (KDF, cipher, IV). */
   params: Pbes2Params;
+  /** The encrypted PrivateKeyInfo (ciphertext bytes of the encryptedData OCTET STRING). */
   encryptedData: Uint8Array;
 }
 

@@ -42,12 +42,19 @@ export type { KeygenProgress };
  * @public
  */
 export interface GenerateRsaPssKeyPairOptions {
+  /** Selects an RSASSA-PSS key. */
   type: 'rsa-pss';
+  /** Modulus size in bits. */
   bits: 2048 | 3072 | 4096;
+  /** The one hash the key may sign with, also used for MGF1 (default `SHA-256`). */
   hash?: HashName;
+  /** Minimum salt length in bytes written into the key (default the hash length: 32, 48 or 64); at most bits/8 - hash length - 2. */
   saltLength?: number;
+  /** Random source (default `crypto.getRandomValues`; a seeded one only for tests). */
   rng?: RandomSource;
+  /** Cancels generation: the promise rejects with `ERR_ABORTED`. */
   signal?: AbortSignal;
+  /** Called often with the phase and an estimated fraction done. */
   onProgress?: (p: KeygenProgress) => void;
 }
 

@@ -17,18 +17,31 @@ import { guardPrivateKey } from './private-key.js';
 
 /** A JSON Web Key as we read and write it (RFC 7517 4, RFC 7518 6, RFC 8037 2). @public */
 export interface Jwk {
+  /** Key type: `RSA`, `EC` or `OKP` (Ed25519). */
   kty: string;
+  /** Curve (EC, OKP): `P-256`, `P-384`, `P-521` or `Ed25519`. */
   crv?: string;
+  /** RSA modulus (base64url, big-endian, minimal). */
   n?: string;
+  /** RSA public exponent (base64url). */
   e?: string;
+  /** Private part (base64url): RSA private exponent, EC private scalar, or the Ed25519 32-byte seed. */
   d?: string;
+  /** RSA first prime factor (base64url). */
   p?: string;
+  /** RSA second prime factor (base64url). */
   q?: string;
+  /** RSA d mod (p-1) (base64url). */
   dp?: string;
+  /** RSA d mod (q-1) (base64url). */
   dq?: string;
+  /** RSA q^-1 mod p (base64url). */
   qi?: string;
+  /** EC x coordinate or Ed25519 public key (base64url; EC coordinates padded to the curve's byte length). */
   x?: string;
+  /** EC y coordinate (base64url, padded to the curve's byte length). */
   y?: string;
+  /** Other members (`kid`, `use`, `alg`, ...): ignored on import, never written. */
   [member: string]: unknown;
 }
 

@@ -158,7 +158,9 @@ export interface Pkcs12BagInfo {
   type: 'key' | 'shrouded-key' | 'certificate' | 'crl' | 'secret' | 'other';
   /** The bag type OID's name (for `other` and non-X.509 certificate bags). */
   bagType: string;
+  /** The bag's friendlyName attribute (PKCS#9), when present. */
   friendlyName?: string;
+  /** The bag's localKeyId attribute bytes (pairs a key with its certificate; OpenSSL writes the SHA-1 of the certificate), when present. */
   localKeyId?: Uint8Array;
   /**
    * How the bag was protected: e.g. `PBES2 (PBKDF2-HMAC-SHA256, 2048 iterations, AES-256-CBC)`,

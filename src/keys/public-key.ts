@@ -24,6 +24,11 @@ function assertKey(key: unknown, fn: string): asserts key is PrivateKey | Public
  * @public
  */
 export function getPublicKey(key: PrivateKey | UsablePublicKey): UsablePublicKey;
+/**
+ * The public key of a private key, or any public key (an `opaque` one
+ * included) returned as is.
+ * @public
+ */
 export function getPublicKey(key: PrivateKey | PublicKey): PublicKey;
 export function getPublicKey(key: PrivateKey | PublicKey): PublicKey {
   assertKey(key, 'getPublicKey');

@@ -33,7 +33,9 @@ export interface RsaPssKeyParams {
 
 /** RSA public key. @public */
 export interface RsaPublicKey {
+  /** Always `public`. */
   readonly kind: 'public';
+  /** Always `rsa` (also for an RSASSA-PSS key: see `pss`). */
   readonly type: 'rsa';
   /** Modulus. */
   readonly n: bigint;
@@ -45,12 +47,19 @@ export interface RsaPublicKey {
 
 /** RSA private key with CRT values (RFC 8017 3.2, second representation). @public */
 export interface RsaPrivateKey {
+  /** Always `private`. */
   readonly kind: 'private';
+  /** Always `rsa` (also for an RSASSA-PSS key: see `pss`). */
   readonly type: 'rsa';
+  /** Modulus (p * q). */
   readonly n: bigint;
+  /** Public exponent (65537 for keys we make). */
   readonly e: bigint;
+  /** Private exponent. */
   readonly d: bigint;
+  /** First prime factor of `n`. */
   readonly p: bigint;
+  /** Second prime factor of `n`. */
   readonly q: bigint;
   /** d mod (p-1) */
   readonly dp: bigint;
@@ -64,8 +73,11 @@ export interface RsaPrivateKey {
 
 /** EC public key. @public */
 export interface EcPublicKey {
+  /** Always `public`. */
   readonly kind: 'public';
+  /** Always `ec`. */
   readonly type: 'ec';
+  /** The named curve. */
   readonly curve: EcCurve;
   /** Uncompressed SEC1 point: 0x04 || X || Y. */
   readonly point: Uint8Array;
@@ -73,8 +85,11 @@ export interface EcPublicKey {
 
 /** EC private key. @public */
 export interface EcPrivateKey {
+  /** Always `private`. */
   readonly kind: 'private';
+  /** Always `ec`. */
   readonly type: 'ec';
+  /** The named curve. */
   readonly curve: EcCurve;
   /** Private scalar, big-endian, left-padded to the curve's byte length. */
   readonly d: Uint8Array;
@@ -84,7 +99,9 @@ export interface EcPrivateKey {
 
 /** Ed25519 public key (RFC 8032). @public */
 export interface Ed25519PublicKey {
+  /** Always `public`. */
   readonly kind: 'public';
+  /** Always `ed25519`. */
   readonly type: 'ed25519';
   /** 32-byte encoded point. */
   readonly publicKey: Uint8Array;
@@ -92,7 +109,9 @@ export interface Ed25519PublicKey {
 
 /** Ed25519 private key (RFC 8032 seed form, as in RFC 8410). @public */
 export interface Ed25519PrivateKey {
+  /** Always `private`. */
   readonly kind: 'private';
+  /** Always `ed25519`. */
   readonly type: 'ed25519';
   /** 32-byte seed. */
   readonly seed: Uint8Array;
@@ -108,7 +127,9 @@ export interface Ed25519PrivateKey {
  * @public
  */
 export interface OpaquePublicKey {
+  /** Always `public` (there are no opaque private keys). */
   readonly kind: 'public';
+  /** Always `opaque`: the algorithm is in `algorithm` / `oid`. */
   readonly type: 'opaque';
   /** Dotted OID of the SubjectPublicKeyInfo algorithm. */
   readonly oid: string;
@@ -139,7 +160,9 @@ export type PrivateKey = RsaPrivateKey | EcPrivateKey | Ed25519PrivateKey;
 
 /** A private key with its public half. @public */
 export interface KeyPair {
+  /** The public half of `privateKey`. */
   readonly publicKey: PublicKey;
+  /** The private key. */
   readonly privateKey: PrivateKey;
 }
 

@@ -84,6 +84,7 @@ export interface MailServerFilesOptions {
 export interface MailServerFile {
   /** Base name, e.g. `postfix-main.cf`. */
   readonly name: string;
+  /** The file's text, to be written as UTF-8. */
   readonly content: string;
   /** File mode: 0o644 (none of these files holds a secret). */
   readonly mode: number;

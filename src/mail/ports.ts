@@ -13,10 +13,13 @@ export type TlsMode = 'starttls' | 'implicit';
 
 /** One well-known mail port. @public */
 export interface MailPort {
+  /** TCP port number. */
   readonly port: number;
   /** IANA service name as it appears in `/etc/services` and Postfix's master.cf. */
   readonly service: string;
+  /** Application protocol spoken on the port. */
   readonly protocol: MailProtocol;
+  /** Whether TLS starts with STARTTLS (STLS for POP3) or from the first byte. */
   readonly tls: TlsMode;
   /** One line: what the port is for. */
   readonly purpose: string;

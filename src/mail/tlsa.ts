@@ -34,8 +34,11 @@ export interface TlsaOptions {
 
 /** A TLSA record. @public */
 export interface TlsaRecord {
+  /** Certificate usage: 3 = DANE-EE, 2 = DANE-TA (see {@link TlsaOptions.usage}). */
   readonly usage: 2 | 3;
+  /** Selector: 1 = SubjectPublicKeyInfo, 0 = whole certificate. */
   readonly selector: 0 | 1;
+  /** Matching type: 1 = SHA-256, 2 = SHA-512, 0 = the full data. */
   readonly matching: 0 | 1 | 2;
   /** Certificate association data, lower-case hex. */
   readonly data: string;

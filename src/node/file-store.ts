@@ -81,8 +81,11 @@ export interface WriteFilesOptions {
 
 /** A file that was written. @public */
 export interface WrittenFile {
+  /** Absolute path of the published file. */
   readonly path: string;
+  /** Permission bits it was given (e.g. 0o600 for a key). */
   readonly mode: number;
+  /** Size written, in bytes. */
   readonly bytes: number;
   /** True when an existing file was replaced (only with `force`). */
   readonly replaced: boolean;

@@ -131,7 +131,9 @@ export type ProbeStage = 'connect' | 'greeting' | 'capabilities' | 'starttls' | 
 export interface ProbeResult {
   /** True when TLS came up, the dialogue was correct and the chain verified for the name. */
   readonly ok: boolean;
+  /** The host connected to, as given in the options. */
   readonly host: string;
+  /** The TCP port connected to. */
   readonly port: number;
   /** How TLS was started: the STARTTLS protocol, or `implicit`. */
   readonly mode: MailProtocol | 'implicit';

@@ -15,6 +15,7 @@ export type LeafProfileName = 'tls-server' | 'tls-client' | 'smime';
 
 /** A certificate profile: fixed extension values plus validity policy. @public */
 export interface CertificateProfile {
+  /** Which profile this is (`root-ca`, `tls-server`, ...). */
   readonly name: ProfileName;
   /** basicConstraints cA (always written, critical). */
   readonly ca: boolean;

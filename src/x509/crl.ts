@@ -915,6 +915,7 @@ function computeCrlSignature(crl: Crl, ix: CrlIndex, key: PublicKey): CrlSignatu
 export interface CrlEntryInput {
   /** The serial number, or the certificate itself. */
   readonly serial: bigint | Certificate;
+  /** When the certificate was revoked (required; truncated to whole seconds). */
   readonly revocationDate: Date;
   /** Default: none (= unspecified, which RFC 5280 5.3.1 says to leave out). `removeFromCRL` is refused (delta CRLs only). */
   readonly reason?: CrlReason;

@@ -53,7 +53,9 @@ export interface IssuanceSummary {
   readonly names: readonly string[];
   /** How it was issued: `tls-server`, `tls-client`, `smime`, `intermediate-ca`, or a caller's own label. */
   readonly profile: string;
+  /** The certificate's notBefore. */
   readonly notBefore: Date;
+  /** The certificate's notAfter (inclusive). */
   readonly notAfter: Date;
   /** When it was recorded. */
   readonly issuedAt: Date;

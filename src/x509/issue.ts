@@ -107,6 +107,7 @@ export interface NameConstraintsInput {
 
 /** Options of {@link createRootCa}. @public */
 export interface CreateRootCaOptions extends CommonIssueOptions {
+  /** Subject (and issuer) name of the root; must not be empty (RFC 5280 4.1.2.6). */
   readonly subject: NameInput;
   /** The root's own key (it signs itself). */
   readonly privateKey: PrivateKey;
@@ -118,13 +119,17 @@ export interface CreateRootCaOptions extends CommonIssueOptions {
 
 /** Options of {@link createIntermediateCa}. @public */
 export interface CreateIntermediateCaOptions extends CommonIssueOptions {
+  /** Subject name of the intermediate; must not be empty (RFC 5280 4.1.2.6). */
   readonly subject: NameInput;
   /** The intermediate's public key (or its private key; only the public half is used). */
   readonly publicKey: PublicKey | PrivateKey;
+  /** The signing CA's certificate: needs cA TRUE, keyCertSign when it has keyUsage, a pathLen that allows another CA, and must not be expired. */
   readonly issuer: Certificate;
+  /** The issuer's private key (checked against `issuer`'s public key: `ERR_KEY_MISMATCH`). */
   readonly issuerKey: PrivateKey;
   /** pathLenConstraint (default 0: signs leaves only). */
   readonly pathLen?: number;
+  /** Name constraints written into the intermediate (critical); default none. */
   readonly nameConstraints?: NameConstraintsInput;
   /** The issuer's own chain up to the root (any order; see {@link IssueCertificateOptions.issuerChain}). */
   readonly issuerChain?: readonly Certificate[];
@@ -132,6 +137,7 @@ export interface CreateIntermediateCaOptions extends CommonIssueOptions {
 
 /** Options of {@link issueCertificate}. @public */
 export interface IssueCertificateOptions extends CommonIssueOptions {
+  /** The leaf profile: it decides keyUsage, extKeyUsage, basicConstraints, SAN types and validity limits. */
   readonly profile: LeafProfileName;
   /** The request (parsed, PEM or DER); its signature is checked. Give `csr` or `publicKey`. */
   readonly csr?: CertificateRequest | string | Uint8Array;
@@ -147,7 +153,9 @@ export interface IssueCertificateOptions extends CommonIssueOptions {
    * address; IPs exact) or a predicate. Dropped names give a warning.
    */
   readonly sanAllowList?: readonly string[] | ((name: GeneralName) => boolean);
+  /** The signing CA's certificate: needs cA TRUE and keyCertSign when it has keyUsage, and must not be expired (validity is clamped to its notAfter). */
   readonly issuer: Certificate;
+  /** The issuer's private key (checked against `issuer`'s public key: `ERR_KEY_MISMATCH`). */
   readonly issuerKey: PrivateKey;
   /**
    * The issuer's own chain up to the root (intermediates and root, any
