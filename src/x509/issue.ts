@@ -69,11 +69,35 @@ export const NOT_BEFORE_BACKDATE_MS = 5 * 60 * 1000;
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Why an issuance warned (stable strings: front ends filter and word by code):
+ * - `public-ca-validity`: longer than the CA/Browser Forum allows a public CA
+ *   (only with `publicCaRules: true`; a private CA's own defaults never raise it)
+ * - `validity-clamped`: notAfter cut to the issuer's notAfter
+ * - `issuer-without-key-usage`: the issuer has no keyUsage extension (the
+ *   classic OpenSSL recipe); strict verifiers refuse chains through it
+ * - `san-dropped`: a SAN the profile does not carry, or not in `sanAllowList`
+ * - `cn-added-as-san`: the CN was added as a SAN (none given, or a server
+ *   certificate's CN missing from its SANs)
+ * @public
+ */
+export type IssueWarningCode = 'public-ca-validity' | 'validity-clamped' | 'issuer-without-key-usage' | 'san-dropped' | 'cn-added-as-san';
+
+/** One warning of an issuance: a stable code and a sentence for people. @public */
+export interface IssueWarning {
+  readonly code: IssueWarningCode;
+  readonly message: string;
+}
+
 /** A certificate just issued, with the warnings raised while issuing it. @public */
 export type IssuedCertificate = Certificate & {
-  /** Human-readable warnings (e.g. validity over 200 days, clamped to the issuer). Empty when none. */
-  readonly warnings: readonly string[];
+  /** Warnings raised while issuing (e.g. validity clamped to the issuer's); empty when none. */
+  readonly warnings: readonly IssueWarning[];
 };
+
+function warn(warnings: IssueWarning[], code: IssueWarningCode, message: string): void {
+  warnings.push({ code, message });
+}
 
 /** Options shared by every issuing function. @public */
 export interface CommonIssueOptions {
@@ -167,6 +191,13 @@ export interface IssueCertificateOptions extends CommonIssueOptions {
   readonly issuerChain?: readonly Certificate[];
   /** Allow validity over the profile maximum (825 days). Explicit override; Apple clients will reject such a TLS server cert. */
   readonly allowLongValidity?: boolean;
+  /**
+   * Warn where the CA/Browser Forum rules for publicly trusted CAs are
+   * stricter than mailpki's private-CA defaults (today: TLS server validity
+   * over 200 days, CA/B SC-081). Default false: a private CA's own 397-day
+   * default is not a public CA's problem.
+   */
+  readonly publicCaRules?: boolean;
 }
 
 const LEAF_PROFILES: Readonly<Record<LeafProfileName, CertificateProfile>> = {
@@ -237,7 +268,7 @@ function checkIssuerConstraints(issuer: Certificate, chain: readonly Certificate
  * warning); a CN that is no host name (`Mail Server`) is refused, since the
  * certificate would fail strict verifiers.
  */
-function cnAmongSans(subject: DistinguishedName, sans: GeneralName[], allowList: IssueCertificateOptions['sanAllowList'], warnings: string[]): void {
+function cnAmongSans(subject: DistinguishedName, sans: GeneralName[], allowList: IssueCertificateOptions['sanAllowList'], warnings: IssueWarning[]): void {
   for (const rdn of subject.rdns) {
     for (const a of rdn) {
       if (a.oid !== OID.commonName) continue;
@@ -257,7 +288,7 @@ function cnAmongSans(subject: DistinguishedName, sans: GeneralName[], allowList:
         );
       }
       sans.push(g);
-      warnings.push(`the CN ${a.value} was added as a SAN: a server certificate's CN must be one of its SANs (CA/B BR 7.1.4.3)`);
+      warn(warnings, 'cn-added-as-san', `the CN ${a.value} was added as a SAN: a server certificate's CN must be one of its SANs (CA/B BR 7.1.4.3)`);
     }
   }
 }
@@ -278,7 +309,7 @@ function policy(msg: string): never {
  * test/unit/x509-issue-construct.test.ts checks that it deep-equals
  * `parseCertificate(der)` for every key type and profile.
  */
-function build(t: Template, warnings: string[]): IssuedCertificate {
+function build(t: Template, warnings: IssueWarning[]): IssuedCertificate {
   const algId = encodeDer(encodeSignatureAlgorithmId(t.alg));
   const serial = encodeDer(derInt(t.serial));
   const spki = t.spki ?? encodeSpki(t.publicKey);
@@ -371,7 +402,7 @@ function checkAlg(alg: SignatureAlgorithm, key: PrivateKey): SignatureAlgorithm 
   return alg;
 }
 
-function checkDays(days: number, profile: CertificateProfile, allowLong: boolean, warnings: string[]): void {
+function checkDays(days: number, profile: CertificateProfile, allowLong: boolean, warnings: IssueWarning[], publicCaRules = false): void {
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 1) throw new RangeError('days must be a positive integer');
   if (days > 36500) throw new RangeError('days must be at most 36500');
   if (profile.maxDays !== undefined && days > profile.maxDays && !allowLong) {
@@ -383,8 +414,8 @@ function checkDays(days: number, profile: CertificateProfile, allowLong: boolean
       { field: 'days', rule: profile.reasons.maxDays },
     );
   }
-  if (profile.warnDays !== undefined && days > profile.warnDays) {
-    warnings.push(`validity of ${days} days exceeds ${profile.warnDays} days: ${profile.reasons.warnDays}`);
+  if (publicCaRules && profile.warnDays !== undefined && days > profile.warnDays) {
+    warn(warnings, 'public-ca-validity', `validity of ${days} days exceeds ${profile.warnDays} days: ${profile.reasons.warnDays}`);
   }
 }
 
@@ -432,7 +463,7 @@ function checkIssuer(
   issuerKey: PrivateKey,
   win: { notBefore: Date; notAfter: Date },
   now: Date,
-  warnings: string[],
+  warnings: IssueWarning[],
   issuingCa: boolean,
   pathLen?: number,
 ): { notBefore: Date; notAfter: Date } {
@@ -447,7 +478,7 @@ function checkIssuer(
   // RFC 5280 6.1.4 (n): keyCertSign is required only when keyUsage is present. The classic
   // `openssl req -x509` recipe (Debian's and RHEL's openssl.cnf) makes roots without keyUsage.
   if (ku && !ku.includes('keyCertSign')) throw new MailPkiError('ERR_ISSUER_NOT_CA', `the issuer certificate's keyUsage (${ku.join(', ')}) lacks keyCertSign (RFC 5280 4.2.1.3)`);
-  if (!ku) warnings.push(ISSUER_WITHOUT_KEY_USAGE);
+  if (!ku) warn(warnings, 'issuer-without-key-usage', ISSUER_WITHOUT_KEY_USAGE);
   if (!publicKeysEqual(issuerKey, issuer.publicKey)) throw new MailPkiError('ERR_KEY_MISMATCH', 'issuerKey does not belong to the issuer certificate (its public key differs)');
   assertKeyStrength(issuerKey);
   if (issuingCa && bc.pathLen !== undefined) {
@@ -458,7 +489,7 @@ function checkIssuer(
   let { notBefore, notAfter } = win;
   if (notBefore < issuer.notBefore) notBefore = issuer.notBefore;
   if (notAfter > issuer.notAfter) {
-    warnings.push(`validity clamped to the issuer's notAfter ${issuer.notAfter.toISOString()}: a certificate cannot be used past its issuer`);
+    warn(warnings, 'validity-clamped', `validity clamped to the issuer's notAfter ${issuer.notAfter.toISOString()}: a certificate cannot be used past its issuer`);
     notAfter = issuer.notAfter;
   }
   if (notAfter <= notBefore) throw new MailPkiError('ERR_VALIDITY', 'the validity window is empty (the issuer is not yet valid or expires first)');
@@ -473,7 +504,7 @@ function buildIssuedBy(
   spki: Uint8Array,
   win: { notBefore: Date; notAfter: Date },
   extensions: Extension[],
-  warnings: string[],
+  warnings: IssueWarning[],
 ): IssuedCertificate {
   return build(
     {
@@ -521,7 +552,7 @@ export function createRootCa(options: CreateRootCaOptions): IssuedCertificate {
   assertKeyStrength(privateKey);
   const subject = parseName(options.subject);
   if (subject.rdns.length === 0) policy('a CA certificate needs a non-empty subject (RFC 5280 4.1.2.6)');
-  const warnings: string[] = [];
+  const warnings: IssueWarning[] = [];
   const days = options.days ?? ROOT_CA_PROFILE.defaultDays;
   checkDays(days, ROOT_CA_PROFILE, false, warnings);
   const publicKey = getPublicKey(privateKey);
@@ -570,7 +601,7 @@ export function createIntermediateCa(options: CreateIntermediateCaOptions): Issu
   assertKeyStrength(publicKey);
   const subject = parseName(options.subject);
   if (subject.rdns.length === 0) policy('a CA certificate needs a non-empty subject (RFC 5280 4.1.2.6)');
-  const warnings: string[] = [];
+  const warnings: IssueWarning[] = [];
   const days = options.days ?? INTERMEDIATE_CA_PROFILE.defaultDays;
   checkDays(days, INTERMEDIATE_CA_PROFILE, false, warnings);
   const pathLen = options.pathLen ?? INTERMEDIATE_CA_PROFILE.pathLen;
@@ -645,7 +676,7 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
   const profile = LEAF_PROFILES[options.profile];
   if (!profile) throw new TypeError(`profile must be one of ${Object.keys(LEAF_PROFILES).join(', ')}`);
   if ((options.csr === undefined) === (options.publicKey === undefined)) throw new TypeError('give exactly one of csr or publicKey');
-  const warnings: string[] = [];
+  const warnings: IssueWarning[] = [];
   let csr: CertificateRequest | undefined;
   if (options.csr !== undefined) {
     csr = typeof options.csr === 'string' || options.csr instanceof Uint8Array ? parseCertificateRequest(options.csr) : options.csr;
@@ -663,11 +694,11 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
     if (seen.has(k)) return false;
     seen.add(k);
     if (!(profile.sanTypes as readonly string[]).includes(g.type)) {
-      warnings.push(`SAN ${k} dropped: the ${profile.name} profile carries only ${profile.sanTypes.join('/')} names`);
+      warn(warnings, 'san-dropped', `SAN ${k} dropped: the ${profile.name} profile carries only ${profile.sanTypes.join('/')} names`);
       return false;
     }
     if (options.sanAllowList && !allowed(g, options.sanAllowList)) {
-      warnings.push(`SAN ${k} dropped: not in the CA's allow-list`);
+      warn(warnings, 'san-dropped', `SAN ${k} dropped: not in the CA's allow-list`);
       return false;
     }
     return true;
@@ -687,7 +718,7 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
           const g = parseIp(cn) ? parseSan(`IP:${cn}`) : parseSan(`DNS:${cn}`);
           if (!options.sanAllowList || allowed(g, options.sanAllowList)) {
             sans.push(g);
-            warnings.push(`no SAN in the request: the CN ${cn} was added as a SAN`);
+            warn(warnings, 'cn-added-as-san', `no SAN in the request: the CN ${cn} was added as a SAN`);
           }
         } catch {
           // a CN that is no host name (e.g. "Jane Doe") is not a SAN
@@ -705,7 +736,7 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
   if (subject.rdns.length === 0 && sans.length === 0) policy('the certificate would have neither subject nor SAN');
 
   const days = options.days ?? profile.defaultDays;
-  checkDays(days, profile, options.allowLongValidity === true, warnings);
+  checkDays(days, profile, options.allowLongValidity === true, warnings, options.publicCaRules === true);
   const now = options.now ?? new Date();
   const win = checkIssuer(options.issuer, options.issuerKey, validity(options, days), now, warnings, false);
   checkIssuerConstraints(options.issuer, options.issuerChain, subject, sans);

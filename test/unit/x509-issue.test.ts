@@ -148,10 +148,10 @@ test('CSRs made by openssl req (with/without SAN, challengePassword) parse, veri
   // sign them: the CN becomes the SAN when the CSR has none
   const leafB = issueCertificate({ profile: 'tls-server', csr: b, issuer: root, issuerKey: rootKey });
   assert.deepEqual(leafB.decoded.subjectAltName, [{ type: 'dns', value: 'mx.example.com' }]);
-  assert.ok(leafB.warnings.some((w) => /CN/.test(w)));
+  assert.ok(leafB.warnings.some((w) => w.code === 'cn-added-as-san' && /CN/.test(w.message)));
   const leafA = issueCertificate({ profile: 'tls-server', csr: withSan, issuer: root, issuerKey: rootKey, sanAllowList: ['mail.example.com', '192.0.2.7'] });
   assert.deepEqual(leafA.decoded.subjectAltName, [{ type: 'dns', value: 'mail.example.com' }, { type: 'ip', value: '192.0.2.7' }]);
-  assert.ok(leafA.warnings.some((w) => /imap\.example\.com.*allow-list/.test(w)));
+  assert.ok(leafA.warnings.some((w) => w.code === 'san-dropped' && /imap\.example\.com.*allow-list/.test(w.message)));
   const leafSub = issueCertificate({ profile: 'tls-server', csr: withSan, issuer: root, issuerKey: rootKey, sanAllowList: ['.example.com'] });
   assert.equal(leafSub.decoded.subjectAltName!.length, 2, 'suffix rule keeps DNS names under example.com, drops the IP');
   for (const [i, cert] of [leafA, leafB].entries()) {
@@ -239,7 +239,7 @@ test('a leaf that would outlive its issuer is clamped to the issuer notAfter, wi
   const root = createRootCa({ subject: { CN: 'Short root' }, privateKey: rootKey, days: 30 });
   const leaf = issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(other()), sans: ['a.example.com'], issuer: root, issuerKey: rootKey });
   assert.equal(leaf.notAfter.getTime(), root.notAfter.getTime());
-  assert.ok(leaf.warnings.some((w) => /clamped/.test(w)));
+  assert.ok(leaf.warnings.some((w) => w.code === 'validity-clamped' && /clamped/.test(w.message)));
   assert.throws(() => issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(other()), sans: ['a.example.com'], issuer: root, issuerKey: rootKey, now: new Date(Date.now() + 40 * 86400000) }), code('ERR_VALIDITY'));
 });
 
@@ -350,7 +350,7 @@ test('a server certificate\'s CN is one of its SANs (CA/B BR 7.1.4.3): a host-na
   const pub = getPublicKey(key('p256'));
   const c = issueCertificate({ profile: 'tls-server', publicKey: pub, subject: { CN: 'Mail.Example.com' }, sans: ['smtp.example.com'], issuer: root, issuerKey: rootKey });
   assert.deepEqual(c.decoded.subjectAltName, [{ type: 'dns', value: 'smtp.example.com' }, { type: 'dns', value: 'mail.example.com' }]);
-  assert.ok(c.warnings.some((w) => /the CN Mail\.Example\.com was added as a SAN/.test(w)), c.warnings.join('; '));
+  assert.ok(c.warnings.some((w) => w.code === 'cn-added-as-san' && /the CN Mail\.Example\.com was added as a SAN/.test(w.message)), JSON.stringify(c.warnings));
   const v = verifyCertificate(c, { trustAnchors: [root], host: 'smtp.example.com' });
   assert.ok(v.ok, !v.ok ? v.message : '');
   // Already there (in another spelling): nothing added.
@@ -362,4 +362,16 @@ test('a server certificate\'s CN is one of its SANs (CA/B BR 7.1.4.3): a host-na
   );
   // Not a server certificate: the rule does not apply.
   assert.doesNotThrow(() => issueCertificate({ profile: 'tls-client', publicKey: pub, subject: { CN: 'Mail Server' }, sans: ['client.example.com'], issuer: root, issuerKey: rootKey }));
+});
+
+test('warnings are { code, message }; the CA/B public-CA validity warning only with publicCaRules', () => {
+  const { root, rootKey } = pki('p256', 'p256');
+  const pub = getPublicKey(key('p256'));
+  const plain = issueCertificate({ profile: 'tls-server', publicKey: pub, sans: ['a.example.com'], issuer: root, issuerKey: rootKey });
+  assert.deepEqual(plain.warnings, []);
+  const strict = issueCertificate({ profile: 'tls-server', publicKey: pub, sans: ['a.example.com'], issuer: root, issuerKey: rootKey, publicCaRules: true });
+  assert.deepEqual(strict.warnings.map((w) => w.code), ['public-ca-validity']);
+  assert.match(strict.warnings[0]!.message, /397 days exceeds 200 days/);
+  const short = issueCertificate({ profile: 'tls-server', publicKey: pub, sans: ['a.example.com'], days: 90, issuer: root, issuerKey: rootKey, publicCaRules: true });
+  assert.deepEqual(short.warnings, []);
 });

@@ -100,7 +100,7 @@ export const spec: CommandSpec = {
     ctx.io.out(`wrote ${keyOut}: ${describeKey(privateKey)} intermediate CA key, ${passphrase !== undefined ? 'encrypted' : 'UNENCRYPTED'}, mode 0600\n`);
     ctx.io.out(`wrote ${certOut}: intermediate CA certificate, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);
     if (chainOut) ctx.io.out(`wrote ${chainOut}: intermediate + issuer chain (no root)\n`);
-    for (const w of cert.warnings) note(ctx.io, w);
+    for (const w of cert.warnings) note(ctx.io, w.message);
     if (passphrase === undefined) note(ctx.io, 'the CA key is not encrypted (--no-passphrase): anyone who can read it can issue certificates');
   },
 };

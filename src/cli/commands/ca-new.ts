@@ -93,7 +93,7 @@ export const spec: CommandSpec = {
     await writeFilesAtomic(files, { force });
     if (keyOut) ctx.io.out(`wrote ${keyOut}: ${describeKey(privateKey)} CA key, ${passphrase !== undefined ? 'encrypted' : 'UNENCRYPTED'}, mode 0600\n`);
     ctx.io.out(`wrote ${certOut}: root CA certificate, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);
-    for (const w of cert.warnings) note(ctx.io, w);
+    for (const w of cert.warnings) note(ctx.io, w.message);
     if (keyOut && passphrase === undefined) note(ctx.io, 'the CA key is not encrypted (--no-passphrase): anyone who can read it can issue certificates');
     if (!permitted.length) note(ctx.io, 'no --name-constraint: this CA can vouch for any name once it is trusted');
   },

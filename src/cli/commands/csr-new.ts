@@ -104,7 +104,16 @@ export const spec: CommandSpec = {
       ctx.io.out(`wrote ${keyOut}: ${describeKey(privateKey)} private key, ${passphrase !== undefined ? 'encrypted' : 'unencrypted'}, mode 0600\n`);
     }
     ctx.io.out(`wrote ${out}: certificate request for ${sans.map((s) => ('value' in s ? String(s.value) : s.type)).join(', ') || '(no SAN)'}\n`);
-    if (keyOut && passphrase === undefined) note(ctx.io, 'the key is not encrypted because Postfix cannot read an encrypted key; it is mode 0600, keep it root-only');
+    if (keyOut && passphrase === undefined) {
+      // The Postfix reason only for a server's request (a host name or address among the names).
+      const forServer = sans.some((g) => g.type === 'dns' || g.type === 'ip');
+      note(
+        ctx.io,
+        forServer
+          ? 'the key is not encrypted because Postfix cannot read an encrypted key; it is mode 0600, keep it root-only'
+          : 'the key is not encrypted (mode 0600); give --passphrase-file F or --passphrase-env NAME to encrypt it',
+      );
+    }
   },
 };
 

@@ -51,6 +51,6 @@ export const spec: CommandSpec = {
     const pem = passphrase !== undefined ? encryptPrivateKeyPem(privateKey, passphrase) : encodePrivateKeyPem(privateKey);
     await writeFileAtomic(out, pem, { kind: 'key', force });
     ctx.io.out(`wrote ${out}: ${describeKey(privateKey)} private key, ${passphrase !== undefined ? 'encrypted' : 'unencrypted'}, mode 0600\n`);
-    if (passphrase === undefined) note(ctx.io, 'the key is not encrypted (Postfix cannot read an encrypted key); keep it readable by root only');
+    if (passphrase === undefined) note(ctx.io, 'the key is not encrypted, as a server key for Postfix must be; for any other use give --encrypt or --passphrase-file F');
   },
 };

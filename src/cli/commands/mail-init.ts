@@ -245,7 +245,7 @@ export const spec: CommandSpec = {
       o.out(`  ${'postfix-*.cf, dovecot-*'.padEnd(24)} configuration snippets; also tlsa.txt, selinux.sh, ${CSR_NAME}\n`);
       o.out(`  ${'issued:'.padEnd(24)} serial ${cert.serialHex.toUpperCase()} recorded in ${recordedIn}\n`);
       // The 200-day CA/B limit binds publicly trusted CAs; this root is private (Apple's 825 days is what applies).
-      for (const w of [...(reuse ? [] : (root as IssuedCertificate).warnings), ...cert.warnings]) if (!w.includes(TLS_SERVER_PROFILE.reasons.warnDays ?? 'CA/B')) note(o, w);
+      for (const w of [...(reuse ? [] : (root as IssuedCertificate).warnings), ...cert.warnings]) note(o, w.message);
       o.out(`Next: read ${path('NEXT-STEPS.txt')}\n`);
     }
   },

@@ -153,7 +153,7 @@ export const spec: CommandSpec = {
       ctx.io.out(`  revoked the old certificate ${current.serialHex.toUpperCase()} (${revokeOld}); publish it: mailpki crl --ca ${caObj.certPath} --ca-key ${caObj.keyPath} --out FILE --force\n`);
     }
     if (newKey) note(ctx.io, 'new key: publish the new TLSA record (mailpki tlsa) before reloading, and remove the old one after');
-    for (const w of cert.warnings) if (!/exceeds 200 days/.test(w)) note(ctx.io, w);
+    for (const w of cert.warnings) note(ctx.io, w.message);
     ctx.io.out('Reload the daemons: postfix reload && doveadm reload\n');
     return 0;
   },

@@ -37,6 +37,7 @@ export const spec: CommandSpec = {
     profile: { type: 'string', choices: ['tls-server', 'tls-client', 'smime'], default: 'tls-server', desc: 'certificate profile' },
     days: { type: 'string', integer: [1, 36500], arg: 'N', default: '397 (tls-server)', desc: 'validity in days' },
     'allow-long-validity': { type: 'boolean', desc: 'allow a leaf validity over 825 days (clients may reject it)' },
+    'public-ca-rules': { type: 'boolean', desc: 'also warn where the CA/Browser Forum rules for public CAs are stricter (TLS validity over 200 days)' },
     san: { type: 'string', multiple: true, arg: 'NAME', desc: 'add a subjectAltName (typed automatically)' },
     out: { type: 'string', required: true, arg: 'FILE', desc: 'where to write the certificate' },
     'chain-out': { type: 'string', arg: 'FILE', desc: 'also write certificate + intermediates (no root)' },
@@ -76,6 +77,7 @@ export const spec: CommandSpec = {
       issuerChain: caCerts.slice(1),
       ...(days !== undefined ? { days } : {}),
       ...(flag(ctx, 'allow-long-validity') ? { allowLongValidity: true } : {}),
+      ...(flag(ctx, 'public-ca-rules') ? { publicCaRules: true } : {}),
     });
     const files: FileToWrite[] = [{ path: out, data: cert.pem, kind: 'cert' }];
     if (chainOut) {
@@ -88,6 +90,6 @@ export const spec: CommandSpec = {
     ctx.io.out(`wrote ${out}: ${profile} certificate for ${escapeTerminal(names.join(', ')) || '(no SAN)'}, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);
     if (chainOut) ctx.io.out(`wrote ${chainOut}: certificate + intermediates (no root)\n`);
     ctx.io.out(`serial ${cert.serialHex.toUpperCase()} recorded in ${dbPath}\n`);
-    for (const w of cert.warnings) note(ctx.io, w);
+    for (const w of cert.warnings) note(ctx.io, w.message);
   },
 };

@@ -175,7 +175,7 @@ export const spec: CommandSpec = {
     ctx.io.out(`wrote ${paths.p12}: PKCS#12 (key, certificate, ${1 + caChain.length} CA certificate${caChain.length ? 's' : ''}), mode 0600\n`);
     ctx.io.out(`wrote ${paths.ca}: the CA certificate${caChain.length ? 's' : ''} (recipients must trust it to verify your mail)\n`);
     ctx.io.out(`wrote ${paths.howto}: how to import into Thunderbird, Outlook, Apple Mail and iOS\n`);
-    for (const w of certificate.warnings) note(ctx.io, w);
+    for (const w of certificate.warnings) note(ctx.io, w.message);
     if (!passphrase) note(ctx.io, 'no passphrase (--no-passphrase): the .p12 opens with an empty passphrase and the key file is unencrypted');
   },
 };
