@@ -11,5 +11,5 @@ export { tlsaRecord } from './tlsa.js';
 export type { TlsaOptions, TlsaRecord } from './tlsa.js';
 export { selinuxCommands } from './selinux.js';
 export type { SelinuxOptions } from './selinux.js';
-export { mailServerFiles, DEFAULT_MAIL_FILE_NAMES, MAIL_SERVER_FILE_NAMES } from './mail-server.js';
+export { mailServerFiles, mailRootSubject, DEFAULT_MAIL_FILE_NAMES, MAIL_SERVER_FILE_NAMES } from './mail-server.js';
 export type { MailServerFilesOptions, MailServerFileNames, MailServerFile } from './mail-server.js';

@@ -15,6 +15,26 @@ import { selinuxCommands } from './selinux.js';
 import { tlsaRecord } from './tlsa.js';
 import { checkConfigPath, checkHostName, checkProfile, parseVersion, shQuote, type TlsProfile } from './tls-profile.js';
 
+/**
+ * The subject of a new mail root CA: `O=<org or domain>, CN=<domain> Mail Root`.
+ * Mail clients show it in their trust store and certificate dialogs, so it
+ * names the user's domain (or organisation), never the tool that made it.
+ * @param domain - the mail domain (e.g. `example.com`; the name constraint's base)
+ * @param org - the organisation name (default: the domain)
+ * @example
+ * ```ts
+ * mailRootSubject('example.com');                 // { O: 'example.com', CN: 'example.com Mail Root' }
+ * mailRootSubject('example.com', 'Example GmbH'); // { O: 'Example GmbH', CN: 'example.com Mail Root' }
+ * ```
+ * @public
+ */
+export function mailRootSubject(domain: string, org?: string): { readonly O: string; readonly CN: string } {
+  if (typeof domain !== 'string' || domain.trim() === '') throw new TypeError('domain: expected a non-empty string');
+  if (org !== undefined && (typeof org !== 'string' || org.trim() === '')) throw new TypeError('org: expected a non-empty string');
+  const d = domain.trim().replace(/^\./, '');
+  return { O: org?.trim() ?? d, CN: `${d} Mail Root` };
+}
+
 /** Names of the key and certificate files `mail init` writes (base names, no directories). @public */
 export interface MailServerFileNames {
   /** Root CA certificate: what clients import into their trust store. */

@@ -33,3 +33,18 @@ test('csr new: the Postfix reason for an unencrypted key only for a server reque
   assert.doesNotMatch(mailbox.stderr, /Postfix/);
   assert.match(mailbox.stderr, /not encrypted \(mode 0600\); give --passphrase-file F/);
 });
+
+test('mail init: the root CA is named after the domain (O=example.test, CN=example.test Mail Root), --org sets O', async () => {
+  const { parseCertificate, formatNameRfc4514 } = await import('../../src/index.js');
+  const { readFileSync } = await import('node:fs');
+  const d = tempDir('mailpki-notes-');
+  let r = await cli(['mail', 'init', 'mail.example.test', '--out', join(d, 'a'), '--no-ca-passphrase']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(formatNameRfc4514(parseCertificate(readFileSync(join(d, 'a', 'root-ca.pem'), 'utf8')).subject), 'CN=example.test Mail Root,O=example.test');
+  r = await cli(['mail', 'init', 'mail.example.test', '--org', 'Example GmbH', '--out', join(d, 'b'), '--no-ca-passphrase']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(formatNameRfc4514(parseCertificate(readFileSync(join(d, 'b', 'root-ca.pem'), 'utf8')).subject), 'CN=example.test Mail Root,O=Example GmbH');
+  r = await cli(['mail', 'init', 'mail.example.test', '--org', 'X', '--ca-subject', 'CN=Y', '--out', join(d, 'c'), '--no-ca-passphrase']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--ca-subject and --org cannot be used together/);
+});

@@ -9,7 +9,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { MailPkiError } from '../../errors.js';
 import { encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
-import { DEFAULT_MAIL_FILE_NAMES, mailServerFiles } from '../../mail/index.js';
+import { DEFAULT_MAIL_FILE_NAMES, mailRootSubject, mailServerFiles } from '../../mail/index.js';
 import { TLS_SERVER_PROFILE } from '../../profiles/index.js';
 import {
   buildChain,
@@ -91,7 +91,8 @@ export const spec: CommandSpec = {
     'key-type': { type: 'string', choices: ['ec', 'rsa'], default: 'ec', desc: 'EC (P-256 server, P-384 root) or RSA (2048 server, 3072 root)' },
     days: { type: 'string', integer: [1, 825], arg: 'N', default: '397', desc: 'server certificate validity' },
     'ca-days': { type: 'string', integer: [1, 36500], arg: 'N', default: '1825', desc: 'root CA validity' },
-    'ca-subject': { type: 'string', arg: 'DN', desc: 'root CA subject (default: "/O=mailpki/CN=Mail root CA for DOMAIN DATE")' },
+    'ca-subject': { type: 'string', arg: 'DN', desc: 'root CA subject (default: "/O=DOMAIN/CN=DOMAIN Mail Root", O from --org)' },
+    org: { type: 'string', arg: 'NAME', desc: 'organisation in the root CA subject (O=); default: the domain' },
     'name-constraint': { type: 'string', multiple: true, arg: 'DOMAIN', desc: 'constrain the root CA to DOMAIN instead of the parent domain(s)' },
     'no-name-constraint': { type: 'boolean', desc: 'no name constraints on the root CA' },
     'ca-passphrase-file': { type: 'string', arg: 'F', desc: 'encrypt the root CA key with the first line of F' },
@@ -107,6 +108,7 @@ export const spec: CommandSpec = {
   exclusive: [
     ['ca-passphrase-file', 'ca-passphrase-env', 'no-ca-passphrase'],
     ['name-constraint', 'no-name-constraint'],
+    ['ca-subject', 'org'],
     ['ca', 'no-ca-passphrase'],
     ['ca-cert', 'no-ca-passphrase'],
   ],
@@ -130,7 +132,7 @@ export const spec: CommandSpec = {
     const dnsNames = sanInputs.flatMap((g) => (g.type === 'dns' ? [g.value] : []));
     const reusePaths = caPaths(ctx, 'mail init');
     if (reusePaths) {
-      for (const f of ['name-constraint', 'no-name-constraint', 'ca-subject', 'ca-days']) {
+      for (const f of ['name-constraint', 'no-name-constraint', 'ca-subject', 'org', 'ca-days']) {
         if (ctx.values[f] !== undefined) throw new MailPkiError('ERR_USAGE', `mail init: --${f} applies to a new root, not to --ca/--ca-cert`);
       }
     }
@@ -162,7 +164,7 @@ export const spec: CommandSpec = {
     }
 
     async function generateAndWrite(): Promise<void> {
-      const caSubject = parseName(str(ctx, 'ca-subject') ?? { O: 'mailpki', CN: `Mail root CA for ${constraints[0] ?? host} ${new Date().toISOString().slice(0, 10)}` });
+      const caSubject = parseName(str(ctx, 'ca-subject') ?? mailRootSubject(constraints[0] ?? host, str(ctx, 'org')));
 
       let passphrase: string | undefined;
       let reuse: MailCa | undefined;
