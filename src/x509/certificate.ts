@@ -45,6 +45,19 @@ import {
 const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE'];
 
 /**
+ * Is `c` a parsed {@link Certificate} (from parseCertificate or an issuing
+ * function)? The one guard for the functions that take certificates: DER,
+ * SPKI, decoded extensions, subject and validity must all be there (a CSR
+ * has no validity and is not one).
+ * @internal
+ */
+export function isCertificate(c: unknown): c is Certificate {
+  if (!c || typeof c !== 'object') return false;
+  const x = c as Certificate;
+  return x.der instanceof Uint8Array && x.spki instanceof Uint8Array && !!x.decoded && !!x.subject && x.notBefore instanceof Date && x.notAfter instanceof Date;
+}
+
+/**
  * Parse one DER certificate.
  * @throws MailPkiError `ERR_CERT_MALFORMED` (and the DER/extension codes)
  * @internal

@@ -21,7 +21,7 @@ import { verify, type SignatureAlgorithm } from '../crypto/sign.js';
 import { encodePrivateKeyPem, parsePrivateKey } from '../keys/key-io.js';
 import { getPublicKey, publicKeysEqual } from '../keys/public-key.js';
 import type { PrivateKey } from '../keys/types.js';
-import { parseCertificates } from './certificate.js';
+import { isCertificate, parseCertificates } from './certificate.js';
 import { displayName, namesEqual } from './name.js';
 import type { Certificate, DistinguishedName } from './types.js';
 
@@ -233,10 +233,6 @@ function toCertificates(input: ChainInput): Certificate[] {
   return (input as ReadonlyArray<Certificate | string | Uint8Array>).flatMap((c) =>
     typeof c === 'string' || c instanceof Uint8Array ? parseCertificates(c) : isCertificate(c) ? [c] : badCert(),
   );
-}
-
-function isCertificate(c: unknown): c is Certificate {
-  return !!c && typeof c === 'object' && (c as Certificate).der instanceof Uint8Array && !!(c as Certificate).decoded && !!(c as Certificate).subject;
 }
 
 function badCert(): never {

@@ -24,6 +24,7 @@
  * ediPartyName are read as `{ type: 'other', oid: '' }` with their raw DER.
  */
 import { MailPkiError, type MailPkiErrorCode } from '../errors.js';
+import { formatIp, parseIp, prefixMask } from './ip.js';
 import {
   type Asn1Node,
   type DerNode,
@@ -43,7 +44,7 @@ import {
 } from '../encoding/der.js';
 import { fromUtf8 } from '../encoding/bytes.js';
 import type { GeneralName, SanInput } from './types.js';
-import { parseName, readName } from './name.js';
+import { displayName, parseName, readName } from './name.js';
 
 const MAX_SAN_TEXT = 4096;
 
@@ -52,118 +53,6 @@ function bad(msg: string, code: MailPkiErrorCode = 'ERR_SAN_INVALID'): never {
 }
 
 const show = (s: string): string => JSON.stringify(s.length > 80 ? s.slice(0, 80) + '…' : s);
-
-// ------------------------------------------------------------------ IP
-
-/** Parse dotted IPv4 (four decimal octets, no leading zeros) to 4 bytes, or null. @internal */
-export function parseIpv4(s: string): Uint8Array | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return null;
-  const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const part = m[i + 1]!;
-    if (part.length > 1 && part[0] === '0') return null; // 010 is octal to some parsers: ambiguous
-    const v = Number(part);
-    if (v > 255) return null;
-    out[i] = v;
-  }
-  return out;
-}
-
-/** Parse IPv6 text (with `::` and an optional dotted IPv4 tail) to 16 bytes, or null. @internal */
-export function parseIpv6(s: string): Uint8Array | null {
-  if (s.length > 45 || !/^[0-9A-Fa-f:.]+$/.test(s)) return null;
-  let head = s;
-  let tail: number[] = [];
-  const lastColon = s.lastIndexOf(':');
-  if (s.includes('.')) {
-    const v4 = parseIpv4(s.slice(lastColon + 1));
-    if (!v4) return null;
-    tail = [(v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!];
-    head = s.slice(0, lastColon + 1);
-    if (head.endsWith(':') && !head.endsWith('::')) head = head.slice(0, -1);
-  }
-  const dbl = head.indexOf('::');
-  if (dbl !== head.lastIndexOf('::')) return null;
-  const parseGroups = (t: string): number[] | null => {
-    if (t === '') return [];
-    const out: number[] = [];
-    for (const g of t.split(':')) {
-      if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return null;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  let groups: number[];
-  if (dbl >= 0) {
-    const a = parseGroups(head.slice(0, dbl));
-    const b = parseGroups(head.slice(dbl + 2));
-    if (!a || !b) return null;
-    const missing = 8 - a.length - b.length - tail.length;
-    if (missing < 1) return null;
-    groups = [...a, ...new Array<number>(missing).fill(0), ...b, ...tail];
-  } else {
-    const a = parseGroups(head);
-    if (!a) return null;
-    groups = [...a, ...tail];
-  }
-  if (groups.length !== 8) return null;
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    out[2 * i] = g >> 8;
-    out[2 * i + 1] = g & 0xff;
-  });
-  return out;
-}
-
-/** Canonical text of a 4- or 16-byte address (IPv6 per RFC 5952 4). @internal */
-export function formatIp(b: Uint8Array): string {
-  if (b.length === 4) return Array.from(b).join('.');
-  if (b.length !== 16) throw new RangeError('formatIp: 4 or 16 bytes expected');
-  const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push((b[i]! << 8) | b[i + 1]!);
-  // RFC 5952 5: IPv4-mapped addresses keep the dotted tail.
-  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-  // RFC 5952 4.2: compress the longest run (≥ 2) of zero groups, the first on a tie.
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = g.map((x) => x.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
-
-/** Address text -> bytes, or null. Accepts `[v6]`. @internal */
-export function parseIp(s: string): Uint8Array | null {
-  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
-  return parseIpv4(s) ?? (s.includes(':') ? parseIpv6(s) : null);
-}
-
-/**
- * The mask of a prefix length: `bits` leading one bits in `bytes` octets
- * (4 or 16); null when `prefix` is not 0..8·bytes in plain decimal.
- * @internal
- */
-export function prefixMask(prefix: string, bytes: number): Uint8Array | null {
-  if (!/^\d{1,3}$/.test(prefix)) return null;
-  const bits = Number(prefix);
-  if (bits > bytes * 8) return null;
-  const mask = new Uint8Array(bytes);
-  for (let i = 0; i < bits; i++) mask[i >> 3]! |= 0x80 >> (i & 7);
-  return mask;
-}
 
 /** `addr/prefix` -> address + mask bytes (8 or 32), for name constraints. */
 function parseCidr(s: string): Uint8Array | null {
@@ -201,11 +90,15 @@ function formatCidr(b: Uint8Array): string {
 const LABEL_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
- * Validate and lower-case a DNS name (RFC 1034 3.5 LDH; RFC 5280 4.2.1.6;
- * wildcard only as the whole leftmost label, CA/B BR 7.1.4.2).
+ * A DNS name as it may go into a certificate (the strict policy: SANs and
+ * name-constraint bases we write): validated and lower-cased (RFC 1034 3.5
+ * LDH; RFC 5280 4.2.1.6; wildcard only as the whole leftmost label, CA/B BR
+ * 7.1.4.2); a U-label is refused, never converted (see the module notes).
+ * Throws. Its counterpart for names people type to match against
+ * certificates is hostname.ts's `dnsNameForMatching` (converts U-labels).
  * @internal
  */
-export function normalizeDnsName(input: string, opts: { wildcard?: boolean; leadingDot?: boolean; code?: MailPkiErrorCode } = {}): string {
+export function dnsNameForCertificate(input: string, opts: { wildcard?: boolean; leadingDot?: boolean; code?: MailPkiErrorCode } = {}): string {
   const code = opts.code ?? 'ERR_SAN_INVALID';
   let s = input.trim();
   if (s === '') bad('DNS name is empty', code);
@@ -245,7 +138,7 @@ function normalizeEmail(s: string, code: MailPkiErrorCode = 'ERR_SAN_INVALID'): 
   // eslint-disable-next-line no-control-regex
   if (/[^\x00-\x7f]/.test(local)) bad(`email ${show(s)} has a non-ASCII local part: rfc822Name is IA5String (SmtpUTF8Mailbox is not supported)`, code);
   if (local.length > 64 || !LOCAL_RE.test(local)) bad(`email ${show(s)}: local part is not a valid dot-atom (RFC 5321 4.1.2)`, code);
-  return `${local}@${normalizeDnsName(s.slice(at + 1), { wildcard: false, code })}`;
+  return `${local}@${dnsNameForCertificate(s.slice(at + 1), { wildcard: false, code })}`;
 }
 
 function normalizeUri(s: string, code: MailPkiErrorCode = 'ERR_SAN_INVALID'): string {
@@ -325,7 +218,7 @@ export function normalizeGeneralName(g: GeneralName, code: MailPkiErrorCode = 'E
   if (!g || typeof g !== 'object') throw new TypeError('GeneralName must be an object');
   switch (g.type) {
     case 'dns':
-      return { type: 'dns', value: normalizeDnsName(String(g.value), { code }) };
+      return { type: 'dns', value: dnsNameForCertificate(String(g.value), { code }) };
     case 'ip': {
       const b = parseIp(String(g.value).trim());
       if (!b) bad(`IP address ${show(String(g.value))} is not a valid IPv4 (dotted quad) or IPv6 address`, code);
@@ -389,12 +282,12 @@ export function parseConstraintName(input: SanInput): GeneralName {
   }
   switch (type) {
     case 'dns':
-      return { type, value: normalizeDnsName(value, { wildcard: false, leadingDot: true, code }) };
+      return { type, value: dnsNameForCertificate(value, { wildcard: false, leadingDot: true, code }) };
     case 'email':
       if (value.includes('@')) return { type, value: normalizeEmail(value, code) };
-      return { type, value: normalizeDnsName(value, { wildcard: false, leadingDot: true, code }) };
+      return { type, value: dnsNameForCertificate(value, { wildcard: false, leadingDot: true, code }) };
     case 'uri':
-      return { type, value: normalizeDnsName(value, { wildcard: false, leadingDot: true, code }) };
+      return { type, value: dnsNameForCertificate(value, { wildcard: false, leadingDot: true, code }) };
     case 'ip': {
       const b = parseCidr(value);
       if (!b) bad(`name constraint ${show(value)}: an IP constraint is address/prefix, e.g. 10.0.0.0/8 or 2001:db8::/32`, code);
@@ -506,8 +399,14 @@ export function readGeneralNames(children: DerNode[], what: string): GeneralName
   return children.map((c, i) => readGeneralName(c, `${what}[${i}]`));
 }
 
-/** Human text of a GeneralName, OpenSSL style (`DNS:x`, `IP Address:1.2.3.4`). @internal */
-export function formatGeneralName(g: GeneralName, formatDn: (dn: import('./types.js').DistinguishedName) => string): string {
+/**
+ * Human text of a GeneralName, the one printer (inspect, name-constraint
+ * messages, the issuance database), in OpenSSL's `-text` style: `DNS:x`,
+ * `IP Address:1.2.3.4`, `email:`, `URI:`, `DirName:` (RFC 4514 by default),
+ * `Registered ID:`, `othername:`.
+ * @internal
+ */
+export function formatGeneralName(g: GeneralName, formatDn: (dn: import('./types.js').DistinguishedName) => string = displayName): string {
   switch (g.type) {
     case 'dns':
       return `DNS:${g.value}`;

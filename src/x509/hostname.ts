@@ -6,30 +6,19 @@
  * old fallback to the subject CN (browsers and Apple ignore CN too). Out of
  * scope: path validation (verify.ts), name constraints (name-constraints.ts).
  */
-import { parseIpv4, parseIpv6 } from './general-name.js';
+import { parseIpAddress } from './ip.js';
 import type { Certificate, GeneralName } from './types.js';
 
 /**
- * Parse an IP address: dotted-quad IPv4 (exactly four decimal parts 0..255,
- * no leading zeros: `010.0.0.1` is ambiguous, octal to some resolvers) or
- * IPv6 in any RFC 4291 2.2 form (`::`, embedded IPv4, any case; brackets and
- * zone ids are not addresses and are refused). Returns 4 or 16 bytes, or
- * undefined when `text` is not an address.
- * @internal
- */
-export function parseIpAddress(text: string): Uint8Array | undefined {
-  if (typeof text !== 'string' || text.length === 0 || text.length > 45) return undefined;
-  return (text.includes(':') ? parseIpv6(text) : parseIpv4(text)) ?? undefined;
-}
-
-/**
- * Normalise a DNS name for comparison: lower-case ASCII, one trailing dot
+ * A reference host name as typed, made comparable with certificate names
+ * (the lenient policy; certificate content goes through general-name.ts's
+ * `dnsNameForCertificate`, which refuses U-labels): lower-case ASCII, one trailing dot
  * removed (`mail.example.com.` is the same absolute name), U-labels turned
  * into A-labels (so `bücher.example` compares with the `xn--bcher-kva`
  * form certificates carry, RFC 9525 6.3). Undefined when not a usable name.
  * @internal
  */
-export function normalizeDnsName(name: string): string | undefined {
+export function dnsNameForMatching(name: string): string | undefined {
   let s = name.endsWith('.') ? name.slice(0, -1) : name;
   if (s.length === 0 || s.length > 253) return undefined;
   // eslint-disable-next-line no-control-regex
@@ -122,7 +111,7 @@ export function matchesHost(cert: Certificate, host: string): boolean {
   }
   if (bare !== host) return false;
   if (host.includes('*')) return false; // a reference identity is never a pattern
-  const name = normalizeDnsName(host);
+  const name = dnsNameForMatching(host);
   if (!name) return false;
   return sans.some((g) => g.type === 'dns' && dnsPatternMatches(g.value, name));
 }
@@ -156,11 +145,11 @@ export function splitMailbox(addr: string): { local: string; domain: string } | 
 export function matchesEmail(cert: Certificate, email: string): boolean {
   if (typeof email !== 'string' || !splitMailbox(email)) throw new TypeError('email: expected an address local@domain');
   const want = splitMailbox(email)!;
-  const wantDomain = normalizeDnsName(want.domain);
+  const wantDomain = dnsNameForMatching(want.domain);
   if (!wantDomain) return false;
   return sanOf(cert).some((g) => {
     if (g.type !== 'email') return false;
     const have = splitMailbox(g.value);
-    return !!have && have.local === want.local && normalizeDnsName(have.domain) === wantDomain;
+    return !!have && have.local === want.local && dnsNameForMatching(have.domain) === wantDomain;
   });
 }

@@ -28,6 +28,7 @@ import { displayName, formatNameOpenssl, formatNameRfc4514 } from './name.js';
 import { formatGeneralName } from './general-name.js';
 import { serialToHex } from './serial.js';
 import { firstCrlEntries, type Crl, type DistributionPointName } from './crl.js';
+import { isCertificate } from './certificate.js';
 
 const DAY_MS = 86_400_000;
 
@@ -35,10 +36,6 @@ const colonHex = (b: Uint8Array, upper = true): string => {
   const h = toHex(b).replace(/(..)(?!$)/g, '$1:');
   return upper ? h.toUpperCase() : h;
 };
-
-function isCert(x: unknown): x is Certificate {
-  return !!x && typeof x === 'object' && (x as Certificate).der instanceof Uint8Array && (x as Certificate).spki instanceof Uint8Array;
-}
 
 /**
  * SHA-256 fingerprint of the certificate's DER, colon-separated upper-case
@@ -50,7 +47,7 @@ function isCert(x: unknown): x is Certificate {
  * @public
  */
 export function sha256Fingerprint(cert: Certificate): string {
-  if (!isCert(cert)) throw new TypeError('sha256Fingerprint: a parsed Certificate is required');
+  if (!isCertificate(cert)) throw new TypeError('sha256Fingerprint: a parsed Certificate is required');
   return colonHex(digest('SHA-256', cert.der));
 }
 
@@ -64,7 +61,7 @@ export function sha256Fingerprint(cert: Certificate): string {
  * @public
  */
 export function sha1Fingerprint(cert: Certificate): string {
-  if (!isCert(cert)) throw new TypeError('sha1Fingerprint: a parsed Certificate is required');
+  if (!isCertificate(cert)) throw new TypeError('sha1Fingerprint: a parsed Certificate is required');
   return colonHex(digest('SHA-1', cert.der));
 }
 
@@ -80,7 +77,7 @@ export function sha1Fingerprint(cert: Certificate): string {
  * @public
  */
 export function spkiSha256(subject: Certificate | PublicKey): string {
-  if (isCert(subject)) return toHex(digest('SHA-256', subject.spki));
+  if (isCertificate(subject)) return toHex(digest('SHA-256', subject.spki));
   if (!subject || (subject as PublicKey).kind !== 'public') throw new TypeError('spkiSha256: a Certificate or a public key is required');
   if (subject.type === 'opaque') return toHex(digest('SHA-256', subject.spki)); // as read: we never re-encode it
   return toHex(digest('SHA-256', encodeSpki(subject)));
@@ -234,7 +231,7 @@ export interface InspectOptions {
  * @public
  */
 export function inspectCertificate(cert: Certificate, options: InspectOptions = {}): string {
-  if (!isCert(cert)) throw new TypeError('inspectCertificate: a parsed Certificate is required');
+  if (!isCertificate(cert)) throw new TypeError('inspectCertificate: a parsed Certificate is required');
   const now = options.now ?? new Date();
   const left = cert.notAfter.getTime() - now.getTime();
   const status =
@@ -353,7 +350,7 @@ function keyJson(k: PublicKey): Json {
  * @public
  */
 export function certificateToJson(cert: Certificate): Record<string, unknown> {
-  if (!isCert(cert)) throw new TypeError('certificateToJson: a parsed Certificate is required');
+  if (!isCertificate(cert)) throw new TypeError('certificateToJson: a parsed Certificate is required');
   return {
     version: cert.version,
     serialNumber: cert.serialHex,

@@ -19,7 +19,7 @@
 import { MailPkiError } from '../errors.js';
 import { OID } from '../oid.js';
 import { formatNameRfc4514 } from './name.js';
-import { describeGeneralName } from './name-constraints.js';
+import { formatGeneralName } from './general-name.js';
 import type { Certificate } from './types.js';
 import type { CrlReason } from './crl.js';
 
@@ -146,7 +146,7 @@ export function issuanceRecordOf(cert: Certificate, profile: string, issuedAt: D
   return {
     serial: normalizeSerial(cert.serialNumber),
     subject: cert.subject.rdns.length ? formatNameRfc4514(cert.subject) : '',
-    names: (cert.decoded.subjectAltName ?? []).map(describeGeneralName),
+    names: (cert.decoded.subjectAltName ?? []).map((g) => formatGeneralName(g)),
     profile,
     notBefore: new Date(cert.notBefore.getTime()),
     notAfter: new Date(cert.notAfter.getTime()),

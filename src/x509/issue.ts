@@ -42,7 +42,8 @@ import { TLS_SERVER_PROFILE } from '../profiles/tls-server.js';
 import { TLS_CLIENT_PROFILE } from '../profiles/tls-client.js';
 import { SMIME_PROFILE } from '../profiles/smime.js';
 import { encodeName, nameAttribute, parseName, readName } from './name.js';
-import { formatIp, parseConstraintName, parseIp, parseSan, toGeneralName } from './general-name.js';
+import { parseConstraintName, parseSan, toGeneralName } from './general-name.js';
+import { formatIp, parseIp } from './ip.js';
 import {
   authorityInfoAccessExtension,
   authorityKeyIdentifierExtension,

@@ -20,9 +20,9 @@
  * Out of scope: which CAs' constraints apply to which certificate (verify.ts
  * walks the path), policy constraints.
  */
-import { parseIpAddress, splitMailbox } from './hostname.js';
-import { prefixMask } from './general-name.js';
-import { displayName } from './name.js';
+import { splitMailbox } from './hostname.js';
+import { parseIpAddress, parseIpRange } from './ip.js';
+import { formatGeneralName } from './general-name.js';
 import type { Certificate, DistinguishedName, Extension, GeneralName, NameConstraints } from './types.js';
 import { OID } from '../oid.js';
 import { contextTag, decodeDer, readImplicitBytes, readImplicitChildren, readSequence } from '../encoding/der.js';
@@ -41,27 +41,6 @@ export interface NameConstraintViolation {
   /** The subtree it hit (excluded) or, for not-permitted, the permitted subtrees of that type. */
   readonly subtrees: readonly string[];
 }
-
-/** Print a GeneralName the way OpenSSL's `-text` does (`DNS:`, `IP Address:` shortened to `IP:`). @internal */
-export function describeGeneralName(g: GeneralName): string {
-  switch (g.type) {
-    case 'dns':
-      return `DNS:${g.value}`;
-    case 'email':
-      return `email:${g.value}`;
-    case 'ip':
-      return `IP:${g.value}`;
-    case 'uri':
-      return `URI:${g.value}`;
-    case 'dn':
-      return `DirName:${displayName(g.value)}`;
-    case 'registeredId':
-      return `RID:${g.value}`;
-    case 'other':
-      return `othername:${g.oid}`;
-  }
-}
-
 
 // ---------------------------------------------------------------- per-form matching
 
@@ -129,26 +108,6 @@ function emailWithin(name: string, base: string): boolean {
   if (b === '') return true;
   if (b.startsWith('.')) return domain.length > b.length && domain.endsWith(b);
   return domain === b;
-}
-
-/**
- * iPAddress constraint (RFC 5280 4.2.1.10): address and mask. Accepted forms
- * of the constraint value: `addr/prefixLength` and `addr/mask`.
- * @internal
- */
-export function parseIpRange(value: string): { addr: Uint8Array; mask: Uint8Array } | undefined {
-  const slash = value.indexOf('/');
-  if (slash < 0) {
-    const a = parseIpAddress(value);
-    return a && { addr: a, mask: new Uint8Array(a.length).fill(0xff) };
-  }
-  const addr = parseIpAddress(value.slice(0, slash));
-  if (!addr) return undefined;
-  const rest = value.slice(slash + 1);
-  // a prefix length (`/24`) or, as OpenSSL's config syntax allows, a dotted mask (`/255.255.255.0`)
-  const mask = /^\d{1,3}$/.test(rest) ? prefixMask(rest, addr.length) : parseIpAddress(rest);
-  if (!mask || mask.length !== addr.length) return undefined;
-  return { addr, mask };
 }
 
 function ipWithin(name: string, base: string): boolean {
@@ -298,14 +257,14 @@ export function checkNameConstraints(constraints: NameConstraints, cert: Certifi
   for (const g of constraints.excluded) forms.add(g.type);
   for (const name of constrainedNames(cert)) {
     if (forms.has(name.type) && !wellFormedName(name)) {
-      const subtrees = [...constraints.permitted, ...constraints.excluded].filter((p) => p.type === name.type).map(describeGeneralName);
-      return { kind: 'malformed', name: describeGeneralName(name), subtrees };
+      const subtrees = [...constraints.permitted, ...constraints.excluded].filter((p) => p.type === name.type).map((g) => formatGeneralName(g));
+      return { kind: 'malformed', name: formatGeneralName(name), subtrees };
     }
     const dn = name.type === 'dns' ? dnsNorm(name.value) : '';
     const within = (g: GeneralName): boolean | undefined => (name.type === 'dns' ? (g.type === 'dns' ? dnsWithinNorm(dn, baseNorm(g)) : undefined) : nameWithinSubtree(name, g));
     for (const ex of constraints.excluded) {
       const inside = within(ex) === true || (name.type === 'dns' && ex.type === 'dns' && dnsWildcardHitsExcluded(name.value, ex.value));
-      if (inside) return { kind: 'excluded', name: describeGeneralName(name), subtrees: [describeGeneralName(ex)] };
+      if (inside) return { kind: 'excluded', name: formatGeneralName(name), subtrees: [formatGeneralName(ex)] };
     }
     // One pass: the name must be inside one permitted subtree when its form has any
     // (an IP constraint of the other family still constrains the form "IP").
@@ -320,8 +279,8 @@ export function checkNameConstraints(constraints: NameConstraints, cert: Certifi
       }
     }
     if (formPermits && !permitted) {
-      const subtrees = constraints.permitted.filter((p) => p.type === name.type).map(describeGeneralName);
-      return { kind: 'not-permitted', name: describeGeneralName(name), subtrees };
+      const subtrees = constraints.permitted.filter((p) => p.type === name.type).map((g) => formatGeneralName(g));
+      return { kind: 'not-permitted', name: formatGeneralName(name), subtrees };
     }
   }
   return undefined;

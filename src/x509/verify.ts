@@ -32,12 +32,14 @@ import { equalBytes, toHex } from '../encoding/bytes.js';
 import { bitLen } from '../crypto/bigint.js';
 import { setTableBuildAllowance } from '../crypto/ecdsa-verify.js';
 import { checkSignature, describeCert, describeName, isSelfIssued, keyIdHex, keyIdsMatch, nameKey, type SignatureCheck } from './chain.js';
-import { matchesEmail, matchesHost, normalizeDnsName, parseIpAddress } from './hostname.js';
+import { matchesEmail, matchesHost, dnsNameForMatching } from './hostname.js';
+import { parseIpAddress } from './ip.js';
 import { checkNameConstraints, constrainedNames, nameConstraintsDefect, MAX_NAME_CONSTRAINT_COMPARISONS, type NameConstraintViolation } from './name-constraints.js';
 import type { Certificate, NameConstraints } from './types.js';
 import type { Crl, CrlReason } from './crl.js';
 import { isCrl } from './crl.js';
 import { checkRevocation, type RevocationMode } from './revocation.js';
+import { isCertificate } from './certificate.js';
 
 /**
  * Why a verification failed. Stable strings, part of the public contract.
@@ -341,10 +343,6 @@ const KNOWN_EXTENSIONS: ReadonlySet<string> = new Set([
 
 function fail(reason: VerifyFailureCode, message: string, certificate?: Certificate, chain?: Certificate[]): Failure {
   return { ok: false, reason, message, ...(certificate ? { certificate } : {}), ...(chain ? { chain } : {}) };
-}
-
-function isCertificate(c: unknown): c is Certificate {
-  return !!c && typeof c === 'object' && (c as Certificate).der instanceof Uint8Array && !!(c as Certificate).decoded && (c as Certificate).notAfter instanceof Date;
 }
 
 function checkCertList(v: unknown, name: string): readonly Certificate[] {
@@ -828,7 +826,7 @@ function isLdhName(v: string): boolean {
 function canonicalIdentity(v: string): string | undefined {
   const ip = parseIpAddress(v);
   if (ip) return `ip:${toHex(ip)}`;
-  const d = normalizeDnsName(v);
+  const d = dnsNameForMatching(v);
   return d === undefined ? undefined : `dns:${d}`;
 }
 

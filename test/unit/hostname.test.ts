@@ -3,7 +3,8 @@
 // the RFC's rules, cross-checked against OpenSSL/Node in test/interop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchesHost, matchesEmail, parseIpAddress } from '../../src/x509/hostname.js';
+import { matchesHost, matchesEmail } from '../../src/x509/hostname.js';
+import { parseIpAddress } from '../../src/x509/ip.js';
 import type { Certificate, GeneralName } from '../../src/x509/types.js';
 import { OID } from '../../src/oid.js';
 

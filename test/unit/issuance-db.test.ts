@@ -46,7 +46,7 @@ test('issuanceRecordOf: serial, subject, names, validity, DER; profileOf reads t
   const r = issuanceRecordOf(c, 'tls-server', new Date('2026-01-02T03:04:05Z'));
   assert.equal(r.serial, c.serialNumber.toString(16));
   assert.equal(r.subject, '');
-  assert.deepEqual(r.names, ['DNS:a.example.test', 'IP:192.0.2.7']);
+  assert.deepEqual(r.names, ['DNS:a.example.test', 'IP Address:192.0.2.7']);
   assert.equal(r.notAfter.getTime(), c.notAfter.getTime());
   assert.equal(r.issuedAt.toISOString(), '2026-01-02T03:04:05.000Z');
   assert.deepEqual(r.certificate, c.der);

@@ -4,7 +4,8 @@
 // `openssl verify` on real certificates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkNameConstraints, parseIpRange } from '../../src/x509/name-constraints.js';
+import { checkNameConstraints } from '../../src/x509/name-constraints.js';
+import { parseIpRange } from '../../src/x509/ip.js';
 import type { Certificate, GeneralName, NameAttribute } from '../../src/x509/types.js';
 import { OID } from '../../src/oid.js';
 

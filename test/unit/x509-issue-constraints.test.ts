@@ -35,7 +35,7 @@ test('permitted names pass and verify; names outside or excluded are refused, na
     () => issueCertificate({ profile: 'tls-server', publicKey: leafPub, sans: ['x.bad.example.test'], issuer: root, issuerKey: rootKey }),
     code('ERR_NAME_CONSTRAINTS', /DNS:x\.bad\.example\.test is in the excluded subtree DNS:bad\.example\.test/),
   );
-  assert.throws(() => issueCertificate({ profile: 'tls-server', publicKey: leafPub, sans: ['mail.example.test', '198.51.100.1'], issuer: root, issuerKey: rootKey }), code('ERR_NAME_CONSTRAINTS', /IP:198\.51\.100\.1/));
+  assert.throws(() => issueCertificate({ profile: 'tls-server', publicKey: leafPub, sans: ['mail.example.test', '198.51.100.1'], issuer: root, issuerKey: rootKey }), code('ERR_NAME_CONSTRAINTS', /IP Address:198\.51\.100\.1/));
   // the subject counts too: an emailAddress outside the email subtree, a host-like CN without DNS SAN
   assert.throws(() => issueCertificate({ profile: 'smime', publicKey: leafPub, subject: { CN: 'Jane' }, sans: ['jane@other.test'], issuer: root, issuerKey: rootKey }), code('ERR_NAME_CONSTRAINTS', /email:jane@other\.test/));
   assert.throws(() => issueCertificate({ profile: 'tls-client', publicKey: leafPub, subject: { CN: 'client.other.test' }, sans: [], issuer: root, issuerKey: rootKey }), code('ERR_NAME_CONSTRAINTS'));

@@ -3,7 +3,7 @@ import { MailPkiError } from '../../errors.js';
 import { mailPortInfo } from '../../mail/index.js';
 import { escapeTerminal } from '../../encoding/terminal.js';
 import { PROBE_DEFAULT_TIMEOUT_MS, probeTls, type ProbeResult } from '../../node/probe.js';
-import { parseIpAddress } from '../../x509/hostname.js';
+import { parseIpAddress } from '../../x509/ip.js';
 import { displayName } from '../../x509/name.js';
 import { flag, num, str, type CommandSpec } from '../args.js';
 import { note } from '../io.js';
