@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { X509Certificate, generateKeyPairSync, webcrypto } from 'node:crypto';
 import { parsePrivateKey } from '../src/keys/key-io.js';
 import { getPublicKey } from '../src/keys/public-key.js';
-import type { PrivateKey } from '../src/keys/types.js';
+import type { PrivateKey } from '../src/crypto/key-types.js';
 import { parseCertificate } from '../src/x509/certificate.js';
 import { createIntermediateCa, createRootCa, issueCertificate } from '../src/x509/issue.js';
 import { verifyCertificate, type VerifyOptions } from '../src/x509/verify.js';

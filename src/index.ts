@@ -29,7 +29,7 @@ export type {
   RsaPssKeyParams,
   UsablePublicKey,
   KeyPair,
-} from './keys/types.js';
+} from './crypto/key-types.js';
 export type {
   NameAttribute,
   DistinguishedName,

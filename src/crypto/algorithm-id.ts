@@ -36,7 +36,7 @@ import {
   type Asn1Node,
   type DerNode,
 } from '../encoding/der.js';
-import type { PrivateKey, PublicKey } from '../keys/types.js';
+import type { PrivateKey, PublicKey } from './key-types.js';
 import type { SignatureAlgorithmInfo } from '../x509/types.js';
 import { DIGEST_LENGTH, isHashName, type HashName } from './hash.js';
 import type { SignatureAlgorithm } from './sign.js';

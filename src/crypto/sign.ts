@@ -15,7 +15,7 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { MailPkiError } from '../errors.js';
-import { CURVE_BYTES, type EcCurve, type PrivateKey, type PublicKey, type RsaPrivateKey, type RsaPublicKey, type UsablePublicKey } from '../keys/types.js';
+import { CURVE_BYTES, type EcCurve, type PrivateKey, type PublicKey, type RsaPrivateKey, type RsaPublicKey, type UsablePublicKey } from './key-types.js';
 import { nobleCurve } from './ec.js';
 import { ecdsaVerifyDigest } from './ecdsa-verify.js';
 import { DIGEST_LENGTH, digest, isHashName, type HashName } from './hash.js';

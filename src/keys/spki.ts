@@ -37,7 +37,7 @@ import { isHashName } from '../crypto/hash.js';
 import { OID, oidName } from '../oid.js';
 import { CURVE_OIDS, readEcParametersOrReason } from './curves.js';
 import { encodePkcs1PublicKey, parsePkcs1PublicKeyNode } from './pkcs1.js';
-import type { OpaquePublicKey, PublicKey, RsaPssKeyParams, RsaPublicKey } from './types.js';
+import type { OpaquePublicKey, PublicKey, RsaPssKeyParams, RsaPublicKey } from '../crypto/key-types.js';
 
 /**
  * The AlgorithmIdentifier of an RSASSA-PSS key: no parameters when the key

@@ -4,7 +4,7 @@
  * key usage, extended key usage and basic constraints). Every value carries
  * its reason in `reasons`.
  */
-import type { KeyType } from '../keys/types.js';
+import type { KeyType } from '../crypto/key-types.js';
 import type { KeyUsageName } from '../x509/types.js';
 
 /** Profile names. @public */

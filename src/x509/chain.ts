@@ -20,7 +20,7 @@ import { parseSignatureAlgorithmId } from '../crypto/algorithm-id.js';
 import { verify, type SignatureAlgorithm } from '../crypto/sign.js';
 import { encodePrivateKeyPem, parsePrivateKey } from '../keys/key-io.js';
 import { getPublicKey, publicKeysEqual } from '../keys/public-key.js';
-import type { PrivateKey } from '../keys/types.js';
+import type { PrivateKey } from '../crypto/key-types.js';
 import { parseCertificates } from './certificate.js';
 import { displayName, namesEqual } from './name.js';
 import type { Certificate, DistinguishedName } from './types.js';

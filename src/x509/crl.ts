@@ -69,7 +69,7 @@ import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlg
 import { type SignatureAlgorithm, defaultSignatureAlgorithm, sign, verify } from '../crypto/sign.js';
 import type { RandomSource } from '../crypto/random.js';
 import { publicKeysEqual } from '../keys/public-key.js';
-import type { PrivateKey, PublicKey } from '../keys/types.js';
+import type { PrivateKey, PublicKey } from '../crypto/key-types.js';
 import type { Certificate, DistinguishedName, Extension, GeneralName, NameAttribute, SignatureAlgorithmInfo } from './types.js';
 import { readName } from './name.js';
 import { encodeTime, encodeTimeDer, readTime, wholeSeconds } from './time.js';

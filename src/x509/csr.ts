@@ -40,7 +40,7 @@ import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlg
 import type { RandomSource } from '../crypto/random.js';
 import { encodeSpki, parseSpkiNode } from '../keys/spki.js';
 import { getPublicKey } from '../keys/public-key.js';
-import type { PrivateKey } from '../keys/types.js';
+import type { PrivateKey } from '../crypto/key-types.js';
 import type { CertificateRequest, Extension, NameInput, SanInput } from './types.js';
 import { encodeName, parseName, readName } from './name.js';
 import { toGeneralName } from './general-name.js';

@@ -33,7 +33,7 @@ import { encodePem } from '../encoding/pem.js';
 import { equalBytes, toHex } from '../encoding/bytes.js';
 import { getPublicKey, publicKeysEqual } from '../keys/public-key.js';
 import { assertKeyStrength } from '../keys/check.js';
-import type { PrivateKey, PublicKey } from '../keys/types.js';
+import type { PrivateKey, PublicKey } from '../crypto/key-types.js';
 import type { Certificate, CertificateRequest, DistinguishedName, Extension, GeneralName, NameInput, SanInput } from './types.js';
 import type { CertificateProfile, LeafProfileName } from '../profiles/types.js';
 import { ROOT_CA_PROFILE } from '../profiles/root-ca.js';

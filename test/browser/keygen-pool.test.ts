@@ -16,7 +16,7 @@ import { launchChromium, watch, networkRequests, bundleScript, type NetLog } fro
 import { buildPage } from '../../web/bundle.mjs';
 import { createKeygenPool } from '../../src/node/keygen-workers.js';
 import { createSeededRandom } from '../../src/crypto/random.js';
-import type { RsaPrivateKey } from '../../src/keys/types.js';
+import type { RsaPrivateKey } from '../../src/crypto/key-types.js';
 import type { PoolKeyResult } from './keygen-pool-page.js';
 
 let browser: Browser | undefined;

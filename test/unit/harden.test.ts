@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeTerminal } from '../../src/encoding/terminal.js';
 import { generateKeyPair, parsePrivateKey, encodePrivateKeyPem, importJwk, exportJwk, guardPrivateKey } from '../../src/keys/index.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 import { decodeName } from '../../src/x509/name.js';
 import { createRootCa, parseCertificate, parseName } from '../../src/x509/index.js';
 import { isMailPkiError } from '../../src/errors.js';

@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { generateKeyPair } from '../../src/keys/generate.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 import { getPublicKey } from '../../src/keys/public-key.js';
 import { createRootCa, issueCertificate } from '../../src/x509/issue.js';
 import { verifyCertificate, VERIFY_FAILURE_CODES, VERIFY_BUDGET, MAX_PRESENTED_CERTIFICATES, type VerifyResult, type VerifyOptions } from '../../src/x509/verify.js';

@@ -8,7 +8,7 @@ import { defaultSignatureAlgorithm, sign } from '../../src/crypto/sign.js';
 import { encodeSignatureAlgorithmId } from '../../src/crypto/algorithm-id.js';
 import { encodeSpki } from '../../src/keys/spki.js';
 import { getPublicKey } from '../../src/keys/public-key.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 import { encodeName, parseName } from '../../src/x509/name.js';
 import { encodeTime } from '../../src/x509/time.js';
 import {

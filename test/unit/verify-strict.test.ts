@@ -10,7 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { generateKeyPair } from '../../src/keys/generate.js';
 import { parsePrivateKey } from '../../src/keys/key-io.js';
 import { getPublicKey } from '../../src/keys/public-key.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 import { derImplicitBytes, derImplicitChildren, derSeq } from '../../src/encoding/der.js';
 import { authorityInfoAccessExtension, basicConstraintsExtension, extKeyUsageExtension, keyUsageExtension, makeExtension, nameConstraintsExtension, subjectAltNameExtension } from '../../src/x509/extensions.js';
 import { createIntermediateCa, createRootCa, issueCertificate } from '../../src/x509/issue.js';

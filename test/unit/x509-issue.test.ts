@@ -10,7 +10,7 @@ import { parsePkcs8 } from '../../src/keys/pkcs8.js';
 import { encodePkcs8 } from '../../src/keys/pkcs8.js';
 import { encodeSpki } from '../../src/keys/spki.js';
 import { getPublicKey } from '../../src/keys/public-key.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 import { createRootCa, createIntermediateCa, issueCertificate } from '../../src/x509/issue.js';
 import { createCertificateRequest, parseCertificateRequest, verifyCertificateRequest } from '../../src/x509/csr.js';
 import { parseCertificate, parseCertificates } from '../../src/x509/certificate.js';
