@@ -32,7 +32,7 @@ import {
 } from '../encoding/der.js';
 import { bitLength } from '../encoding/bytes.js';
 import { ecUncompressPoint, ed25519IsValidPublic } from '../crypto/ec.js';
-import { encodePssParams, readPssParams } from '../crypto/algorithm-id.js';
+import { encodePssParams, readPssParams } from './pss-params.js';
 import { isHashName } from '../crypto/hash.js';
 import { OID, oidName } from '../oid.js';
 import { CURVE_OIDS, readEcParametersOrReason } from './curves.js';
