@@ -16,7 +16,7 @@ import { MailPkiError, errorWithOption } from '../errors.js';
 import { contextTag, decodeDer, rawDer, readSequence } from '../encoding/der.js';
 import { equalBytes, toHex } from '../encoding/bytes.js';
 import { encodePem, parsePemBlocks } from '../encoding/pem.js';
-import { parseSignatureAlgorithmId } from '../crypto/algorithm-id.js';
+import { parseSignatureAlgorithmId } from './algorithm-id.js';
 import { verify, type SignatureAlgorithm } from '../crypto/sign.js';
 import { encodePrivateKeyPem, parsePrivateKey } from '../keys/key-io.js';
 import { getPublicKey, publicKeysEqual } from '../keys/public-key.js';

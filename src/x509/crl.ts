@@ -65,7 +65,7 @@ import {
 } from '../encoding/der.js';
 import { bytesToBigInt, concatBytes, equalBytes, toHex } from '../encoding/bytes.js';
 import { encodePem, latin1, looksLikePem, parsePemBlocks } from '../encoding/pem.js';
-import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlgorithmId } from '../crypto/algorithm-id.js';
+import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlgorithmId } from './algorithm-id.js';
 import { type SignatureAlgorithm, defaultSignatureAlgorithm, sign, verify } from '../crypto/sign.js';
 import type { RandomSource } from '../crypto/random.js';
 import { publicKeysEqual } from '../keys/public-key.js';

@@ -36,7 +36,7 @@ import {
 import { encodePem, latin1, looksLikePem, parsePemBlock } from '../encoding/pem.js';
 import { equalBytes } from '../encoding/bytes.js';
 import { type SignatureAlgorithm, defaultSignatureAlgorithm, sign, verify } from '../crypto/sign.js';
-import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlgorithmId, signatureAlgorithmInfo } from '../crypto/algorithm-id.js';
+import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlgorithmId, signatureAlgorithmInfo } from './algorithm-id.js';
 import type { RandomSource } from '../crypto/random.js';
 import { encodeSpki, parseSpkiNode } from '../keys/spki.js';
 import { getPublicKey } from '../keys/public-key.js';

@@ -26,7 +26,7 @@ import { MailPkiError, errorWithOption } from '../errors.js';
 import { OID } from '../oid.js';
 import { decodeDer, derBitString, derExplicit, derInt, derSeq, derSeqBytes, encodeDer } from '../encoding/der.js';
 import { type SignatureAlgorithm, defaultSignatureAlgorithm, sign } from '../crypto/sign.js';
-import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, signatureAlgorithmInfo } from '../crypto/algorithm-id.js';
+import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, signatureAlgorithmInfo } from './algorithm-id.js';
 import type { RandomSource } from '../crypto/random.js';
 import { encodeSpki } from '../keys/spki.js';
 import { encodePem } from '../encoding/pem.js';

@@ -15,7 +15,7 @@
  */
 import { MailPkiError } from '../errors.js';
 import { type DerNode, decodeDer, readBoolean, readOctetString, readOid, readSequence } from '../encoding/der.js';
-import { parseSignatureAlgorithmId } from '../crypto/algorithm-id.js';
+import { parseSignatureAlgorithmId } from './algorithm-id.js';
 import { opaqueFromSpkiNode, parseSpkiNode } from '../keys/spki.js';
 import type { PublicKey } from '../crypto/key-types.js';
 import { OID, oidName } from '../oid.js';

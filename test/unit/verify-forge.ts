@@ -5,7 +5,7 @@
 // field, sign it with the issuer's key and parse the result back.
 import { derBitString, derExplicit, derInt, derRaw, derSeq, encodeDer } from '../../src/encoding/der.js';
 import { defaultSignatureAlgorithm, sign } from '../../src/crypto/sign.js';
-import { encodeSignatureAlgorithmId } from '../../src/crypto/algorithm-id.js';
+import { encodeSignatureAlgorithmId } from '../../src/x509/algorithm-id.js';
 import { encodeSpki } from '../../src/keys/spki.js';
 import { getPublicKey } from '../../src/keys/public-key.js';
 import type { PrivateKey } from '../../src/crypto/key-types.js';

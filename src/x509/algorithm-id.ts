@@ -22,10 +22,10 @@
 import { MailPkiError } from '../errors.js';
 import { OID } from '../oid.js';
 import { decodeDer, derNull, derOid, derSeq, isNull, readOid, readSequence, type Asn1Node, type DerNode } from '../encoding/der.js';
-import type { PrivateKey, PublicKey } from './key-types.js';
-import type { SignatureAlgorithmInfo } from '../x509/types.js';
-import { DIGEST_LENGTH, isHashName, type HashName } from './hash.js';
-import type { SignatureAlgorithm } from './sign.js';
+import type { PrivateKey, PublicKey } from '../crypto/key-types.js';
+import type { SignatureAlgorithmInfo } from './types.js';
+import { DIGEST_LENGTH, isHashName, type HashName } from '../crypto/hash.js';
+import type { SignatureAlgorithm } from '../crypto/sign.js';
 import { encodePssParams, readPssParams } from '../keys/pss-params.js';
 
 type Family = 'pkcs1' | 'ecdsa' | 'eddsa' | 'pss';
