@@ -35,12 +35,12 @@ import { getPublicKey, publicKeysEqual } from '../keys/public-key.js';
 import { assertKeyStrength } from '../keys/check.js';
 import type { PrivateKey, PublicKey } from '../crypto/key-types.js';
 import type { Certificate, CertificateRequest, DistinguishedName, Extension, GeneralName, NameInput, SanInput } from './types.js';
-import type { CertificateProfile, LeafProfileName } from '../profiles/types.js';
-import { ROOT_CA_PROFILE } from '../profiles/root-ca.js';
-import { INTERMEDIATE_CA_PROFILE } from '../profiles/intermediate-ca.js';
-import { TLS_SERVER_PROFILE } from '../profiles/tls-server.js';
-import { TLS_CLIENT_PROFILE } from '../profiles/tls-client.js';
-import { SMIME_PROFILE } from '../profiles/smime.js';
+import type { CertificateProfile, LeafProfileName } from './profiles/types.js';
+import { ROOT_CA_PROFILE } from './profiles/root-ca.js';
+import { INTERMEDIATE_CA_PROFILE } from './profiles/intermediate-ca.js';
+import { TLS_SERVER_PROFILE } from './profiles/tls-server.js';
+import { TLS_CLIENT_PROFILE } from './profiles/tls-client.js';
+import { SMIME_PROFILE } from './profiles/smime.js';
 import { encodeName, nameAttribute, parseName, readName } from './name.js';
 import { formatIp, parseConstraintName, parseIp, parseSan, toGeneralName } from './general-name.js';
 import {
