@@ -10,7 +10,7 @@
  * high-S ones, as OpenSSL, Go and browsers do for X.509 (ECDSA malleability
  * matters to blockchains, not to certificates).
  *
- * Out of scope: AlgorithmIdentifier encoding (algorithm-id.ts), key formats
+ * Out of scope: AlgorithmIdentifier encoding (x509/algorithm-id.ts), key formats
  * (keys/), SHA-1 signatures (refused: DESIGN.md §4).
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -30,7 +30,7 @@ export type { HashName } from './hash.js';
  * - `RSASSA-PKCS1-v1_5`: RFC 8017 8.2 (the common X.509 choice).
  * - `RSA-PSS`: RFC 8017 8.1 with MGF1 over the same hash; X.509 uses
  *   `saltLength` = hash length (RFC 4055 3.1), which is what
- *   algorithm-id.ts writes.
+ *   x509/algorithm-id.ts writes.
  * - `ECDSA`: FIPS 186-5 / SEC 1, DER signatures.
  * - `Ed25519`: RFC 8032 pure EdDSA (no pre-hash).
  * @public
