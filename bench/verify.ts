@@ -19,7 +19,7 @@
  *
  * Fixtures are made here: keys by node:crypto (fast), certificates by
  * mailpki's own issuing functions, the hostile sets by the test forge
- * (test/unit/verify-forge.ts).
+ * (test/helpers/forge.ts).
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -32,7 +32,7 @@ import { createIntermediateCa, createRootCa, issueCertificate } from '../src/x50
 import { verifyCertificate, type VerifyOptions } from '../src/x509/verify.js';
 import type { Certificate } from '../src/x509/types.js';
 import { OID } from '../src/oid.js';
-import { forge, caExtensions, leafExtensions, without } from '../test/unit/verify-forge.js';
+import { forge, caExtensions, leafExtensions, without } from '../test/helpers/forge.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;

@@ -18,7 +18,7 @@ import { fromHex, toHex } from '../../src/encoding/bytes.js';
 import { describeTlsError } from '../../src/node/probe.js';
 import { readStdin } from '../../src/cli/io.js';
 import { oracle, runOk, tempDir } from '../helpers/env.js';
-import { cli } from './cli-helper.js';
+import { cli } from '../helpers/cli.js';
 
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
@@ -146,7 +146,7 @@ test('standard input: a silent writer is given up after the limit; a terminal wa
 
 test('CLI: `inspect -` with a silent writer on stdin gives up after 10 s (as files and FIFOs do)', { timeout: 30_000 }, async () => {
   const { spawn } = await import('node:child_process');
-  const { cliCommand } = await import('./cli-helper.js');
+  const { cliCommand } = await import('../helpers/cli.js');
   const t0 = Date.now();
   const child = spawn(process.execPath, [...cliCommand(), 'inspect', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
