@@ -1,6 +1,7 @@
-// Issuance end to end: root -> intermediate -> leaf, CSRs, refusals, and
-// what the oracles (openssl, python cryptography, node:crypto X509Certificate)
-// say about what we emit.
+// Issuance end to end: root -> intermediate -> leaf, CSRs, and what the
+// oracles (openssl, python cryptography, node:crypto X509Certificate) say
+// about what we emit. Policy and refusals without external tools:
+// test/unit/x509-issue.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate, createPublicKey } from 'node:crypto';
@@ -19,32 +20,7 @@ import { isMailPkiError } from '../../src/errors.js';
 import { encodePem } from '../../src/encoding/pem.js';
 import { toHex } from '../../src/encoding/bytes.js';
 import { oracle, run, runOk, tempDir, PYTHON } from '../helpers/env.js';
-
-type KT = 'rsa2048' | 'rsa1024' | 'p256' | 'p384' | 'p521' | 'ed25519';
-const cache = new Map<KT, PrivateKey>();
-function key(t: KT): PrivateKey {
-  if (!cache.has(t)) {
-    const kp =
-      t === 'rsa2048' ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-      : t === 'rsa1024' ? generateKeyPairSync('rsa', { modulusLength: 1024 })
-      : t === 'ed25519' ? generateKeyPairSync('ed25519')
-      : generateKeyPairSync('ec', { namedCurve: t === 'p256' ? 'P-256' : t === 'p384' ? 'P-384' : 'P-521' });
-    cache.set(t, parsePkcs8(new Uint8Array(kp.privateKey.export({ type: 'pkcs8', format: 'der' }))));
-  }
-  return cache.get(t)!;
-}
-/** A second distinct key of a type (cached separately). */
-const other = (() => { let k: PrivateKey | undefined; return () => (k ??= parsePkcs8(new Uint8Array(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'der' })))); })();
-
-const code = (c: string, re?: RegExp) => (e: unknown) => isMailPkiError(e, c as never) && (!re || re.test((e as Error).message));
-
-function pki(rootKt: KT = 'p384', interKt: KT = 'rsa2048') {
-  const rootKey = key(rootKt);
-  const root = createRootCa({ subject: { C: 'US', O: 'Example', CN: `Root ${rootKt}` }, privateKey: rootKey });
-  const interKey = key(interKt);
-  const inter = createIntermediateCa({ subject: { O: 'Example', CN: `Issuing ${interKt}` }, publicKey: getPublicKey(interKey), issuer: root, issuerKey: rootKey });
-  return { root, rootKey, inter, interKey };
-}
+import { code, key, other, pki, type KT } from '../helpers/issue-pki.js';
 
 test('root CA: profile extensions, SKI per RFC 7093 m1, signature hash per curve, canonical DER (openssl re-encode identical)', (t) => {
   const { root } = pki('p384');
@@ -179,68 +155,6 @@ test('RSA-PSS: CSR and certificate signed with PSS pass openssl req -verify / op
   runOk('openssl', ['req', '-verify', '-noout', '-in', join(dir, 'c.csr')]);
   const v = run('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', '-verify_hostname', 'pss.example.com', '-CAfile', join(dir, 'r.pem'), join(dir, 'l.pem')]);
   assert.equal(v.status, 0, v.stdout + v.stderr);
-});
-
-test('the CA, not the CSR, decides KU/EKU/BC', () => {
-  const { root, rootKey } = pki('p256', 'p256');
-  // A CSR asking for CA:true and codeSigning
-  const bc = { oid: OID.basicConstraints, name: 'basicConstraints', critical: true, der: Uint8Array.of(0x30, 0x03, 0x01, 0x01, 0xff) };
-  const eku = { oid: OID.extKeyUsage, name: 'extKeyUsage', critical: false, der: Uint8Array.of(0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03) };
-  const csr = createCertificateRequest({ subject: { CN: 'x.example.com' }, sans: ['x.example.com'], privateKey: key('p256'), extensions: [bc, eku] });
-  assert.deepEqual(parseCertificateRequest(csr.der).decoded.basicConstraints, { ca: true });
-  const leaf = issueCertificate({ profile: 'tls-client', csr, issuer: root, issuerKey: rootKey });
-  assert.deepEqual(leaf.decoded.basicConstraints, { ca: false });
-  assert.deepEqual(leaf.decoded.extKeyUsage, [OID.clientAuth]);
-});
-
-test('smime: rfc822Name required, emailProtection only, never serverAuth', () => {
-  const { root, rootKey } = pki('p256', 'p256');
-  const leaf = issueCertificate({ profile: 'smime', publicKey: getPublicKey(key('rsa2048')), subject: { CN: 'Jane Doe', emailAddress: 'jane@example.com' }, issuer: root, issuerKey: rootKey });
-  assert.deepEqual(leaf.decoded.subjectAltName, [{ type: 'email', value: 'jane@example.com' }]);
-  assert.deepEqual(leaf.decoded.extKeyUsage, [OID.emailProtection]);
-  assert.deepEqual(leaf.decoded.keyUsage, ['digitalSignature', 'keyEncipherment']);
-  const x = new X509Certificate(leaf.pem);
-  assert.equal(x.checkEmail('jane@example.com', { subject: 'never' }), 'jane@example.com');
-  assert.throws(() => issueCertificate({ profile: 'smime', publicKey: getPublicKey(key('p256')), subject: { CN: 'Jane' }, sans: ['jane.example.com'], issuer: root, issuerKey: rootKey }), code('ERR_POLICY', /rfc822Name/));
-});
-
-test('refusals say why: no SAN, > 825 days, RSA < 2048, key mismatch, issuer not CA, bad CSR signature, SHA-1', () => {
-  const { root, rootKey, inter, interKey } = pki('p384', 'p256');
-  const pub = getPublicKey(key('p256'));
-  assert.throws(() => issueCertificate({ profile: 'tls-server', publicKey: pub, subject: { CN: 'Not a host name' }, issuer: root, issuerKey: rootKey }), code('ERR_POLICY', /SAN/));
-  assert.throws(() => issueCertificate({ profile: 'tls-server', publicKey: pub, sans: ['a.example.com'], days: 826, issuer: root, issuerKey: rootKey }), code('ERR_POLICY', /825/));
-  const long = issueCertificate({ profile: 'tls-server', publicKey: pub, sans: ['a.example.com'], days: 900, allowLongValidity: true, issuer: root, issuerKey: rootKey });
-  assert.equal(Math.round((long.notAfter.getTime() - long.notBefore.getTime()) / 86400000), 900);
-  const short = issueCertificate({ profile: 'tls-server', publicKey: pub, sans: ['a.example.com'], days: 90, issuer: root, issuerKey: rootKey });
-  assert.deepEqual(short.warnings, []);
-  assert.throws(() => issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(key('rsa1024')), sans: ['a.example.com'], issuer: root, issuerKey: rootKey }), code('ERR_KEY_TOO_SMALL'));
-  assert.throws(() => createRootCa({ subject: { CN: 'weak' }, privateKey: key('rsa1024') }), code('ERR_KEY_TOO_SMALL'));
-  assert.throws(() => issueCertificate({ profile: 'tls-server', publicKey: pub, sans: ['a.example.com'], issuer: inter, issuerKey: rootKey }), code('ERR_KEY_MISMATCH'));
-  const leaf = issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(other()), sans: ['a.example.com'], issuer: inter, issuerKey: interKey });
-  assert.throws(() => issueCertificate({ profile: 'tls-server', publicKey: pub, sans: ['b.example.com'], issuer: leaf, issuerKey: other() }), code('ERR_ISSUER_NOT_CA'));
-  assert.throws(() => createIntermediateCa({ subject: { CN: 'sub' }, publicKey: pub, issuer: inter, issuerKey: interKey }), code('ERR_POLICY', /pathLen 0/));
-  // CSR whose signature fails: flip a bit in the signature
-  const csr = createCertificateRequest({ subject: { CN: 'a.example.com' }, privateKey: key('p256') });
-  const bad = Uint8Array.from(csr.der);
-  bad[bad.length - 5]! ^= 0x01;
-  assert.throws(() => verifyCertificateRequest(parseCertificateRequest(bad)), code('ERR_CSR_SIGNATURE'));
-  assert.throws(() => issueCertificate({ profile: 'tls-server', csr: bad, issuer: root, issuerKey: rootKey }), code('ERR_CSR_SIGNATURE'));
-  // a CSR whose subject was altered after signing
-  const csr2 = createCertificateRequest({ subject: { CN: 'aaaa.example.com' }, privateKey: key('p256') });
-  const swapped = Uint8Array.from(csr2.der);
-  const at = toHex(swapped).indexOf(toHex(new TextEncoder().encode('aaaa'))) / 2;
-  swapped[at] = 'b'.charCodeAt(0);
-  assert.throws(() => verifyCertificateRequest(parseCertificateRequest(swapped)), code('ERR_CSR_SIGNATURE'));
-  assert.throws(() => createRootCa({ subject: { CN: 'sha1' }, privateKey: key('rsa2048'), signatureAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' as never } }), code('ERR_WEAK_ALGORITHM', /SHA-1/));
-});
-
-test('a leaf that would outlive its issuer is clamped to the issuer notAfter, with a warning', () => {
-  const rootKey = key('p256');
-  const root = createRootCa({ subject: { CN: 'Short root' }, privateKey: rootKey, days: 30 });
-  const leaf = issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(other()), sans: ['a.example.com'], issuer: root, issuerKey: rootKey });
-  assert.equal(leaf.notAfter.getTime(), root.notAfter.getTime());
-  assert.ok(leaf.warnings.some((w) => /clamped/.test(w)));
-  assert.throws(() => issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(other()), sans: ['a.example.com'], issuer: root, issuerKey: rootKey, now: new Date(Date.now() + 40 * 86400000) }), code('ERR_VALIDITY'));
 });
 
 test('past 2049: GeneralizedTime, and openssl/python/node accept it', (t) => {

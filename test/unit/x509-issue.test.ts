@@ -1,0 +1,81 @@
+// Issuance policy through the public API: the CA decides the extensions,
+// S/MIME rules, refusals with their reasons, clamping to the issuer. What the
+// oracles (openssl, python cryptography) say about what we emit:
+// test/interop/x509-issue.test.ts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import {
+  OID,
+  createCertificateRequest,
+  createIntermediateCa,
+  createRootCa,
+  getPublicKey,
+  issueCertificate,
+  parseCertificateRequest,
+  toHex,
+  verifyCertificateRequest,
+} from '../../src/index.js';
+import { code, key, other, pki } from '../helpers/issue-pki.js';
+
+test('the CA, not the CSR, decides KU/EKU/BC', () => {
+  const { root, rootKey } = pki('p256', 'p256');
+  // A CSR asking for CA:true and codeSigning
+  const bc = { oid: OID.basicConstraints, name: 'basicConstraints', critical: true, der: Uint8Array.of(0x30, 0x03, 0x01, 0x01, 0xff) };
+  const eku = { oid: OID.extKeyUsage, name: 'extKeyUsage', critical: false, der: Uint8Array.of(0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03) };
+  const csr = createCertificateRequest({ subject: { CN: 'x.example.com' }, sans: ['x.example.com'], privateKey: key('p256'), extensions: [bc, eku] });
+  assert.deepEqual(parseCertificateRequest(csr.der).decoded.basicConstraints, { ca: true });
+  const leaf = issueCertificate({ profile: 'tls-client', csr, issuer: root, issuerKey: rootKey });
+  assert.deepEqual(leaf.decoded.basicConstraints, { ca: false });
+  assert.deepEqual(leaf.decoded.extKeyUsage, [OID.clientAuth]);
+});
+
+test('smime: rfc822Name required, emailProtection only, never serverAuth', () => {
+  const { root, rootKey } = pki('p256', 'p256');
+  const leaf = issueCertificate({ profile: 'smime', publicKey: getPublicKey(key('rsa2048')), subject: { CN: 'Jane Doe', emailAddress: 'jane@example.com' }, issuer: root, issuerKey: rootKey });
+  assert.deepEqual(leaf.decoded.subjectAltName, [{ type: 'email', value: 'jane@example.com' }]);
+  assert.deepEqual(leaf.decoded.extKeyUsage, [OID.emailProtection]);
+  assert.deepEqual(leaf.decoded.keyUsage, ['digitalSignature', 'keyEncipherment']);
+  const x = new X509Certificate(leaf.pem);
+  assert.equal(x.checkEmail('jane@example.com', { subject: 'never' }), 'jane@example.com');
+  assert.throws(() => issueCertificate({ profile: 'smime', publicKey: getPublicKey(key('p256')), subject: { CN: 'Jane' }, sans: ['jane.example.com'], issuer: root, issuerKey: rootKey }), code('ERR_POLICY', /rfc822Name/));
+});
+
+test('refusals say why: no SAN, > 825 days, RSA < 2048, key mismatch, issuer not CA, bad CSR signature, SHA-1', () => {
+  const { root, rootKey, inter, interKey } = pki('p384', 'p256');
+  const pub = getPublicKey(key('p256'));
+  assert.throws(() => issueCertificate({ profile: 'tls-server', publicKey: pub, subject: { CN: 'Not a host name' }, issuer: root, issuerKey: rootKey }), code('ERR_POLICY', /SAN/));
+  assert.throws(() => issueCertificate({ profile: 'tls-server', publicKey: pub, sans: ['a.example.com'], days: 826, issuer: root, issuerKey: rootKey }), code('ERR_POLICY', /825/));
+  const long = issueCertificate({ profile: 'tls-server', publicKey: pub, sans: ['a.example.com'], days: 900, allowLongValidity: true, issuer: root, issuerKey: rootKey });
+  assert.equal(Math.round((long.notAfter.getTime() - long.notBefore.getTime()) / 86400000), 900);
+  const short = issueCertificate({ profile: 'tls-server', publicKey: pub, sans: ['a.example.com'], days: 90, issuer: root, issuerKey: rootKey });
+  assert.deepEqual(short.warnings, []);
+  assert.throws(() => issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(key('rsa1024')), sans: ['a.example.com'], issuer: root, issuerKey: rootKey }), code('ERR_KEY_TOO_SMALL'));
+  assert.throws(() => createRootCa({ subject: { CN: 'weak' }, privateKey: key('rsa1024') }), code('ERR_KEY_TOO_SMALL'));
+  assert.throws(() => issueCertificate({ profile: 'tls-server', publicKey: pub, sans: ['a.example.com'], issuer: inter, issuerKey: rootKey }), code('ERR_KEY_MISMATCH'));
+  const leaf = issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(other()), sans: ['a.example.com'], issuer: inter, issuerKey: interKey });
+  assert.throws(() => issueCertificate({ profile: 'tls-server', publicKey: pub, sans: ['b.example.com'], issuer: leaf, issuerKey: other() }), code('ERR_ISSUER_NOT_CA'));
+  assert.throws(() => createIntermediateCa({ subject: { CN: 'sub' }, publicKey: pub, issuer: inter, issuerKey: interKey }), code('ERR_POLICY', /pathLen 0/));
+  // CSR whose signature fails: flip a bit in the signature
+  const csr = createCertificateRequest({ subject: { CN: 'a.example.com' }, privateKey: key('p256') });
+  const bad = Uint8Array.from(csr.der);
+  bad[bad.length - 5]! ^= 0x01;
+  assert.throws(() => verifyCertificateRequest(parseCertificateRequest(bad)), code('ERR_CSR_SIGNATURE'));
+  assert.throws(() => issueCertificate({ profile: 'tls-server', csr: bad, issuer: root, issuerKey: rootKey }), code('ERR_CSR_SIGNATURE'));
+  // a CSR whose subject was altered after signing
+  const csr2 = createCertificateRequest({ subject: { CN: 'aaaa.example.com' }, privateKey: key('p256') });
+  const swapped = Uint8Array.from(csr2.der);
+  const at = toHex(swapped).indexOf(toHex(new TextEncoder().encode('aaaa'))) / 2;
+  swapped[at] = 'b'.charCodeAt(0);
+  assert.throws(() => verifyCertificateRequest(parseCertificateRequest(swapped)), code('ERR_CSR_SIGNATURE'));
+  assert.throws(() => createRootCa({ subject: { CN: 'sha1' }, privateKey: key('rsa2048'), signatureAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' as never } }), code('ERR_WEAK_ALGORITHM', /SHA-1/));
+});
+
+test('a leaf that would outlive its issuer is clamped to the issuer notAfter, with a warning', () => {
+  const rootKey = key('p256');
+  const root = createRootCa({ subject: { CN: 'Short root' }, privateKey: rootKey, days: 30 });
+  const leaf = issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(other()), sans: ['a.example.com'], issuer: root, issuerKey: rootKey });
+  assert.equal(leaf.notAfter.getTime(), root.notAfter.getTime());
+  assert.ok(leaf.warnings.some((w) => /clamped/.test(w)));
+  assert.throws(() => issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(other()), sans: ['a.example.com'], issuer: root, issuerKey: rootKey, now: new Date(Date.now() + 40 * 86400000) }), code('ERR_VALIDITY'));
+});
