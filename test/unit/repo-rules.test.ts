@@ -83,6 +83,36 @@ test('layers: the rule sees type-only, re-export, side-effect and dynamic import
   ]);
 });
 
+// test/unit/ runs with no external tool: oracles (openssl, GnuTLS certtool,
+// Python cryptography, Java keytool, doveconf) are asked in test/interop/.
+const ORACLE_CALL = [
+  /\b(?:oracle|hasCommand)\s*\(/,
+  /\b(?:spawn|spawnSync|execFile|execFileSync|exec|execSync|run|runOk|sh|shStatus)\s*\(\s*(?:PYTHON\b|['"`](?:openssl|certtool|(?:\/usr\/bin\/)?python3?|keytool|java|doveconf|dovecot|postfix)\b)/,
+  /\b(?:PYTHON|OpensslPki|opensslVerify|makeFixtures)\b/,
+];
+const oracleCalls = (text: string): string[] =>
+  text.replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '').split('\n').filter((l) => ORACLE_CALL.some((re) => re.test(l))).map((l) => l.trim());
+
+test('test/unit/ asks no oracle: no oracle(), no openssl/certtool/python3/keytool/doveconf process (those tests live in test/interop/)', () => {
+  const offenders = walk(join(root, 'test/unit')).filter((f) => !f.endsWith('repo-rules.test.ts')).flatMap((f) => oracleCalls(readFileSync(f, 'utf8')).map((l) => `${relative(root, f)}: ${l.slice(0, 120)}`));
+  assert.deepEqual(offenders, [], 'move the test to test/interop/');
+  // the check sees what it is meant to see
+  assert.deepEqual(oracleCalls([
+    "if (!oracle(t, 'openssl')) return;",
+    "runOk('openssl', ['req', '-verify']);",
+    "const r = spawnSync('openssl', ['enc']);",
+    "sh('certtool', ['-i']);",
+    'run(PYTHON, [\'-c\', code]);',
+    "run('keytool', ['-list']);",
+    "const pki = new OpensslPki();",
+    "// runOk('openssl', []) in a comment",
+    "run('doveconfig', []); // another word",
+    "spawn(process.execPath, ['-e', '1']);",
+  ].join('\n')).length, 7);
+  const interop = walk(join(root, 'test/interop')).filter((f) => oracleCalls(readFileSync(f, 'utf8')).length > 0);
+  assert.ok(interop.length >= 20, `only ${interop.length} interop files ask an oracle: the check is broken`);
+});
+
 test('node:* and Node builtins are imported only under src/node/ and src/cli/', () => {
   const offenders: string[] = [];
   for (const f of walk(join(root, 'src'))) {
