@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DerNode, decodeDer, rawDer, readBigInt, readBoolean, readOid } from '../../src/encoding/der.js';
-import { toHex } from '../../src/encoding/bytes.js';
+import { toHex } from '../../src/index.js';
 import { oracle, runOk, tempDir } from '../helpers/env.js';
 
 interface Asn1ParseLine { offset: number; depth: number; hl: number; len: number; cons: boolean; type: string; value: string }

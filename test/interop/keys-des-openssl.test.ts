@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { oracle } from '../helpers/env.js';
 import { des3CbcDecrypt, des3CbcEncrypt } from '../../src/crypto/des.js';
 import { cbcDecrypt, cbcEncrypt } from '../../src/crypto/pbe.js';
-import { toHex } from '../../src/encoding/bytes.js';
+import { toHex } from '../../src/index.js';
 
 function opensslEnc(decrypt: boolean, key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
   const r = spawnSync('openssl', ['enc', decrypt ? '-d' : '-e', '-des-ede3-cbc', '-K', toHex(key), '-iv', toHex(iv)], { input: data });

@@ -9,12 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keyUsageExtension, basicConstraintsExtension, extKeyUsageExtension, subjectAltNameExtension, decodeExtensions, nameConstraintsExtension } from '../../src/x509/extensions.js';
 import { parseSan, parseConstraintName } from '../../src/x509/general-name.js';
-import { parseName } from '../../src/x509/name.js';
+import { parseName, parseCertificate, OID, isMailPkiError } from '../../src/index.js';
 import { encodeDer, derUtf8 } from '../../src/encoding/der.js';
-import { parseCertificate } from '../../src/x509/certificate.js';
 import { toHex, fromHex } from '../../src/encoding/bytes.js';
-import { OID } from '../../src/oid.js';
-import { isMailPkiError } from '../../src/errors.js';
 import { oracle, runOk, tempDir } from '../helpers/env.js';
 
 /** Extension values as openssl writes them (-addext on a self-signed cert). */

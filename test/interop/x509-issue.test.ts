@@ -7,18 +7,21 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate, createPublicKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePkcs8 } from '../../src/keys/pkcs8.js';
-import { encodePkcs8 } from '../../src/keys/pkcs8.js';
-import { encodeSpki } from '../../src/keys/spki.js';
-import { getPublicKey } from '../../src/keys/public-key.js';
-import type { PrivateKey } from '../../src/crypto/key-types.js';
-import { createRootCa, createIntermediateCa, issueCertificate } from '../../src/x509/issue.js';
-import { createCertificateRequest, parseCertificateRequest, verifyCertificateRequest } from '../../src/x509/csr.js';
-import { parseCertificate, parseCertificates } from '../../src/x509/certificate.js';
-import { OID } from '../../src/oid.js';
-import { isMailPkiError } from '../../src/errors.js';
-import { encodePem } from '../../src/encoding/pem.js';
-import { toHex } from '../../src/encoding/bytes.js';
+import {
+  encodePkcs8,
+  encodeSpki,
+  getPublicKey,
+  createRootCa,
+  issueCertificate,
+  createCertificateRequest,
+  parseCertificateRequest,
+  verifyCertificateRequest,
+  parseCertificate,
+  parseCertificates,
+  OID,
+  encodePem,
+  toHex,
+} from '../../src/index.js';
 import { oracle, run, runOk, tempDir, PYTHON } from '../helpers/env.js';
 import { code, key, other, pki, type KT } from '../helpers/issue-pki.js';
 

@@ -34,9 +34,15 @@ import {
   readUnsignedBigInt,
 } from '../../src/encoding/der.js';
 import { concatBytes, fromHex, toHex } from '../../src/encoding/bytes.js';
-import { isMailPkiError, type MailPkiErrorCode } from '../../src/errors.js';
-import { generateKeyPair } from '../../src/keys/generate.js';
-import { createRootCa, issueCertificate, createCertificateRequest, parseCertificate } from '../../src/x509/index.js';
+import {
+  isMailPkiError,
+  type MailPkiErrorCode,
+  generateKeyPair,
+  createRootCa,
+  issueCertificate,
+  createCertificateRequest,
+  parseCertificate,
+} from '../../src/index.js';
 
 const d = (hex: string, strict = true): DerNode => decodeDer(fromHex(hex.replace(/\s/g, '')), 't', { strict });
 /** The code decodeDer (then `read`, if given) fails with, or 'ok'. */

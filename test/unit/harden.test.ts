@@ -7,12 +7,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { PassThrough } from 'node:stream';
-import { escapeTerminal } from '../../src/encoding/terminal.js';
-import { generateKeyPair, parsePrivateKey, encodePrivateKeyPem, importJwk, exportJwk, guardPrivateKey } from '../../src/keys/index.js';
-import type { PrivateKey } from '../../src/crypto/key-types.js';
+import {
+  escapeTerminal,
+  generateKeyPair,
+  parsePrivateKey,
+  encodePrivateKeyPem,
+  importJwk,
+  exportJwk,
+  guardPrivateKey,
+  type PrivateKey,
+  createRootCa,
+  parseCertificate,
+  parseName,
+  isMailPkiError,
+} from '../../src/index.js';
 import { decodeName } from '../../src/x509/name.js';
-import { createRootCa, parseCertificate, parseName } from '../../src/x509/index.js';
-import { isMailPkiError } from '../../src/errors.js';
 import { fromHex, toHex } from '../../src/encoding/bytes.js';
 import { describeTlsError } from '../../src/node/probe.js';
 import { readStdin } from '../../src/cli/io.js';

@@ -13,7 +13,7 @@ import {
   generatePostfixConfig,
   mailPortInfo,
   MAIL_PORTS,
-} from '../../src/mail/index.js';
+} from '../../src/index.js';
 
 // Mozilla guideline 6.0 "intermediate", as listed in shared/MAIL-TLS.md.
 const MOZILLA_SIX = 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305';

@@ -3,11 +3,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { parsePkcs8 } from '../../src/keys/pkcs8.js';
-import { getPublicKey } from '../../src/keys/public-key.js';
-import { createRootCa, issueCertificate } from '../../src/x509/issue.js';
-import { createCertificateRequest, parseCertificateRequest } from '../../src/x509/csr.js';
-import { inspectCertificate, inspectCertificateRequest, certificateToJson, certificateRequestToJson, sha256Fingerprint, sha1Fingerprint, spkiSha256 } from '../../src/x509/inspect.js';
+import {
+  parsePkcs8,
+  getPublicKey,
+  createRootCa,
+  issueCertificate,
+  createCertificateRequest,
+  parseCertificateRequest,
+  inspectCertificate,
+  inspectCertificateRequest,
+  certificateToJson,
+  certificateRequestToJson,
+  sha256Fingerprint,
+  spkiSha256,
+} from '../../src/index.js';
 
 const k = (t: 'ec' | 'rsa') => parsePkcs8(new Uint8Array((t === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('rsa', { modulusLength: 2048 })).privateKey.export({ type: 'pkcs8', format: 'der' })));
 const rootKey = k('ec');
