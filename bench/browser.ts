@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateKeyPair as nodeGenerateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, bundleScript, CHROMIUM } from '../test/browser/chromium.js';
+import { launchChromium, bundleScript, CHROMIUM } from '../test/helpers/chromium.js';
 import { tempDir } from '../test/helpers/env.js';
 import type { BenchEnv, BenchKeyResult } from './browser-page.js';
 

@@ -21,7 +21,7 @@ import { createRootCa, issueCertificate } from '../src/x509/issue.js';
 import { createCertificateRequest } from '../src/x509/csr.js';
 import { issuanceRecordOf, type IssuanceRecord } from '../src/x509/issuance-db.js';
 import { encodeIssuanceJournal } from '../src/node/issuance-db.js';
-import { cliCommand } from '../test/unit/cli-helper.js';
+import { cliCommand } from '../test/helpers/cli.js';
 import { tempDir } from '../test/helpers/env.js';
 
 /** One command's samples. */

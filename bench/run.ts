@@ -39,7 +39,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { generateKeyPair } from '../src/keys/generate.js';
 import { createKeygenPool } from '../src/node/keygen-workers.js';
 import { createSeededRandom } from '../src/crypto/random.js';
-import type { KeyPair } from '../src/keys/types.js';
+import type { KeyPair } from '../src/crypto/key-types.js';
 import { renderSvg, type ChartGroup } from './svg.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

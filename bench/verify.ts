@@ -19,20 +19,20 @@
  *
  * Fixtures are made here: keys by node:crypto (fast), certificates by
  * mailpki's own issuing functions, the hostile sets by the test forge
- * (test/unit/verify-forge.ts).
+ * (test/helpers/forge.ts).
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { X509Certificate, generateKeyPairSync, webcrypto } from 'node:crypto';
 import { parsePrivateKey } from '../src/keys/key-io.js';
 import { getPublicKey } from '../src/keys/public-key.js';
-import type { PrivateKey } from '../src/keys/types.js';
+import type { PrivateKey } from '../src/crypto/key-types.js';
 import { parseCertificate } from '../src/x509/certificate.js';
 import { createIntermediateCa, createRootCa, issueCertificate } from '../src/x509/issue.js';
 import { verifyCertificate, type VerifyOptions } from '../src/x509/verify.js';
 import type { Certificate } from '../src/x509/types.js';
 import { OID } from '../src/oid.js';
-import { forge, caExtensions, leafExtensions, without } from '../test/unit/verify-forge.js';
+import { forge, caExtensions, leafExtensions, without } from '../test/helpers/forge.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;

@@ -29,7 +29,7 @@ export type {
   RsaPssKeyParams,
   UsablePublicKey,
   KeyPair,
-} from './keys/types.js';
+} from './crypto/key-types.js';
 export type {
   NameAttribute,
   DistinguishedName,
@@ -47,5 +47,5 @@ export type {
 export * from './crypto/index.js';
 export * from './keys/index.js';
 export * from './x509/index.js';
-export * from './profiles/index.js';
+export * from './x509/profiles/index.js';
 export * from './mail/index.js';

@@ -15,7 +15,7 @@ import {
 } from '../keys/index.js';
 import { parseCertificateRequest, parseCertificates, parseCrls, type Crl } from '../x509/index.js';
 import type { Certificate, CertificateRequest } from '../x509/types.js';
-import type { KeyPair, PrivateKey, PublicKey } from '../keys/types.js';
+import type { KeyPair, PrivateKey, PublicKey } from '../crypto/key-types.js';
 import { num, str, type CommandContext, type OptionSpec } from './args.js';
 import { getPassphrase, passphraseRequired, readInput, startProgress, type PassphraseSource } from './io.js';
 

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { MailPkiError } from '../errors.js';
 import { encodePrivateKeyPem } from '../keys/index.js';
-import type { PrivateKey } from '../keys/types.js';
+import type { PrivateKey } from '../crypto/key-types.js';
 import { DEFAULT_MAIL_FILE_NAMES } from '../mail/index.js';
 import { buildChain, encodeChainPem, encodeKeyAndChainPem } from '../x509/index.js';
 import { isSelfSigned } from '../x509/chain.js';

@@ -8,7 +8,7 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { MailPkiError } from '../errors.js';
 import { bytesToBigInt } from '../encoding/bytes.js';
-import { CURVE_BYTES, type EcCurve } from '../keys/types.js';
+import { CURVE_BYTES, type EcCurve } from './key-types.js';
 
 /** The noble ECDSA implementation for a curve. @internal */
 export function nobleCurve(curve: EcCurve): typeof p256 {

@@ -38,7 +38,7 @@
  */
 import { nobleCurve } from './ec.js';
 import { modInverse } from './bigint.js';
-import { CURVE_BYTES, type EcCurve } from '../keys/types.js';
+import { CURVE_BYTES, type EcCurve } from './key-types.js';
 import { bitLength, bytesToBigInt } from '../encoding/bytes.js';
 
 interface CurveData {

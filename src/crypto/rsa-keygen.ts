@@ -11,7 +11,7 @@
  * Out of scope: workers (keys/keygen-pool.ts, src/node/keygen-workers.ts),
  * encodings.
  */
-import type { RsaPrivateKey } from '../keys/types.js';
+import type { RsaPrivateKey } from './key-types.js';
 import type { RandomSource } from './random.js';
 import { MailPkiError } from '../errors.js';
 import { bitLen, lcm, modInverse } from './bigint.js';

@@ -19,7 +19,7 @@ import { MailPkiError } from '../errors.js';
 import { OID } from '../oid.js';
 import { bigIntToBytes, bitLength, bytesToBigInt, concatBytes, equalBytes } from '../encoding/bytes.js';
 import { derNull, derOctets, derOid, derSeq, encodeDer } from '../encoding/der.js';
-import type { RsaPrivateKey, RsaPublicKey } from '../keys/types.js';
+import type { RsaPrivateKey, RsaPublicKey } from './key-types.js';
 import { modInverse, modPow, mod } from './bigint.js';
 import { digest, DIGEST_LENGTH, type DigestName } from './hash.js';
 import { systemRandom, type RandomSource } from './random.js';

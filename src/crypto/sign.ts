@@ -10,12 +10,12 @@
  * high-S ones, as OpenSSL, Go and browsers do for X.509 (ECDSA malleability
  * matters to blockchains, not to certificates).
  *
- * Out of scope: AlgorithmIdentifier encoding (algorithm-id.ts), key formats
+ * Out of scope: AlgorithmIdentifier encoding (x509/algorithm-id.ts), key formats
  * (keys/), SHA-1 signatures (refused: DESIGN.md §4).
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { MailPkiError } from '../errors.js';
-import { CURVE_BYTES, type EcCurve, type PrivateKey, type PublicKey, type RsaPrivateKey, type RsaPublicKey, type UsablePublicKey } from '../keys/types.js';
+import { CURVE_BYTES, type EcCurve, type PrivateKey, type PublicKey, type RsaPrivateKey, type RsaPublicKey, type UsablePublicKey } from './key-types.js';
 import { nobleCurve } from './ec.js';
 import { ecdsaVerifyDigest } from './ecdsa-verify.js';
 import { DIGEST_LENGTH, digest, isHashName, type HashName } from './hash.js';
@@ -30,7 +30,7 @@ export type { HashName } from './hash.js';
  * - `RSASSA-PKCS1-v1_5`: RFC 8017 8.2 (the common X.509 choice).
  * - `RSA-PSS`: RFC 8017 8.1 with MGF1 over the same hash; X.509 uses
  *   `saltLength` = hash length (RFC 4055 3.1), which is what
- *   algorithm-id.ts writes.
+ *   x509/algorithm-id.ts writes.
  * - `ECDSA`: FIPS 186-5 / SEC 1, DER signatures.
  * - `Ed25519`: RFC 8032 pure EdDSA (no pre-hash).
  * @public

@@ -16,7 +16,7 @@ import { MailPkiError } from '../errors.js';
 import { bitLength, equalBytes } from '../encoding/bytes.js';
 import { gcd } from '../crypto/bigint.js';
 import { ecIsValidPoint, ecPointFromPrivate, ed25519IsValidPublic, ed25519PublicFromSeed } from '../crypto/ec.js';
-import { CURVE_BYTES, type EcCurve, type PrivateKey, type PublicKey, type RsaPrivateKey, type RsaPublicKey, type UsablePublicKey } from './types.js';
+import { CURVE_BYTES, type EcCurve, type PrivateKey, type PublicKey, type RsaPrivateKey, type RsaPublicKey, type UsablePublicKey } from '../crypto/key-types.js';
 
 /**
  * RSA moduli we read: 512..16384 bits. Smaller is not a real key (and is

@@ -16,7 +16,7 @@ import { type DerNode, isNull, isUniversal, readBigInt, readOctetString, readOid
 import { bytesToBigInt, equalBytes } from '../encoding/bytes.js';
 import { ecUncompressPoint, nobleCurve } from '../crypto/ec.js';
 import { OID, oidName } from '../oid.js';
-import type { EcCurve } from './types.js';
+import type { EcCurve } from '../crypto/key-types.js';
 
 /** Curve name -> OID. @internal */
 export const CURVE_OIDS: Readonly<Record<EcCurve, string>> = {

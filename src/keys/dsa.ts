@@ -33,7 +33,7 @@ import { bitLength } from '../encoding/bytes.js';
 import { modPow } from '../crypto/bigint.js';
 import { OID } from '../oid.js';
 import { parseSpki } from './spki.js';
-import type { OpaquePublicKey } from './types.js';
+import type { OpaquePublicKey } from '../crypto/key-types.js';
 
 /**
  * What mailpki tells about a DSA private key: sizes and the public half,

@@ -12,7 +12,7 @@ import type { PbeCipher, Pbes2WriteOptions } from '../crypto/pbe.js';
 import { encodeEncryptedPkcs8 } from './encrypted-pkcs8.js';
 import { checkFormat, plainDer } from './key-io.js';
 import { encodeLegacyEncryptedPem } from './legacy-pem.js';
-import type { PrivateKey } from './types.js';
+import type { PrivateKey } from '../crypto/key-types.js';
 
 /** Options of {@link encryptPrivateKeyPem} / {@link encryptPrivateKeyDer}. @public */
 export interface EncryptPrivateKeyOptions extends Pbes2WriteOptions {

@@ -25,7 +25,7 @@ import {
   type Pbes2WriteOptions,
 } from '../crypto/pbe.js';
 import { encodePkcs8, parsePkcs8 } from './pkcs8.js';
-import type { PrivateKey } from './types.js';
+import type { PrivateKey } from '../crypto/key-types.js';
 
 /** Decoded EncryptedPrivateKeyInfo before decryption. @public */
 export interface EncryptedPkcs8Info {

@@ -8,11 +8,11 @@
  * Out of scope: encodings (key-io.ts), key checks on import (check.ts).
  */
 import { DIGEST_LENGTH, isHashName, type HashName } from '../crypto/hash.js';
-import type { EcCurve, KeyPair, PrivateKey, PublicKey } from './types.js';
+import type { EcCurve, KeyPair, PrivateKey, PublicKey } from '../crypto/key-types.js';
 import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { nobleCurve, ed25519PublicFromSeed, ecPointFromPrivate } from '../crypto/ec.js';
 import { abortedError, rsaKeygenSteps, runSliced, RSA_KEYGEN_SIZES, type KeygenProgress } from '../crypto/rsa-keygen.js';
-import type { RsaPrivateKey } from './types.js';
+import type { RsaPrivateKey } from '../crypto/key-types.js';
 import { guardPrivateKey } from './private-key.js';
 
 /**

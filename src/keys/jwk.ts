@@ -12,7 +12,7 @@
 import { MailPkiError } from '../errors.js';
 import { bigIntToBytes, bytesToBigInt, fromBase64Url, toBase64Url } from '../encoding/bytes.js';
 import { checkKey } from './check.js';
-import { CURVE_BYTES, type EcCurve, type PrivateKey, type PublicKey } from './types.js';
+import { CURVE_BYTES, type EcCurve, type PrivateKey, type PublicKey } from '../crypto/key-types.js';
 import { guardPrivateKey } from './private-key.js';
 
 /** A JSON Web Key as we read and write it (RFC 7517 4, RFC 7518 6, RFC 8037 2). @public */

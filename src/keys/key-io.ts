@@ -24,7 +24,7 @@ import { encodePkcs8, parsePkcs8, parsePkcs8Node } from './pkcs8.js';
 import { getPublicKey } from './public-key.js';
 import { encodeSec1PrivateKey, parseSec1PrivateKey, parseSec1PrivateKeyNode } from './sec1.js';
 import { encodeSpki, parseSpki, parseSpkiNode } from './spki.js';
-import type { PrivateKey, PublicKey } from './types.js';
+import type { PrivateKey, PublicKey } from '../crypto/key-types.js';
 
 /**
  * Largest key input we read (PEM text or DER): 1 MiB. Real key files are < 20 KiB.

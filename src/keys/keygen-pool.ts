@@ -36,7 +36,7 @@
  * one-thread path (generate.ts).
  */
 import { generateKeyPair, keyPairOf, validateKeygenOptions, type GenerateKeyPairOptions } from './generate.js';
-import type { KeyPair } from './types.js';
+import type { KeyPair } from '../crypto/key-types.js';
 import { millerRabinRoundsForRsa, defaultSieveLimit, expectedCandidates } from '../crypto/prime.js';
 import { abortedError, rsaKeyFromPrimes, RSA_E, type KeygenProgress } from '../crypto/rsa-keygen.js';
 import { systemRandom } from '../crypto/random.js';

@@ -11,7 +11,7 @@
 import { MailPkiError, wrapDecode } from '../errors.js';
 import { type DerNode, decodeDer, derInt, derSeq, encodeDer, readBigInt, readSequence, readUnsignedBigInt } from '../encoding/der.js';
 import { checkRsaPrivateKey, checkRsaPublicKey } from './check.js';
-import type { RsaPrivateKey, RsaPublicKey } from './types.js';
+import type { RsaPrivateKey, RsaPublicKey } from '../crypto/key-types.js';
 import { guardPrivateKey } from './private-key.js';
 
 /**

@@ -76,7 +76,7 @@ import { parseDecrypted } from './encrypted-pkcs8.js';
 import { encodePkcs8, parsePkcs8Node } from './pkcs8.js';
 import { getPublicKey, publicKeysEqual } from './public-key.js';
 import { parseSpkiNode } from './spki.js';
-import type { PrivateKey, PublicKey } from './types.js';
+import type { PrivateKey, PublicKey } from '../crypto/key-types.js';
 
 /**
  * Iterations written by default, for the PBEs and the MAC: 2048, what

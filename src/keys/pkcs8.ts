@@ -41,7 +41,7 @@ import { checkKey } from './check.js';
 import { encodePkcs1PrivateKey, parsePkcs1PrivateKeyNode, parsePkcs1PublicKey } from './pkcs1.js';
 import { pssKeyAlgorithmId, pssKeyParams } from './spki.js';
 import { encodeSec1PrivateKey, parseSec1PrivateKeyNode } from './sec1.js';
-import type { PrivateKey } from './types.js';
+import type { PrivateKey } from '../crypto/key-types.js';
 import { guardPrivateKey } from './private-key.js';
 
 /**

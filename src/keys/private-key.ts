@@ -12,7 +12,7 @@
  * object literals by the caller (they are plain data; pass them through
  * {@link guardPrivateKey} to get the same behaviour).
  */
-import type { PrivateKey } from './types.js';
+import type { PrivateKey } from '../crypto/key-types.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 

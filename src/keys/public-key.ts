@@ -4,7 +4,7 @@
  * Out of scope: encodings (spki.ts and friends), policy (check.ts).
  */
 import { bitLength, equalBytes } from '../encoding/bytes.js';
-import type { PrivateKey, PublicKey, RsaPssKeyParams, UsablePublicKey } from './types.js';
+import type { PrivateKey, PublicKey, RsaPssKeyParams, UsablePublicKey } from '../crypto/key-types.js';
 
 const CURVE_BITS = { 'P-256': 256, 'P-384': 384, 'P-521': 521 } as const;
 

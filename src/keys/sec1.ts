@@ -31,7 +31,7 @@ import {
 import { ecPointFromPrivate, ecUncompressPoint } from '../crypto/ec.js';
 import { CURVE_OIDS, readEcParameters } from './curves.js';
 import { checkKey } from './check.js';
-import { CURVE_BYTES, type EcCurve, type EcPrivateKey } from './types.js';
+import { CURVE_BYTES, type EcCurve, type EcPrivateKey } from '../crypto/key-types.js';
 import { guardPrivateKey } from './private-key.js';
 
 /** Options of {@link encodeSec1PrivateKey}. @public */

@@ -32,12 +32,12 @@ import {
 } from '../encoding/der.js';
 import { bitLength } from '../encoding/bytes.js';
 import { ecUncompressPoint, ed25519IsValidPublic } from '../crypto/ec.js';
-import { encodePssParams, readPssParams } from '../crypto/algorithm-id.js';
+import { encodePssParams, readPssParams } from './pss-params.js';
 import { isHashName } from '../crypto/hash.js';
 import { OID, oidName } from '../oid.js';
 import { CURVE_OIDS, readEcParametersOrReason } from './curves.js';
 import { encodePkcs1PublicKey, parsePkcs1PublicKeyNode } from './pkcs1.js';
-import type { OpaquePublicKey, PublicKey, RsaPssKeyParams, RsaPublicKey } from './types.js';
+import type { OpaquePublicKey, PublicKey, RsaPssKeyParams, RsaPublicKey } from '../crypto/key-types.js';
 
 /**
  * The AlgorithmIdentifier of an RSASSA-PSS key: no parameters when the key

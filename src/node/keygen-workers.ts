@@ -19,7 +19,7 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { GenerateKeyPairOptions } from '../keys/generate.js';
-import type { KeyPair } from '../keys/types.js';
+import type { KeyPair } from '../crypto/key-types.js';
 import { createWorkerKeygenPool, serveKeygenWorker, type KeygenWorkerEvent, type KeygenWorkerPort } from '../keys/keygen-pool.js';
 
 const WORKER_TAG = 'mailpki-keygen-worker-v3';

@@ -25,7 +25,7 @@ import {
 } from '../encoding/der.js';
 import { encodePem, latin1, looksLikePem, parsePemBlocks } from '../encoding/pem.js';
 import { toHex, equalBytes } from '../encoding/bytes.js';
-import { parseSignatureAlgorithmId } from '../crypto/algorithm-id.js';
+import { parseSignatureAlgorithmId } from './algorithm-id.js';
 import { parseSpkiNode } from '../keys/spki.js';
 import type { Certificate, Extension } from './types.js';
 import { readName } from './name.js';

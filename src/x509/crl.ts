@@ -65,11 +65,11 @@ import {
 } from '../encoding/der.js';
 import { bytesToBigInt, concatBytes, equalBytes, toHex } from '../encoding/bytes.js';
 import { encodePem, latin1, looksLikePem, parsePemBlocks } from '../encoding/pem.js';
-import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlgorithmId } from '../crypto/algorithm-id.js';
+import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlgorithmId } from './algorithm-id.js';
 import { type SignatureAlgorithm, defaultSignatureAlgorithm, sign, verify } from '../crypto/sign.js';
 import type { RandomSource } from '../crypto/random.js';
 import { publicKeysEqual } from '../keys/public-key.js';
-import type { PrivateKey, PublicKey } from '../keys/types.js';
+import type { PrivateKey, PublicKey } from '../crypto/key-types.js';
 import type { Certificate, DistinguishedName, Extension, GeneralName, NameAttribute, SignatureAlgorithmInfo } from './types.js';
 import { readName } from './name.js';
 import { encodeTime, encodeTimeDer, readTime, wholeSeconds } from './time.js';

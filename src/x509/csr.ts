@@ -36,11 +36,11 @@ import {
 import { encodePem, latin1, looksLikePem, parsePemBlock } from '../encoding/pem.js';
 import { equalBytes } from '../encoding/bytes.js';
 import { type SignatureAlgorithm, defaultSignatureAlgorithm, sign, verify } from '../crypto/sign.js';
-import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlgorithmId, signatureAlgorithmInfo } from '../crypto/algorithm-id.js';
+import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlgorithmId, signatureAlgorithmInfo } from './algorithm-id.js';
 import type { RandomSource } from '../crypto/random.js';
 import { encodeSpki, parseSpkiNode } from '../keys/spki.js';
 import { getPublicKey } from '../keys/public-key.js';
-import type { PrivateKey } from '../keys/types.js';
+import type { PrivateKey } from '../crypto/key-types.js';
 import type { CertificateRequest, Extension, NameInput, SanInput } from './types.js';
 import { encodeName, parseName, readName } from './name.js';
 import { toGeneralName } from './general-name.js';

@@ -21,7 +21,7 @@ import { escapeTerminal } from '../encoding/terminal.js';
 import { oidName } from '../oid.js';
 import { describeKey, keyBits } from '../keys/public-key.js';
 import { encodeSpki } from '../keys/spki.js';
-import type { PublicKey } from '../keys/types.js';
+import type { PublicKey } from '../crypto/key-types.js';
 import type { ParseProblem } from './problems.js';
 import type { Certificate, CertificateRequest, DecodedExtensions, DistinguishedName, Extension, GeneralName, SignatureAlgorithmInfo } from './types.js';
 import { displayName, formatNameOpenssl, formatNameRfc4514 } from './name.js';

@@ -15,9 +15,9 @@
  */
 import { MailPkiError } from '../errors.js';
 import { type DerNode, decodeDer, readBoolean, readOctetString, readOid, readSequence } from '../encoding/der.js';
-import { parseSignatureAlgorithmId } from '../crypto/algorithm-id.js';
+import { parseSignatureAlgorithmId } from './algorithm-id.js';
 import { opaqueFromSpkiNode, parseSpkiNode } from '../keys/spki.js';
-import type { PublicKey } from '../keys/types.js';
+import type { PublicKey } from '../crypto/key-types.js';
 import { OID, oidName } from '../oid.js';
 import { decodeExtensions } from './extensions.js';
 import type { DecodedExtensions, Extension, SignatureAlgorithmInfo } from './types.js';

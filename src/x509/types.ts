@@ -3,7 +3,7 @@
  * Parsers in this folder produce them; builders accept the `*Input` types.
  * Parsed objects keep their raw DER next to the decoded fields (DESIGN.md §3).
  */
-import type { PublicKey } from '../keys/types.js';
+import type { PublicKey } from '../crypto/key-types.js';
 
 /** One attribute of a relative distinguished name. @public */
 export interface NameAttribute {

@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ROOT, hasCommand, oracle, run, runOk, tempDir } from '../helpers/env.js';
-import { launchChromium, watch, networkRequests, testOutputDir, type NetLog } from './chromium.js';
+import { launchChromium, watch, networkRequests, testOutputDir, type NetLog } from '../helpers/chromium.js';
 import { buildPage } from '../../web/bundle.mjs';
 import { parseCertificateRequest, verifyCertificateRequest, parsePrivateKey, getPublicKey, publicKeysEqual, keyBits } from '../../src/index.js';
 

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ROOT, hasCommand, oracle, runOk, tempDir } from '../helpers/env.js';
-import { launchChromium, watch, networkRequests, bundleScript, type NetLog } from './chromium.js';
+import { launchChromium, watch, networkRequests, bundleScript, type NetLog } from '../helpers/chromium.js';
 import { buildPage } from '../../web/bundle.mjs';
 import { createKeygenPool } from '../../src/node/keygen-workers.js';
 import { createSeededRandom } from '../../src/crypto/random.js';
-import type { RsaPrivateKey } from '../../src/keys/types.js';
+import type { RsaPrivateKey } from '../../src/crypto/key-types.js';
 import type { PoolKeyResult } from './keygen-pool-page.js';
 
 let browser: Browser | undefined;

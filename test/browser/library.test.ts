@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { ROOT, hasCommand, oracle, runOk, tempDir } from '../helpers/env.js';
-import { launchChromium, watch, networkRequests, bundleScript } from './chromium.js';
+import { launchChromium, watch, networkRequests, bundleScript } from '../helpers/chromium.js';
 import { CASE_NAMES, type SuiteReport } from './in-page-suite.js';
 
 let browser: Browser | undefined;

@@ -11,7 +11,7 @@ import { TLSSocket, createServer as createTlsServer, type Server as TlsServer } 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/env.js';
-import { cli } from '../unit/cli-helper.js';
+import { cli } from '../helpers/cli.js';
 
 function listen(server: Server | TlsServer): Promise<number> {
   return new Promise((res) => server.listen(0, '127.0.0.1', () => res((server.address() as { port: number }).port)));

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { hasCommand, oracle, ROOT, tempDir } from '../helpers/env.js';
-import { cli, cliCommand, listFiles, sh, shStatus } from '../unit/cli-helper.js';
+import { cli, cliCommand, listFiles, sh, shStatus } from '../helpers/cli.js';
 
 const FILES = [
   'NEXT-STEPS.txt',

@@ -4,7 +4,7 @@
 // by the next run, with or without --force; two `mail init --force` runs into
 // one directory, one stopped (SIGSTOP) after its first publish, never leave a
 // key that does not match its certificate (the second run is refused: lock).
-// The CLI runs as a real process (the bundle cli-helper builds); the
+// The CLI runs as a real process (the bundle test/helpers/cli.ts builds); the
 // test-only MAILPKI_TEST_PAUSE_AFTER_PUBLISH hook pauses it at a publish step
 // so the signal lands exactly there. Key/certificate pairs are compared with
 // node:crypto (OpenSSL), not with mailpki's own parsers.
@@ -15,7 +15,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/env.js';
-import { cli, cliCommand } from '../unit/cli-helper.js';
+import { cli, cliCommand } from '../helpers/cli.js';
 
 const FILES = [
   'NEXT-STEPS.txt', 'dovecot-2.3-10-ssl.conf', 'dovecot-2.4-10-ssl.conf', 'postfix-chain.pem', 'postfix-main.cf', 'postfix-master.cf',

@@ -18,7 +18,7 @@ import { TLSSocket, createServer as createTlsServer } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracle, runOk, tempDir } from '../helpers/env.js';
-import { cli, type CliResult } from '../unit/cli-helper.js';
+import { cli, type CliResult } from '../helpers/cli.js';
 import { probeTls } from '../../src/node/probe.js';
 import { parseCertificates } from '../../src/x509/index.js';
 
@@ -138,7 +138,7 @@ const PROTOS: Proto[] = [
   },
 ];
 
-/** `check` through the CLI (bundled, as tests/unit/cli-helper runs it). */
+/** `check` through the CLI (bundled, as test/helpers/cli.ts runs it). */
 function check(port: number, proto: string | undefined, extra: string[] = []): Promise<CliResult> {
   return cli(['check', `127.0.0.1:${port}`, ...(proto ? ['--starttls', proto] : ['--implicit']), ...extra], { timeoutMs: 30_000 });
 }

@@ -37,7 +37,7 @@ import { derOctets, derSeq, encodeDer } from '../../src/encoding/der.js';
 import { encodePem, latin1 } from '../../src/encoding/pem.js';
 import { toBase64, utf8 } from '../../src/encoding/bytes.js';
 import { ERROR_CODES, isMailPkiError } from '../../src/errors.js';
-import type { PrivateKey, RsaPrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey, RsaPrivateKey } from '../../src/crypto/key-types.js';
 
 const PW = 'pw';
 const MAX_MS = 1000;

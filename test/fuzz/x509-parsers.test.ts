@@ -18,7 +18,7 @@ import { parseSan } from '../../src/x509/general-name.js';
 import { inspectCertificate, certificateToJson } from '../../src/x509/inspect.js';
 import { encodePem, latin1 } from '../../src/encoding/pem.js';
 import { ERROR_CODES, isMailPkiError } from '../../src/errors.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 
 const MAX_MS = 1000;
 let slowest = 0;

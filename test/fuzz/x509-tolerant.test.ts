@@ -26,7 +26,7 @@ import { derBitString, derBool, derExplicit, derImplicitBytes, derInt, derNull, 
 import { encodePem } from '../../src/encoding/pem.js';
 import { OID } from '../../src/oid.js';
 import { ERROR_CODES, isMailPkiError } from '../../src/errors.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 
 const MAX_MS = 1000;
 let slowest = 0;

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracle, run, runOk, tempDir } from '../helpers/env.js';
-import { cli, listFiles } from '../unit/cli-helper.js';
+import { cli, listFiles } from '../helpers/cli.js';
 import { parseCertificate, parseCertificates } from '../../src/x509/certificate.js';
 import { issueCertificate, ISSUER_WITHOUT_KEY_USAGE } from '../../src/x509/issue.js';
 import { parsePrivateKey } from '../../src/keys/key-io.js';

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasCommand, oracle, run, runOk, tempDir } from '../helpers/env.js';
-import { cli, listFiles } from '../unit/cli-helper.js';
+import { cli, listFiles } from '../helpers/cli.js';
 import { parseCertificates, parsePrivateKey, encodePkcs8, parsePkcs12 } from '../../src/index.js';
 import { toHex } from '../../src/encoding/bytes.js';
 

@@ -8,7 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePkcs8 } from '../../src/keys/pkcs8.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 import { createRootCa, createIntermediateCa, issueCertificate } from '../../src/x509/issue.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { createCrl, parseCrl, findCrlEntry, checkCrlSignature } from '../../src/x509/crl.js';

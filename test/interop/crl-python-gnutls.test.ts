@@ -8,7 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePkcs8 } from '../../src/keys/pkcs8.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 import { createRootCa } from '../../src/x509/issue.js';
 import { createCrl } from '../../src/x509/crl.js';
 import { toHex } from '../../src/encoding/bytes.js';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PYTHON, hasCommand, oracle, run, tempDir } from '../helpers/env.js';
-import { cli } from '../unit/cli-helper.js';
+import { cli } from '../helpers/cli.js';
 import { generateKeyPair, encodeSpki } from '../../src/keys/index.js';
 import { sign } from '../../src/crypto/sign.js';
 import { derBitString, derBool, derExplicit, derImplicitBytes, derInt, derOctets, derOid, derPrintable, derRaw, derSeq, derSet, derUtf8, encodeDer, type Asn1Node } from '../../src/encoding/der.js';

@@ -11,7 +11,7 @@ import { generateKeyPair } from '../../src/keys/generate.js';
 import { createKeygenPool } from '../../src/node/keygen-workers.js';
 import { encodePrivateKeyPem, encodePublicKeyPem } from '../../src/keys/key-io.js';
 import { createSeededRandom } from '../../src/crypto/random.js';
-import type { KeyPair, RsaPrivateKey } from '../../src/keys/types.js';
+import type { KeyPair, RsaPrivateKey } from '../../src/crypto/key-types.js';
 
 const dir = tempDir('mailpki-keygen-');
 const pool = createKeygenPool({ workers: 2 });

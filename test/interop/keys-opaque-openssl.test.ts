@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PYTHON, oracle, runOk, run, tempDir } from '../helpers/env.js';
-import { cli } from '../unit/cli-helper.js';
+import { cli } from '../helpers/cli.js';
 import { describeKey, encodePrivateKeyPem, encodePublicKeyPem, generateKeyPair, getPublicKey, parsePrivateKey, parsePublicKey, publicKeysEqual } from '../../src/keys/index.js';
 import { sign, verify } from '../../src/crypto/sign.js';
 import { createRootCa, issueCertificate, parseCertificate, parseCertificateRequest, verifyCertificate, verifyCertificateRequest, spkiSha256 } from '../../src/x509/index.js';

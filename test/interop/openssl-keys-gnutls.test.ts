@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracle, runOk, tempDir } from '../helpers/env.js';
 import { encodePrivateKeyPem, encryptPrivateKeyPem, encodePublicKeyPem, isEncryptedPrivateKey, parsePkcs8, parsePrivateKey, type EncryptPrivateKeyOptions } from '../../src/keys/index.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 
 const PW = 'gnutls pass';
 

@@ -32,7 +32,7 @@ import {
 } from '../../src/keys/index.js';
 import { equalBytes } from '../../src/encoding/bytes.js';
 import { isMailPkiError, type MailPkiErrorCode } from '../../src/errors.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 
 const PW = 'correct horse battery';
 let dir = '';

@@ -14,10 +14,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracle, run, runOk, tempDir } from '../helpers/env.js';
 import { sign, verify, type HashName, type SignatureAlgorithm } from '../../src/crypto/sign.js';
-import { encodeSignatureAlgorithmId, parseSignatureAlgorithmId } from '../../src/crypto/algorithm-id.js';
+import { encodeSignatureAlgorithmId, parseSignatureAlgorithmId } from '../../src/x509/algorithm-id.js';
 import { bytesToBigInt, concatBytes, equalBytes, toHex, utf8 } from '../../src/encoding/bytes.js';
 import { decodeDer, encodeDer, rawDer, readBitStringBytes, readSequence } from '../../src/encoding/der.js';
-import type { EcCurve, PrivateKey, PublicKey } from '../../src/keys/types.js';
+import type { EcCurve, PrivateKey, PublicKey } from '../../src/crypto/key-types.js';
 
 const b64u = (s: string | undefined): Uint8Array => new Uint8Array(Buffer.from(s ?? '', 'base64url'));
 

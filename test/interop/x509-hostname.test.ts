@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
 import { oracle } from '../helpers/env.js';
-import { OpensslPki } from '../unit/verify-openssl-fixtures.js';
+import { OpensslPki } from '../helpers/openssl-pki.js';
 import { matchesHost } from '../../src/x509/hostname.js';
 
 const DNS = ['mail.example.com', '*.wild.example.com', 'f*.partial.example.net', 'xn--bcher-kva.example', '*.xn--bcher-kva.example', '*.com', 'a.*.mid.example.org', 'UPPER.Example.ORG', 'dot.example.net.'];

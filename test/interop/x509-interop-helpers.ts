@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PYTHON, run, runOk, tempDir } from '../helpers/env.js';
 import { importJwk } from '../../src/keys/jwk.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 import { createRootCa, createIntermediateCa, issueCertificate } from '../../src/x509/issue.js';
 import { createCertificateRequest } from '../../src/x509/csr.js';
 import { verifyCertificate } from '../../src/x509/verify.js';

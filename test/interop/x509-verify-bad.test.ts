@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracle } from '../helpers/env.js';
-import { OpensslPki, EXT, opensslVerify, type FixtureCert } from '../unit/verify-openssl-fixtures.js';
+import { OpensslPki, EXT, opensslVerify, type FixtureCert } from '../helpers/openssl-pki.js';
 import { verifyCertificate, type VerifyFailureCode } from '../../src/x509/verify.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { oracle } from '../helpers/env.js';
-import { OpensslPki, EXT, opensslVerify, type FixtureCert } from '../unit/verify-openssl-fixtures.js';
+import { OpensslPki, EXT, opensslVerify, type FixtureCert } from '../helpers/openssl-pki.js';
 import { verifyCertificate, type VerifyFailureCode } from '../../src/x509/verify.js';
 
 const HOST = 'ok.example.com';

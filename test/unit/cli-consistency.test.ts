@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/env.js';
-import { cli } from './cli-helper.js';
+import { cli } from '../helpers/cli.js';
 
 describe('CLI consistency', { concurrency: false }, () => {
   const d = tempDir('mailpki-cli-consistency-');

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { parsePkcs8 } from '../../src/keys/pkcs8.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 import { createRootCa, createIntermediateCa, issueCertificate } from '../../src/x509/issue.js';
 import { createCrl, parseCrl, parseCrls, findCrlEntry, checkCrlSignature } from '../../src/x509/crl.js';
 import { inspectCrl, crlToJson } from '../../src/x509/inspect.js';

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { createKeygenPool } from '../../src/node/keygen-workers.js';
 import { createSeededRandom } from '../../src/crypto/random.js';
 import { MailPkiError } from '../../src/errors.js';
-import type { RsaPrivateKey, EcPrivateKey } from '../../src/keys/types.js';
-import { assertRsaKey } from './keygen-check.js';
+import type { RsaPrivateKey, EcPrivateKey } from '../../src/crypto/key-types.js';
+import { assertRsaKey } from '../helpers/keygen-check.js';
 
 const pool = createKeygenPool({ workers: 2 });
 after(() => pool.close());

@@ -12,8 +12,8 @@ import { rsaKeyFromPrimes, runToEnd, RSA_E } from '../../src/crypto/rsa-keygen.j
 import { modPow, modPow2, gcd, lcm, modInverse } from '../../src/crypto/bigint.js';
 import { ecPointFromPrivate, ed25519PublicFromSeed } from '../../src/crypto/ec.js';
 import { MailPkiError } from '../../src/errors.js';
-import type { RsaPrivateKey, EcPrivateKey, Ed25519PrivateKey } from '../../src/keys/types.js';
-import { assertRsaKey, bitLength, gcdRef } from './keygen-check.js';
+import type { RsaPrivateKey, EcPrivateKey, Ed25519PrivateKey } from '../../src/crypto/key-types.js';
+import { assertRsaKey, bitLength, gcdRef } from '../helpers/keygen-check.js';
 
 test('bigint helpers agree with plain definitions', () => {
   const rng = createSeededRandom('bigint');

@@ -44,7 +44,7 @@ import {
 import { bigIntToBytes, toHex } from '../../src/encoding/bytes.js';
 import { OID } from '../../src/oid.js';
 import { isMailPkiError, type MailPkiErrorCode } from '../../src/errors.js';
-import type { PublicKey, RsaPrivateKey } from '../../src/keys/types.js';
+import type { PublicKey, RsaPrivateKey } from '../../src/crypto/key-types.js';
 
 const code = (c: MailPkiErrorCode) => (e: unknown): boolean => isMailPkiError(e, c);
 const spkiOf = (alg: Asn1Node, key: Uint8Array): Uint8Array => encodeDer(derSeq(alg, derBitString(key)));

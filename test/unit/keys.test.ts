@@ -44,7 +44,7 @@ import { encodePem } from '../../src/encoding/pem.js';
 import { concatBytes, equalBytes, fromBase64 } from '../../src/encoding/bytes.js';
 import { OID } from '../../src/oid.js';
 import { isMailPkiError, type MailPkiErrorCode } from '../../src/errors.js';
-import type { EcCurve, PrivateKey, RsaPrivateKey } from '../../src/keys/types.js';
+import type { EcCurve, PrivateKey, RsaPrivateKey } from '../../src/crypto/key-types.js';
 
 const u8 = (b: Buffer | string): Uint8Array => new Uint8Array(typeof b === 'string' ? Buffer.from(b) : b);
 

@@ -1,8 +1,7 @@
 // Profiles: every value has its reason, and the fixed choices of DESIGN.md §4.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ROOT_CA_PROFILE, INTERMEDIATE_CA_PROFILE, TLS_SERVER_PROFILE, TLS_CLIENT_PROFILE, SMIME_PROFILE } from '../../src/profiles/index.js';
-import { OID } from '../../src/oid.js';
+import { ROOT_CA_PROFILE, INTERMEDIATE_CA_PROFILE, TLS_SERVER_PROFILE, TLS_CLIENT_PROFILE, SMIME_PROFILE, OID } from '../../src/index.js';
 
 const ALL = [ROOT_CA_PROFILE, INTERMEDIATE_CA_PROFILE, TLS_SERVER_PROFILE, TLS_CLIENT_PROFILE, SMIME_PROFILE];
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { sign } from '../../src/crypto/sign.js';
 import { parsePrivateKey } from '../../src/keys/key-io.js';
-import type { RsaPrivateKey } from '../../src/keys/types.js';
+import type { RsaPrivateKey } from '../../src/crypto/key-types.js';
 import { utf8 } from '../../src/encoding/bytes.js';
 
 test('RSA PKCS#1 v1.5: 70 signatures with one key object (past two blinding refreshes) all equal OpenSSL', () => {

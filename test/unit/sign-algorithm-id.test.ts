@@ -1,4 +1,4 @@
-// Signature AlgorithmIdentifier encode/parse (src/crypto/algorithm-id.ts).
+// Signature AlgorithmIdentifier encode/parse (src/x509/algorithm-id.ts).
 // Expected encodings come from the RFCs' own examples/modules and from Go's
 // crypto/x509 constants (pssParametersSHA256/384/512), not from our code.
 // OpenSSL's encodings are compared in test/interop/openssl-sign.test.ts.
@@ -10,7 +10,7 @@ import {
   encodeSignatureAlgorithmId,
   parseSignatureAlgorithmId,
   signatureAlgorithmInfo,
-} from '../../src/crypto/algorithm-id.js';
+} from '../../src/x509/algorithm-id.js';
 import type { HashName, SignatureAlgorithm } from '../../src/crypto/sign.js';
 import { decodeDer, encodeDer } from '../../src/encoding/der.js';
 import { fromHex, toHex } from '../../src/encoding/bytes.js';

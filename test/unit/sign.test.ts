@@ -13,7 +13,7 @@ import { nobleCurve } from '../../src/crypto/ec.js';
 import { createSeededRandom } from '../../src/crypto/random.js';
 import { bigIntToBytes, bytesToBigInt, concatBytes, fromHex, toHex, utf8 } from '../../src/encoding/bytes.js';
 import { isMailPkiError, MailPkiError } from '../../src/errors.js';
-import type { EcCurve, EcPrivateKey, EcPublicKey, Ed25519PrivateKey, Ed25519PublicKey, PrivateKey, RsaPrivateKey, RsaPublicKey } from '../../src/keys/types.js';
+import type { EcCurve, EcPrivateKey, EcPublicKey, Ed25519PrivateKey, Ed25519PublicKey, PrivateKey, RsaPrivateKey, RsaPublicKey } from '../../src/crypto/key-types.js';
 
 const b64u = (s: string | undefined): Uint8Array => new Uint8Array(Buffer.from(s ?? '', 'base64url'));
 const big = (s: string | undefined): bigint => bytesToBigInt(b64u(s));

@@ -1,21 +1,21 @@
 // Bounded work in verifyCertificate (issue 10 part 1): sets of certificates
 // built to make path building or name-constraint checking explode must end
 // quickly with `too-complex` or the right verdict, never hang, exhaust memory
-// or throw. Certificates are forged in the test (verify-forge.ts), P-256.
+// or throw. Certificates are forged in the test (test/helpers/forge.ts), P-256.
 // Time bounds here are generous upper bounds (1 s) so a loaded machine does
 // not fail them; the 100 ms target is measured by `npm run bench -- --only verify`.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { generateKeyPair } from '../../src/keys/generate.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 import { getPublicKey } from '../../src/keys/public-key.js';
 import { createRootCa, issueCertificate } from '../../src/x509/issue.js';
 import { verifyCertificate, VERIFY_FAILURE_CODES, VERIFY_BUDGET, MAX_PRESENTED_CERTIFICATES, type VerifyResult, type VerifyOptions } from '../../src/x509/verify.js';
 import type { Certificate } from '../../src/x509/types.js';
 import { OID } from '../../src/oid.js';
 import { MailPkiError } from '../../src/errors.js';
-import { forge, caExtensions, leafExtensions, without } from './verify-forge.js';
+import { forge, caExtensions, leafExtensions, without } from '../helpers/forge.js';
 
 const keys: PrivateKey[] = [];
 before(async () => {

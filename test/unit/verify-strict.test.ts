@@ -1,6 +1,6 @@
 // The strict rules of verifyCertificate (issue 10 part 3): one test per
 // reason code, on certificates forged in the test with exactly one defect
-// (verify-forge.ts), under both profiles: `rfc5280` rules refuse in both,
+// (test/helpers/forge.ts), under both profiles: `rfc5280` rules refuse in both,
 // `webpki` rules only in the web PKI profile (the default for TLS purposes).
 // Also: certificates issued by mailpki's own profiles pass `webpki`, and
 // times are compared at the one-second resolution of X.509 times.
@@ -10,14 +10,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { generateKeyPair } from '../../src/keys/generate.js';
 import { parsePrivateKey } from '../../src/keys/key-io.js';
 import { getPublicKey } from '../../src/keys/public-key.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 import { derImplicitBytes, derImplicitChildren, derSeq } from '../../src/encoding/der.js';
 import { authorityInfoAccessExtension, basicConstraintsExtension, extKeyUsageExtension, keyUsageExtension, makeExtension, nameConstraintsExtension, subjectAltNameExtension } from '../../src/x509/extensions.js';
 import { createIntermediateCa, createRootCa, issueCertificate } from '../../src/x509/issue.js';
 import { verifyCertificate, VERIFY_FAILURE_CODES, type VerifyOptions, type VerifyResult, type VerifyFailureCode } from '../../src/x509/verify.js';
 import type { Certificate, Extension, GeneralName } from '../../src/x509/types.js';
 import { OID } from '../../src/oid.js';
-import { forge, caExtensions, leafExtensions, withCritical, without } from './verify-forge.js';
+import { forge, caExtensions, leafExtensions, withCritical, without } from '../helpers/forge.js';
 
 let rootKey: PrivateKey, icaKey: PrivateKey, leafKey: PrivateKey;
 let root: Certificate, ica: Certificate;

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { generateKeyPair } from '../../src/keys/generate.js';
-import type { KeyPair } from '../../src/keys/types.js';
+import type { KeyPair } from '../../src/crypto/key-types.js';
 import { createRootCa, createIntermediateCa, issueCertificate, type IssuedCertificate } from '../../src/x509/issue.js';
 import { createCertificateRequest, parseCertificateRequest } from '../../src/x509/csr.js';
 import { parseCertificate } from '../../src/x509/certificate.js';

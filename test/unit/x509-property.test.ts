@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { parsePkcs8 } from '../../src/keys/pkcs8.js';
 import { getPublicKey, publicKeysEqual } from '../../src/keys/public-key.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import type { PrivateKey } from '../../src/crypto/key-types.js';
 import { createRootCa, issueCertificate } from '../../src/x509/issue.js';
 import { createCertificateRequest, parseCertificateRequest, verifyCertificateRequest } from '../../src/x509/csr.js';
 import { parseCertificate } from '../../src/x509/certificate.js';

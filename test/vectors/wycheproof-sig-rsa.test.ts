@@ -16,7 +16,7 @@ import { digest, type DigestName } from '../../src/crypto/hash.js';
 import { rsaPkcs1v15SignDigest, rsaPkcs1v15VerifyDigest } from '../../src/crypto/rsa.js';
 import { fromHex, toHex } from '../../src/encoding/bytes.js';
 import { isMailPkiError } from '../../src/errors.js';
-import type { RsaPrivateKey, RsaPublicKey } from '../../src/keys/types.js';
+import type { RsaPrivateKey, RsaPublicKey } from '../../src/crypto/key-types.js';
 
 interface Vec { tcId: number; comment: string; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable'; flags: string[] }
 interface Group { sha: string; publicKey?: { modulus: string; publicExponent: string }; privateKeyPkcs8?: string; sLen?: string | number; mgf?: string; mgfSha?: string; tests: Vec[] }

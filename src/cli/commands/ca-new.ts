@@ -3,7 +3,7 @@ import { MailPkiError } from '../../errors.js';
 import { describeKey, encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
 import { createRootCa, parseName } from '../../x509/index.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
-import type { PrivateKey } from '../../keys/types.js';
+import type { PrivateKey } from '../../crypto/key-types.js';
 import { flag, list, num, str, type CommandSpec } from '../args.js';
 import { getPassphrase, note } from '../io.js';
 import { generateWithProgress, keyOptionsFrom, keyTypeOptions, loadPrivateKey } from '../load.js';

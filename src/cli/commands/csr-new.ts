@@ -4,7 +4,7 @@ import { describeKey, encodePrivateKeyPem, encryptPrivateKeyPem } from '../../ke
 import { createCertificateRequest, parseName, parseSan } from '../../x509/index.js';
 import type { DistinguishedName, GeneralName } from '../../x509/types.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
-import type { PrivateKey } from '../../keys/types.js';
+import type { PrivateKey } from '../../crypto/key-types.js';
 import { flag, list, str, type CommandSpec } from '../args.js';
 import { getPassphrase, note } from '../io.js';
 import { generateWithProgress, keyOptionsFrom, keyTypeOptions, loadCertificates, loadPrivateKey } from '../load.js';

@@ -26,7 +26,7 @@ import {
   type ParseProblem,
 } from '../../x509/index.js';
 import type { CertificateRequest } from '../../x509/types.js';
-import type { PrivateKey, PublicKey } from '../../keys/types.js';
+import type { PrivateKey, PublicKey } from '../../crypto/key-types.js';
 import { encodePem } from '../../encoding/pem.js';
 import { toHex } from '../../encoding/bytes.js';
 import { flag, type CommandSpec } from '../args.js';

@@ -10,7 +10,6 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { MailPkiError } from '../../errors.js';
 import { encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
 import { DEFAULT_MAIL_FILE_NAMES, mailRootSubject, mailServerFiles } from '../../mail/index.js';
-import { TLS_SERVER_PROFILE } from '../../profiles/index.js';
 import {
   buildChain,
   createCertificateRequest,

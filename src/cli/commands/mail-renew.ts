@@ -17,7 +17,7 @@ import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MailPkiError } from '../../errors.js';
 import { generateKeyPair, getPublicKey, publicKeysEqual, type GenerateKeyPairOptions } from '../../keys/index.js';
-import type { PrivateKey } from '../../keys/types.js';
+import type { PrivateKey } from '../../crypto/key-types.js';
 import { DEFAULT_MAIL_FILE_NAMES } from '../../mail/index.js';
 import { issueCertificate, parseSan, verifyCertificate } from '../../x509/index.js';
 import { REVOCATION_REASONS, issuanceRecordOf, profileOf, type RevocationReason } from '../../x509/issuance-db.js';

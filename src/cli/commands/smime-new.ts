@@ -23,7 +23,7 @@ import { describeKey, encodePkcs12, encodePrivateKeyPem, encryptPrivateKeyPem, g
 import { issueCertificate, parseSan } from '../../x509/index.js';
 import type { Certificate } from '../../x509/types.js';
 import type { IssuedCertificate } from '../../x509/index.js';
-import type { PrivateKey } from '../../keys/types.js';
+import type { PrivateKey } from '../../crypto/key-types.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import { encodePem } from '../../encoding/pem.js';
 import { flag, num, str, type CommandSpec } from '../args.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasCommand, tempDir } from '../helpers/env.js';
-import { cli, listFiles, makeFixtures, type Fixtures } from './cli-helper.js';
+import { cli, listFiles, makeFixtures, type Fixtures } from '../helpers/cli.js';
 
 interface Row {
   /** command words, for the test name */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasCommand, oracle, runOk, run } from '../helpers/env.js';
-import { OpensslPki, EXT, type FixtureCert } from './verify-openssl-fixtures.js';
+import { OpensslPki, EXT, type FixtureCert } from '../helpers/openssl-pki.js';
 import { buildChain, encodeChainPem, encodeKeyAndChainPem } from '../../src/x509/chain.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { isMailPkiError } from '../../src/errors.js';

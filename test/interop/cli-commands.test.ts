@@ -7,7 +7,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasCommand, ROOT, tempDir } from '../helpers/env.js';
-import { cli, sh, shStatus, type CliResult } from './cli-helper.js';
+import { cli, sh, shStatus, type CliResult } from '../helpers/cli.js';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 const ok = (r: CliResult, what: string) => assert.equal(r.status, 0, `${what}: exit ${r.status}\n${r.stderr}${r.stdout}`);

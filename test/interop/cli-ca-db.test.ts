@@ -3,7 +3,7 @@
 // `ca list`, `revoke`, `crl`, bad input (one line, a code, nothing
 // written), `csr new` without --subject / with --from-cert, and `mail renew`
 // (due / not due, wrong CA, --new-key --revoke-old, a run killed mid-write).
-// Fixtures come from OpenSSL (cli-helper.ts) where the CA is not ours.
+// Fixtures come from OpenSSL (test/helpers/cli.ts) where the CA is not ours.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { oracle, tempDir } from '../helpers/env.js';
-import { cli, cliCommand, listFiles, sh, shStatus, type CliResult } from './cli-helper.js';
+import { cli, cliCommand, listFiles, sh, shStatus, type CliResult } from '../helpers/cli.js';
 import { openIssuanceDatabase } from '../../src/node/issuance-db.js';
 
 const serialOf = (pem: string) => new X509Certificate(pem).serialNumber.toLowerCase().replace(/^0+/, '');

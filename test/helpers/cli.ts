@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, tempDir } from '../helpers/env.js';
+import { ROOT, tempDir } from './env.js';
 
 export const BIN = join(ROOT, 'src/cli/bin.ts');
 const TSX = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;

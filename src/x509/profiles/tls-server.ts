@@ -1,5 +1,5 @@
 /** TLS server (mail server: SMTP, IMAP, POP3, submission) leaf profile. */
-import { OID } from '../oid.js';
+import { OID } from '../../oid.js';
 import type { CertificateProfile } from './types.js';
 
 /**

@@ -6,9 +6,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runOk, run, tempDir } from '../helpers/env.js';
-import { parseCertificate } from '../../src/x509/certificate.js';
-import type { Certificate } from '../../src/x509/types.js';
+import { runOk, run, tempDir } from './env.js';
+import { parseCertificate, type Certificate } from '../../src/index.js';
 
 export type FixtureKeyType = 'ec' | 'ec384' | 'rsa' | 'rsa1024' | 'ed25519';
 

@@ -1,5 +1,5 @@
 /** S/MIME (signed / encrypted mail for one address) leaf profile. */
-import { OID } from '../oid.js';
+import { OID } from '../../oid.js';
 import type { CertificateProfile } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
 /** TLS client-authentication leaf profile (e.g. a relay authenticating to a smarthost). */
-import { OID } from '../oid.js';
+import { OID } from '../../oid.js';
 import type { CertificateProfile } from './types.js';
 
 /**

@@ -3,7 +3,7 @@
 // the primality and key-consistency oracle).
 import assert from 'node:assert/strict';
 import { checkPrimeSync, createPrivateKey } from 'node:crypto';
-import type { RsaPrivateKey } from '../../src/keys/types.js';
+import type { RsaPrivateKey } from '../../src/index.js';
 
 export const b64u = (n: bigint): string => {
   let h = n.toString(16);

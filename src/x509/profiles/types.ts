@@ -4,8 +4,8 @@
  * key usage, extended key usage and basic constraints). Every value carries
  * its reason in `reasons`.
  */
-import type { KeyType } from '../keys/types.js';
-import type { KeyUsageName } from '../x509/types.js';
+import type { KeyType } from '../../crypto/key-types.js';
+import type { KeyUsageName } from '../types.js';
 
 /** Profile names. @public */
 export type ProfileName = 'root-ca' | 'intermediate-ca' | 'tls-server' | 'tls-client' | 'smime';

@@ -4,11 +4,20 @@
 // unlimited CA depth, ...), so tests build the TBSCertificate here, field by
 // field, sign it with the issuer's key and parse the result back.
 import { derBitString, derExplicit, derInt, derRaw, derSeq, encodeDer } from '../../src/encoding/der.js';
-import { defaultSignatureAlgorithm, sign } from '../../src/crypto/sign.js';
-import { encodeSignatureAlgorithmId } from '../../src/crypto/algorithm-id.js';
-import { encodeSpki } from '../../src/keys/spki.js';
-import { getPublicKey } from '../../src/keys/public-key.js';
-import type { PrivateKey } from '../../src/keys/types.js';
+import {
+  defaultSignatureAlgorithm,
+  sign,
+  encodeSpki,
+  getPublicKey,
+  type PrivateKey,
+  parseSan,
+  parseCertificate,
+  OID,
+  type Certificate,
+  type Extension,
+  type NameInput,
+} from '../../src/index.js';
+import { encodeSignatureAlgorithmId } from '../../src/x509/algorithm-id.js';
 import { encodeName, parseName } from '../../src/x509/name.js';
 import { encodeTime } from '../../src/x509/time.js';
 import {
@@ -21,10 +30,6 @@ import {
   subjectAltNameExtension,
   subjectKeyIdentifierExtension,
 } from '../../src/x509/extensions.js';
-import { parseSan } from '../../src/x509/general-name.js';
-import { parseCertificate } from '../../src/x509/certificate.js';
-import { OID } from '../../src/oid.js';
-import type { Certificate, Extension, NameInput } from '../../src/x509/types.js';
 
 const DAY = 86_400_000;
 let serialCounter = 1000n;

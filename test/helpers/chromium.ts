@@ -5,7 +5,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../helpers/env.js';
+import { ROOT } from './env.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const TEST_OUTPUT = join(ROOT, 'test-output');

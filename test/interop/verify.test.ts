@@ -1,11 +1,11 @@
 // verifyCertificate: one test per failure reason, on certificates made by
-// the openssl CLI (see verify-openssl-fixtures.ts), plus path building with
+// the openssl CLI (see test/helpers/openssl-pki.ts), plus path building with
 // several candidate issuers. Agreement with `openssl verify` on the same
 // cases is in test/interop/x509-verify-bad.test.ts.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasCommand, oracle } from '../helpers/env.js';
-import { OpensslPki, EXT, type FixtureCert } from './verify-openssl-fixtures.js';
+import { OpensslPki, EXT, type FixtureCert } from '../helpers/openssl-pki.js';
 import { verifyCertificate, VERIFY_FAILURE_CODES, type VerifyResult } from '../../src/x509/verify.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { isMailPkiError } from '../../src/errors.js';

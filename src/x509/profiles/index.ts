@@ -1,4 +1,4 @@
-/** Public API of src/profiles: named re-exports only. */
+/** Public API of src/x509/profiles: named re-exports only. */
 export type { CertificateProfile, ProfileName, LeafProfileName } from './types.js';
 export { ROOT_CA_PROFILE } from './root-ca.js';
 export { INTERMEDIATE_CA_PROFILE } from './intermediate-ca.js';

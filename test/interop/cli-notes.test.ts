@@ -5,7 +5,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/env.js';
-import { cli, makeFixtures, type Fixtures } from './cli-helper.js';
+import { cli, makeFixtures, type Fixtures } from '../helpers/cli.js';
 
 let F: Fixtures;
 before(() => {

@@ -1,7 +1,8 @@
 /**
  * Key objects: plain, immutable-by-convention data. Every key format module
- * (pkcs8.ts, pkcs1.ts, sec1.ts, spki.ts, jwk.ts, ...) parses into and encodes
- * from these types; signing (crypto/sign.ts) takes them.
+ * (keys/pkcs8.ts, pkcs1.ts, sec1.ts, spki.ts, jwk.ts, ...) parses into and
+ * encodes from these types; signing (sign.ts) takes them. The key model is
+ * crypto's vocabulary, so it lives here, below keys/ (formats only).
  *
  * `kind` tells private from public; `type` tells the algorithm.
  */
