@@ -14,12 +14,12 @@
  * @internal
  */
 import { MailPkiError } from '../errors.js';
-import { type DerNode, decodeDer, readBoolean, readOctetString, readOid, readSequence } from '../encoding/der.js';
+import { type DerNode, decodeDer, readOid, readSequence } from '../encoding/der.js';
 import { parseSignatureAlgorithmId } from '../crypto/algorithm-id.js';
 import { opaqueFromSpkiNode, parseSpkiNode } from '../keys/spki.js';
 import type { PublicKey } from '../keys/types.js';
 import { OID, oidName } from '../oid.js';
-import { decodeExtensions } from './extensions.js';
+import { decodeExtensions, readExtensions } from './extensions.js';
 import type { DecodedExtensions, Extension, SignatureAlgorithmInfo } from './types.js';
 
 /**
@@ -87,19 +87,7 @@ export function decodeForInspection(der: Uint8Array, what: string, problems: Par
 
 /** Extensions (RFC 5280 4.1 Extensions) as readExtensions reads them, a repeated OID being a problem instead of an error. @internal */
 export function readExtensionsForInspection(node: DerNode | undefined, what: string, problems: ParseProblem[]): Extension[] {
-  const out: Extension[] = [];
-  const seen = new Set<string>();
-  for (const [i, extNode] of readSequence(node, what, 1).entries()) {
-    const parts = readSequence(extNode, `${what}[${i}]`, 2, 3);
-    const oid = readOid(parts[0], `${what}[${i}] extnID`);
-    let critical = false;
-    if (parts.length === 3) critical = readBoolean(parts[1], `${what}[${i}] critical`);
-    const der = readOctetString(parts[parts.length - 1], `${what}[${i}] extnValue`);
-    if (seen.has(oid)) addProblem(problems, 'RFC 5280 4.2', `extension ${oidName(oid)} appears twice (only the first is decoded)`);
-    seen.add(oid);
-    out.push({ oid, name: oidName(oid), critical, der });
-  }
-  return out;
+  return readExtensions(node, what, (oid) => addProblem(problems, 'RFC 5280 4.2', `extension ${oidName(oid)} appears twice (only the first is decoded)`));
 }
 
 /** Where RFC 5280 defines each extension: the rule a malformed one breaks. */
