@@ -14,11 +14,12 @@
  * @internal
  */
 import { MailPkiError } from '../errors.js';
-import { type DerNode, decodeDer, readOid, readSequence } from '../encoding/der.js';
+import { type DerNode, decodeDer, decodeDerTolerant, rawDer, readOid, readSequence } from '../encoding/der.js';
 import { parseSignatureAlgorithmId } from '../crypto/algorithm-id.js';
 import { opaqueFromSpkiNode, parseSpkiNode } from '../keys/spki.js';
 import type { PublicKey } from '../keys/types.js';
 import { OID, oidName } from '../oid.js';
+import type { SignatureAlgorithm } from '../crypto/sign.js';
 import { decodeExtensions, readExtensions } from './extensions.js';
 import type { DecodedExtensions, Extension, SignatureAlgorithmInfo } from './types.js';
 
@@ -143,4 +144,46 @@ export function publicKeyForInspection(node: DerNode, problems: ParseProblem[]):
     addProblem(problems, 'RFC 5280 4.1.2.7', `subjectPublicKeyInfo: ${e.message}`);
     return key;
   }
+}
+
+/**
+ * The steps the certificate and the CSR reader share, chosen once: strict
+ * (`problems` undefined: every rule is an error) or the tolerant reading for
+ * inspection (the ...ForInspection functions above record what a rule breaks).
+ * @internal
+ */
+export interface ReadingSteps {
+  /** The outer element, and the bytes it stands for (tolerant: bytes after it are not part of it). */
+  decode(input: Uint8Array, what: string): { root: DerNode; der: Uint8Array };
+  /** subjectPublicKeyInfo. */
+  publicKey(spki: DerNode): PublicKey;
+  /** An Extensions SEQUENCE. */
+  extensions(node: DerNode | undefined, what: string): Extension[];
+  /** The decoded view of the extensions. */
+  decodeExtensions(exts: readonly Extension[]): DecodedExtensions;
+  /** The signature AlgorithmIdentifier (tolerant: `algorithm` is not given). */
+  signatureAlgorithm(node: DerNode): { info: SignatureAlgorithmInfo; algorithm?: SignatureAlgorithm };
+}
+
+/** {@link ReadingSteps}: strict without `problems`, tolerant with them. @internal */
+export function readingSteps(problems: ParseProblem[] | undefined): ReadingSteps {
+  if (!problems) {
+    return {
+      decode: (input, what) => ({ root: decodeDerTolerant(input, what), der: input }),
+      publicKey: parseSpkiNode,
+      extensions: (node, what) => readExtensions(node, what),
+      decodeExtensions,
+      signatureAlgorithm: parseSignatureAlgorithmId,
+    };
+  }
+  return {
+    decode: (input, what) => {
+      const root = decodeForInspection(input, what, problems);
+      return { root, der: rawDer(root) };
+    },
+    publicKey: (spki) => publicKeyForInspection(spki, problems),
+    extensions: (node, what) => readExtensionsForInspection(node, what, problems),
+    decodeExtensions: (exts) => decodeExtensionsForInspection(exts, problems),
+    signatureAlgorithm: (node) => ({ info: signatureAlgorithmForInspection(node, problems) }),
+  };
 }
