@@ -67,6 +67,12 @@ export function fuzzRunner(checks: FuzzChecks = {}): FuzzRunner {
   };
 }
 
+/** Random input for a parser that takes bytes or text: up to 4 KiB of bytes or 2000 characters. */
+export const randomBytesOrText: fc.Arbitrary<Uint8Array | string> = fc.oneof(fc.uint8Array({ maxLength: 4096 }), fc.string({ maxLength: 2000 }));
+
+/** A nesting bomb: 20000 nested indefinite-length SEQUENCE headers (the recursion bound must stop it). */
+export const NESTING_BOMB: Uint8Array = Uint8Array.from([...Array(20000)].flatMap(() => [0x30, 0x80]));
+
 // ------------------------------------------------ X.509 family of mutations
 
 /** Options of {@link mutatedDer}. */
