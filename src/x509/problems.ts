@@ -11,6 +11,8 @@
  * Bounds are the strict reader's: the same DER decoder (depth, node count),
  * the same size limits; every problem list is capped at MAX_PROBLEMS.
  * Out of scope: names and times that do not decode still fail the file.
+ * The certificate and CSR readers take their steps from readingSteps(),
+ * strict or tolerant, so the two readings cannot drift apart.
  * @internal
  */
 import { MailPkiError } from '../errors.js';
@@ -165,17 +167,17 @@ export interface ReadingSteps {
   signatureAlgorithm(node: DerNode): { info: SignatureAlgorithmInfo; algorithm?: SignatureAlgorithm };
 }
 
+const STRICT_STEPS: ReadingSteps = {
+  decode: (input, what) => ({ root: decodeDerTolerant(input, what), der: input }),
+  publicKey: parseSpkiNode,
+  extensions: (node, what) => readExtensions(node, what),
+  decodeExtensions,
+  signatureAlgorithm: parseSignatureAlgorithmId,
+};
+
 /** {@link ReadingSteps}: strict without `problems`, tolerant with them. @internal */
 export function readingSteps(problems: ParseProblem[] | undefined): ReadingSteps {
-  if (!problems) {
-    return {
-      decode: (input, what) => ({ root: decodeDerTolerant(input, what), der: input }),
-      publicKey: parseSpkiNode,
-      extensions: (node, what) => readExtensions(node, what),
-      decodeExtensions,
-      signatureAlgorithm: parseSignatureAlgorithmId,
-    };
-  }
+  if (!problems) return STRICT_STEPS;
   return {
     decode: (input, what) => {
       const root = decodeForInspection(input, what, problems);
