@@ -444,16 +444,24 @@ async function checkDirectory(dir: string): Promise<'missing' | 'exists'> {
   return 'exists';
 }
 
+/**
+ * Set a directory's mode with fchmod on a handle opened O_NOFOLLOW|O_DIRECTORY:
+ * a symlink swapped in at `d` is never followed, and the umask does not apply.
+ */
+async function chmodDirectoryNoFollow(d: string, mode: number): Promise<void> {
+  const dh = await fsp.open(d, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NOFOLLOW ?? 0));
+  try {
+    await dh.chmod(mode);
+  } finally {
+    await dh.close();
+  }
+}
+
 /** mkdir with an exact mode (fchmod through an O_NOFOLLOW handle: the umask cannot change it). */
 async function makeDirectory(d: string, mode: number, forTarget: string): Promise<void> {
   try {
     await fsp.mkdir(d, { mode });
-    const dh = await fsp.open(d, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NOFOLLOW ?? 0));
-    try {
-      await dh.chmod(mode);
-    } finally {
-      await dh.close();
-    }
+    await chmodDirectoryNoFollow(d, mode);
   } catch (e) {
     await fsp.rmdir(d).catch(() => undefined);
     throw ioError(e, forTarget, `cannot create ${forTarget}`);
@@ -660,14 +668,8 @@ export async function ensureDirectory(dir: string, mode = 0o700): Promise<string
       // mkdir never follows a symlink at d: it fails with EEXIST instead.
       await fsp.mkdir(d, { mode });
       created.push(d);
-      // mkdir's mode is filtered by the umask; fix it with fchmod on a handle opened
-      // O_NOFOLLOW|O_DIRECTORY, so a symlink swapped in meanwhile is never followed.
-      const dh = await fsp.open(d, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NOFOLLOW ?? 0));
-      try {
-        await dh.chmod(mode);
-      } finally {
-        await dh.close();
-      }
+      // mkdir's mode is filtered by the umask
+      await chmodDirectoryNoFollow(d, mode);
     }
   } catch (e) {
     for (const d of created.reverse()) await fsp.rmdir(d).catch(() => undefined);
@@ -772,7 +774,8 @@ async function rollback(dirs: readonly DirPlan[], createdDirs: string[]): Promis
   for (const d of [...createdDirs].reverse()) await fsp.rmdir(d).catch(() => undefined);
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** fsync a directory so a rename or unlink in it is durable; best effort (some platforms cannot). @internal */
+export async function fsyncDir(dir: string): Promise<void> {
   try {
     const fh = await fsp.open(dir, constants.O_RDONLY);
     try {

@@ -39,6 +39,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { MailPkiError } from '../errors.js';
+import { fsyncDir } from './file-store.js';
 import {
   REVOCATION_REASONS,
   alreadyRevoked,
@@ -503,19 +504,6 @@ async function release(lockPath: string, mine: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------- helpers
-
-async function fsyncDir(dir: string): Promise<void> {
-  try {
-    const fh = await fsp.open(dir, constants.O_RDONLY);
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // best effort: some platforms cannot fsync a directory
-  }
-}
 
 function ioError(e: unknown, path: string): MailPkiError {
   if (e instanceof MailPkiError) return e;

@@ -15,7 +15,6 @@ import {
   type DerNode,
   contentBytes,
   contextTag,
-  decodeDerTolerant,
   rawDer,
   readBitStringBytes,
   readBigInt,
@@ -25,21 +24,10 @@ import {
 } from '../encoding/der.js';
 import { encodePem, latin1, looksLikePem, parsePemBlocks } from '../encoding/pem.js';
 import { toHex, equalBytes } from '../encoding/bytes.js';
-import { parseSignatureAlgorithmId } from './algorithm-id.js';
-import { parseSpkiNode } from '../keys/spki.js';
 import type { Certificate, Extension } from './types.js';
 import { readName } from './name.js';
 import { readTime } from './time.js';
-import { decodeExtensions, readExtensions } from './extensions.js';
-import {
-  type ParseProblem,
-  addProblem,
-  decodeExtensionsForInspection,
-  decodeForInspection,
-  publicKeyForInspection,
-  readExtensionsForInspection,
-  signatureAlgorithmForInspection,
-} from './problems.js';
+import { type ParseProblem, addProblem, readingSteps } from './problems.js';
 
 // 'TRUSTED CERTIFICATE' (OpenSSL's cert + trust aux data) is not read: its DER carries a trailer.
 const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE'];
@@ -73,8 +61,8 @@ export function parseCertificateDer(der: Uint8Array): Certificate {
  */
 function readCertificate(input: Uint8Array, problems: ParseProblem[] | undefined): Certificate {
   return wrapDecode('ERR_CERT_MALFORMED', 'certificate', () => {
-    const root = problems ? decodeForInspection(input, 'certificate', problems) : decodeDerTolerant(input, 'certificate');
-    const der = problems ? rawDer(root) : input; // tolerant: bytes after the certificate are not part of it
+    const step = readingSteps(problems);
+    const { root, der } = step.decode(input, 'certificate'); // tolerant: bytes after the certificate are not part of it
     const [tbsNode, algNode, sigNode] = readSequence(root, 'Certificate', 3, 3) as [DerNode, DerNode, DerNode];
     const f = readSequence(tbsNode, 'TBSCertificate', 6, 10);
     let i = 0;
@@ -93,7 +81,7 @@ function readCertificate(input: Uint8Array, problems: ParseProblem[] | undefined
     const notAfter = readTime(na, 'notAfter');
     const subject = readName(f[i++], 'subject');
     const spkiNode = f[i++]!;
-    const publicKey = problems ? publicKeyForInspection(spkiNode, problems) : parseSpkiNode(spkiNode);
+    const publicKey = step.publicKey(spkiNode);
     let extensions: Extension[] = [];
     let lastTag = 0;
     for (; i < f.length; i++) {
@@ -107,7 +95,7 @@ function readCertificate(input: Uint8Array, problems: ParseProblem[] | undefined
           addProblem(problems, 'RFC 5280 4.1.2.9', `${why} (v${version})`); // tolerant
         }
         const node = readExplicit(f[i], 3, 'extensions');
-        extensions = problems ? readExtensionsForInspection(node, 'extensions', problems) : readExtensions(node, 'extensions');
+        extensions = step.extensions(node, 'extensions');
       } // issuerUniqueID [1] / subjectUniqueID [2]: read and ignored (RFC 5280 4.1.2.8)
     }
     const outer = rawDer(algNode);
@@ -116,7 +104,7 @@ function readCertificate(input: Uint8Array, problems: ParseProblem[] | undefined
       if (!problems) throw new MailPkiError('ERR_CERT_MALFORMED', `${why} (RFC 5280 4.1.1.2)`);
       addProblem(problems, 'RFC 5280 4.1.1.2', why); // tolerant
     }
-    const info = problems ? signatureAlgorithmForInspection(algNode, problems) : parseSignatureAlgorithmId(algNode).info;
+    const info = step.signatureAlgorithm(algNode).info;
     const bytes = Uint8Array.from(der);
     return {
       version,
@@ -130,7 +118,7 @@ function readCertificate(input: Uint8Array, problems: ParseProblem[] | undefined
       publicKey,
       spki: rawDer(spkiNode),
       extensions,
-      decoded: problems ? decodeExtensionsForInspection(extensions, problems) : decodeExtensions(extensions),
+      decoded: step.decodeExtensions(extensions),
       tbs: rawDer(tbsNode),
       signature: readBitStringBytes(sigNode, 'signatureValue'),
       der: bytes,

@@ -38,22 +38,14 @@ import { equalBytes } from '../encoding/bytes.js';
 import { type SignatureAlgorithm, defaultSignatureAlgorithm, sign, verify } from '../crypto/sign.js';
 import { checkAlgorithmMatchesKey, encodeSignatureAlgorithmId, parseSignatureAlgorithmId, signatureAlgorithmInfo } from './algorithm-id.js';
 import type { RandomSource } from '../crypto/random.js';
-import { encodeSpki, parseSpkiNode } from '../keys/spki.js';
+import { encodeSpki } from '../keys/spki.js';
 import { getPublicKey } from '../keys/public-key.js';
 import type { PrivateKey } from '../crypto/key-types.js';
 import type { CertificateRequest, Extension, NameInput, SanInput } from './types.js';
 import { encodeName, parseName, readName } from './name.js';
 import { toGeneralName } from './general-name.js';
-import { decodeExtensions, encodeExtensions, readExtensions, subjectAltNameExtension } from './extensions.js';
-import {
-  type ParseProblem,
-  addProblem,
-  decodeExtensionsForInspection,
-  decodeForInspection,
-  publicKeyForInspection,
-  readExtensionsForInspection,
-  signatureAlgorithmForInspection,
-} from './problems.js';
+import { encodeExtensions, subjectAltNameExtension } from './extensions.js';
+import { type ParseProblem, addProblem, readingSteps } from './problems.js';
 
 /** Options of {@link createCertificateRequest}. @public */
 export interface CreateCertificateRequestOptions {
@@ -215,8 +207,8 @@ export function parseCertificateRequestTolerant(input: string | Uint8Array): { r
 /** The one CSR reader: strict without `problems`, tolerant for inspection with it (see certificate.ts). */
 function readRequest(input: Uint8Array, problems: ParseProblem[] | undefined): CertificateRequest {
   return wrapDecode('ERR_ASN1_STRUCTURE', 'certificate request', () => {
-    const root = problems ? decodeForInspection(input, 'certificate request', problems) : decodeDerTolerant(input, 'certificate request');
-    const der = problems ? rawDer(root) : input;
+    const step = readingSteps(problems);
+    const { root, der } = step.decode(input, 'certificate request');
     const [criNode, algNode, sigNode] = readSequence(root, 'CertificationRequest', 3, 3) as [DerNode, DerNode, DerNode];
     const cri = readSequence(criNode, 'CertificationRequestInfo', 3, 4);
     const version = readSmallInt(cri[0], 'CertificationRequestInfo version', 10);
@@ -227,7 +219,7 @@ function readRequest(input: Uint8Array, problems: ParseProblem[] | undefined): C
     }
     const subject = readName(cri[1], 'CSR subject');
     const spkiNode = cri[2]!;
-    const publicKey = problems ? publicKeyForInspection(spkiNode, problems) : parseSpkiNode(spkiNode);
+    const publicKey = step.publicKey(spkiNode);
     let extensions: Extension[] = [];
     let challengePassword: string | undefined;
     const attributes: Array<{ oid: string; der: Uint8Array }> = [];
@@ -242,7 +234,7 @@ function readRequest(input: Uint8Array, problems: ParseProblem[] | undefined): C
           if (oid === OID.extensionRequest) {
             if (values.length !== 1) throw new MailPkiError('ERR_ASN1_STRUCTURE', 'extensionRequest: expected one value');
             if (readSequence(values[0], 'extensionRequest').length) {
-              extensions = problems ? readExtensionsForInspection(values[0], 'extensionRequest', problems) : readExtensions(values[0], 'extensionRequest');
+              extensions = step.extensions(values[0], 'extensionRequest');
             }
           } else if (oid === OID.challengePassword) {
             challengePassword = readString(values[0], 'challengePassword').value;
@@ -256,11 +248,11 @@ function readRequest(input: Uint8Array, problems: ParseProblem[] | undefined): C
     } else if (!problems) {
       throw new MailPkiError('ERR_ASN1_STRUCTURE', 'CertificationRequestInfo: attributes [0] missing (RFC 2986 4.1)');
     } else addProblem(problems, 'RFC 2986 4.1', 'CertificationRequestInfo: attributes [0] missing');
-    const parsedAlg = problems ? { info: signatureAlgorithmForInspection(algNode, problems) } : parseSignatureAlgorithmId(algNode);
+    const parsedAlg = step.signatureAlgorithm(algNode);
     const { info } = parsedAlg;
     const algorithm = 'algorithm' in parsedAlg ? parsedAlg.algorithm : undefined;
     const signature = readBitStringBytes(sigNode, 'CSR signature');
-    const decoded = problems ? decodeExtensionsForInspection(extensions, problems) : decodeExtensions(extensions);
+    const decoded = step.decodeExtensions(extensions);
     const out: CertificateRequest = {
       version: version + 1,
       subject,

@@ -206,10 +206,16 @@ export function computeKeyIdentifier(spkiDer: Uint8Array): Uint8Array {
 
 /**
  * Read `Extensions` (the SEQUENCE node inside `[3]` or an extensionRequest).
+ * `onDuplicate` is told of an OID seen before (RFC 5280 4.2); by default it
+ * throws. The tolerant reader (problems.ts) records a problem instead.
  * @throws MailPkiError `ERR_EXTENSION_INVALID` on duplicates or a malformed entry.
  * @internal
  */
-export function readExtensions(node: DerNode | undefined, what: string): Extension[] {
+export function readExtensions(
+  node: DerNode | undefined,
+  what: string,
+  onDuplicate: (oid: string) => void = (oid) => bad(`extension ${oidName(oid)} appears twice (RFC 5280 4.2)`),
+): Extension[] {
   const out: Extension[] = [];
   const seen = new Set<string>();
   for (const [i, extNode] of readSequence(node, what, 1).entries()) {
@@ -218,7 +224,7 @@ export function readExtensions(node: DerNode | undefined, what: string): Extensi
     let critical = false;
     if (parts.length === 3) critical = readBoolean(parts[1], `${what}[${i}] critical`);
     const der = readOctetString(parts[parts.length - 1], `${what}[${i}] extnValue`);
-    if (seen.has(oid)) bad(`extension ${oidName(oid)} appears twice (RFC 5280 4.2)`);
+    if (seen.has(oid)) onDuplicate(oid);
     seen.add(oid);
     out.push({ oid, name: oidName(oid), critical, der });
   }

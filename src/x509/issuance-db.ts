@@ -21,27 +21,17 @@ import { OID } from '../oid.js';
 import { formatNameRfc4514 } from './name.js';
 import { formatGeneralName } from './general-name.js';
 import type { Certificate } from './types.js';
-import type { CrlReason } from './crl.js';
+import { CRL_REASONS, type CrlReason } from './crl.js';
+
+/** A revocation reason name `revoke` accepts (RFC 5280 5.3.1): a CRLReason other than `removeFromCRL`. @public */
+export type RevocationReason = Exclude<CrlReason, 'removeFromCRL'>;
 
 /**
  * The revocation reasons `revoke` accepts: RFC 5280 5.3.1 CRLReason names
- * without `removeFromCRL` (delta CRLs only).
+ * (in code order) without `removeFromCRL` (delta CRLs only).
  * @public
  */
-export const REVOCATION_REASONS = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'privilegeWithdrawn',
-  'aACompromise',
-] as const satisfies readonly CrlReason[];
-
-/** A revocation reason name (RFC 5280 5.3.1). @public */
-export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+export const REVOCATION_REASONS: readonly RevocationReason[] = CRL_REASONS.filter((r): r is RevocationReason => r !== undefined && r !== 'removeFromCRL');
 
 /** Everything recorded about one issued certificate except the certificate itself. @public */
 export interface IssuanceSummary {

@@ -11,15 +11,18 @@
  * Bounds are the strict reader's: the same DER decoder (depth, node count),
  * the same size limits; every problem list is capped at MAX_PROBLEMS.
  * Out of scope: names and times that do not decode still fail the file.
+ * The certificate and CSR readers take their steps from readingSteps(),
+ * strict or tolerant, so the two readings cannot drift apart.
  * @internal
  */
 import { MailPkiError } from '../errors.js';
-import { type DerNode, decodeDer, readBoolean, readOctetString, readOid, readSequence } from '../encoding/der.js';
+import { type DerNode, decodeDer, decodeDerTolerant, rawDer, readOid, readSequence } from '../encoding/der.js';
 import { parseSignatureAlgorithmId } from './algorithm-id.js';
 import { opaqueFromSpkiNode, parseSpkiNode } from '../keys/spki.js';
 import type { PublicKey } from '../crypto/key-types.js';
 import { OID, oidName } from '../oid.js';
-import { decodeExtensions } from './extensions.js';
+import type { SignatureAlgorithm } from '../crypto/sign.js';
+import { decodeExtensions, readExtensions } from './extensions.js';
 import type { DecodedExtensions, Extension, SignatureAlgorithmInfo } from './types.js';
 
 /**
@@ -87,19 +90,7 @@ export function decodeForInspection(der: Uint8Array, what: string, problems: Par
 
 /** Extensions (RFC 5280 4.1 Extensions) as readExtensions reads them, a repeated OID being a problem instead of an error. @internal */
 export function readExtensionsForInspection(node: DerNode | undefined, what: string, problems: ParseProblem[]): Extension[] {
-  const out: Extension[] = [];
-  const seen = new Set<string>();
-  for (const [i, extNode] of readSequence(node, what, 1).entries()) {
-    const parts = readSequence(extNode, `${what}[${i}]`, 2, 3);
-    const oid = readOid(parts[0], `${what}[${i}] extnID`);
-    let critical = false;
-    if (parts.length === 3) critical = readBoolean(parts[1], `${what}[${i}] critical`);
-    const der = readOctetString(parts[parts.length - 1], `${what}[${i}] extnValue`);
-    if (seen.has(oid)) addProblem(problems, 'RFC 5280 4.2', `extension ${oidName(oid)} appears twice (only the first is decoded)`);
-    seen.add(oid);
-    out.push({ oid, name: oidName(oid), critical, der });
-  }
-  return out;
+  return readExtensions(node, what, (oid) => addProblem(problems, 'RFC 5280 4.2', `extension ${oidName(oid)} appears twice (only the first is decoded)`));
 }
 
 /** Where RFC 5280 defines each extension: the rule a malformed one breaks. */
@@ -155,4 +146,46 @@ export function publicKeyForInspection(node: DerNode, problems: ParseProblem[]):
     addProblem(problems, 'RFC 5280 4.1.2.7', `subjectPublicKeyInfo: ${e.message}`);
     return key;
   }
+}
+
+/**
+ * The steps the certificate and the CSR reader share, chosen once: strict
+ * (`problems` undefined: every rule is an error) or the tolerant reading for
+ * inspection (the ...ForInspection functions above record what a rule breaks).
+ * @internal
+ */
+export interface ReadingSteps {
+  /** The outer element, and the bytes it stands for (tolerant: bytes after it are not part of it). */
+  decode(input: Uint8Array, what: string): { root: DerNode; der: Uint8Array };
+  /** subjectPublicKeyInfo. */
+  publicKey(spki: DerNode): PublicKey;
+  /** An Extensions SEQUENCE. */
+  extensions(node: DerNode | undefined, what: string): Extension[];
+  /** The decoded view of the extensions. */
+  decodeExtensions(exts: readonly Extension[]): DecodedExtensions;
+  /** The signature AlgorithmIdentifier (tolerant: `algorithm` is not given). */
+  signatureAlgorithm(node: DerNode): { info: SignatureAlgorithmInfo; algorithm?: SignatureAlgorithm };
+}
+
+const STRICT_STEPS: ReadingSteps = {
+  decode: (input, what) => ({ root: decodeDerTolerant(input, what), der: input }),
+  publicKey: parseSpkiNode,
+  extensions: (node, what) => readExtensions(node, what),
+  decodeExtensions,
+  signatureAlgorithm: parseSignatureAlgorithmId,
+};
+
+/** {@link ReadingSteps}: strict without `problems`, tolerant with them. @internal */
+export function readingSteps(problems: ParseProblem[] | undefined): ReadingSteps {
+  if (!problems) return STRICT_STEPS;
+  return {
+    decode: (input, what) => {
+      const root = decodeForInspection(input, what, problems);
+      return { root, der: rawDer(root) };
+    },
+    publicKey: (spki) => publicKeyForInspection(spki, problems),
+    extensions: (node, what) => readExtensionsForInspection(node, what, problems),
+    decodeExtensions: (exts) => decodeExtensionsForInspection(exts, problems),
+    signatureAlgorithm: (node) => ({ info: signatureAlgorithmForInspection(node, problems) }),
+  };
 }

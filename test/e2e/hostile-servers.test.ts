@@ -97,8 +97,8 @@ async function drip(sock: Socket, chunks: () => string, everyMs: number): Promis
 interface Proto {
   name: 'smtp' | 'imap' | 'pop3';
   greeting: string;
-  /** Answer the capability command (after reading it). */
-  caps(sock: Socket, lines: AsyncGenerator<string>): Promise<void>;
+  /** The answer to the capability command, listing STARTTLS. */
+  capabilities: string;
   /** The positive STARTTLS reply. */
   go: string;
   /** A refusal of STARTTLS, with text `t`. */
@@ -109,34 +109,39 @@ const PROTOS: Proto[] = [
   {
     name: 'smtp',
     greeting: '220 mail.example.test ESMTP\r\n',
-    async caps(sock, lines) {
-      await next(lines);
-      sock.write('250-mail.example.test\r\n250 STARTTLS\r\n');
-    },
+    capabilities: '250-mail.example.test\r\n250 STARTTLS\r\n',
     go: '220 2.0.0 go ahead\r\n',
     refuse: (t) => `454 4.7.0 ${t}\r\n`,
   },
   {
     name: 'imap',
     greeting: '* OK IMAP ready\r\n',
-    async caps(sock, lines) {
-      await next(lines);
-      sock.write('* CAPABILITY IMAP4rev1 STARTTLS\r\na1 OK done\r\n');
-    },
+    capabilities: '* CAPABILITY IMAP4rev1 STARTTLS\r\na1 OK done\r\n',
     go: 'a2 OK begin TLS\r\n',
     refuse: (t) => `a2 NO ${t}\r\n`,
   },
   {
     name: 'pop3',
     greeting: '+OK POP3 ready\r\n',
-    async caps(sock, lines) {
-      await next(lines);
-      sock.write('+OK\r\nSTLS\r\n.\r\n');
-    },
+    capabilities: '+OK\r\nSTLS\r\n.\r\n',
     go: '+OK begin TLS\r\n',
     refuse: (t) => `-ERR ${t}\r\n`,
   },
 ];
+const SMTP = PROTOS[0]!;
+
+/**
+ * The plaintext dialogue up to STARTTLS: the greeting, the capability answer
+ * (after the client's command), then, after the client's STARTTLS, `reply`
+ * (by default the positive one).
+ */
+async function toStarttls(p: Proto, sock: Socket, lines: AsyncGenerator<string>, reply = p.go): Promise<void> {
+  sock.write(p.greeting);
+  await next(lines);
+  sock.write(p.capabilities);
+  await next(lines);
+  sock.write(reply);
+}
 
 /** `check` through the CLI (bundled, as test/helpers/cli.ts runs it). */
 function check(port: number, proto: string | undefined, extra: string[] = []): Promise<CliResult> {
@@ -261,10 +266,7 @@ describe('hostile servers', { concurrency: 4, timeout: 110_000 }, () => {
   for (const p of PROTOS) {
     it(`${p.name}: injection in the same segment as the STARTTLS reply -> starttls-injection`, async () => {
       const port = await serve(async (sock, lines) => {
-        sock.write(p.greeting);
-        await p.caps(sock, lines);
-        await next(lines);
-        sock.write(`${p.go}${p.name === 'imap' ? 'a3 OK injected\r\n' : '250 injected\r\n'}`);
+        await toStarttls(p, sock, lines, `${p.go}${p.name === 'imap' ? 'a3 OK injected\r\n' : '250 injected\r\n'}`);
       });
       const r = await check(port, p.name, ['--timeout', '5']);
       assert.equal(r.status, 1);
@@ -276,10 +278,7 @@ describe('hostile servers', { concurrency: 4, timeout: 110_000 }, () => {
     it(`${p.name}: injection in a separate segment after the STARTTLS reply -> starttls-injection (not not-tls)`, async () => {
       const port = await serve(async (sock, lines) => {
         sock.setNoDelay(true);
-        sock.write(p.greeting);
-        await p.caps(sock, lines);
-        await next(lines);
-        sock.write(p.go);
+        await toStarttls(p, sock, lines);
         await sleep(20);
         sock.write('250 injected in a second segment\r\n');
       });
@@ -294,8 +293,7 @@ describe('hostile servers', { concurrency: 4, timeout: 110_000 }, () => {
         sock.write(p.greeting);
         await next(lines);
         // the capability answer and, unasked, the positive STARTTLS reply in one write
-        const capsReply = p.name === 'smtp' ? '250-mail.example.test\r\n250 STARTTLS\r\n' : p.name === 'imap' ? '* CAPABILITY IMAP4rev1 STARTTLS\r\na1 OK done\r\n' : '+OK\r\nSTLS\r\n.\r\n';
-        sock.write(capsReply + p.go);
+        sock.write(p.capabilities + p.go);
         await next(lines);
       });
       const r = await check(port, p.name, ['--timeout', '5']);
@@ -315,10 +313,7 @@ describe('hostile servers', { concurrency: 4, timeout: 110_000 }, () => {
       assertClean(r1, 'evil greeting');
       assert.match(r1.stdout + r1.stderr, /\\x1b\]0;pwned\\x07/);
       const refuse = await serve(async (sock, lines) => {
-        sock.write(p.greeting);
-        await p.caps(sock, lines);
-        await next(lines);
-        sock.write(p.refuse(EVIL));
+        await toStarttls(p, sock, lines, p.refuse(EVIL));
       });
       const r2 = await check(refuse, p.name, ['--timeout', '5', '--transcript']);
       assert.equal(r2.status, 1);
@@ -382,11 +377,7 @@ describe('hostile servers', { concurrency: 4, timeout: 110_000 }, () => {
 
   it('STARTTLS then a plaintext answer to the ClientHello is still not-tls (the injection wait does not hide it)', async () => {
     const port = await serve(async (sock, lines) => {
-      sock.write('220 hi\r\n');
-      await next(lines);
-      sock.write('250-x\r\n250 STARTTLS\r\n');
-      await next(lines);
-      sock.write('220 go\r\n');
+      await toStarttls(SMTP, sock, lines);
       sock.once('data', () => sock.write('500 what is this\r\n'));
     });
     const r = await check(port, 'smtp', ['--timeout', '5']);
@@ -397,11 +388,7 @@ describe('hostile servers', { concurrency: 4, timeout: 110_000 }, () => {
 
   it('a normal STARTTLS server still passes (the new checks do not reject an honest dialogue)', async () => {
     const port = await serve(async (sock, lines) => {
-      sock.write('220 mail.example.test ESMTP\r\n');
-      await next(lines);
-      sock.write('250-mail.example.test\r\n250 STARTTLS\r\n');
-      await next(lines);
-      sock.write('220 go ahead\r\n');
+      await toStarttls(SMTP, sock, lines);
       const tls = new TLSSocket(sock, { isServer: true, key, cert });
       tls.on('error', () => undefined);
       const tl = readLines(tls as unknown as Socket);

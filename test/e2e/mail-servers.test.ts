@@ -116,15 +116,7 @@ test('mailpki mail init output runs real Postfix and Dovecot; openssl s_client a
     assert.equal(run('doveconf', ['-c', dovecot.configFile, '-h', 'ssl_min_protocol']).stdout.trim(), 'TLSv1.2');
     assert.equal(run('doveconf', ['-c', dovecot.configFile, '-h', 'ssl_prefer_server_ciphers']).stdout.trim(), 'no');
 
-    const services: Service[] = [
-      { name: 'SMTP port-25 style (STARTTLS, may)', port: ports.smtp, starttls: 'smtp', protocol: 'smtp' },
-      { name: 'submission 587 style (STARTTLS, encrypt)', port: ports.submission, starttls: 'smtp', protocol: 'smtp' },
-      { name: 'submissions 465 style (implicit TLS)', port: ports.submissions, protocol: 'smtp' },
-      { name: 'IMAP STARTTLS', port: ports.imap, starttls: 'imap', protocol: 'imap' },
-      { name: 'IMAPS', port: ports.imaps, protocol: 'imap' },
-      { name: 'POP3 STLS', port: ports.pop3, starttls: 'pop3', protocol: 'pop3' },
-      { name: 'POP3S', port: ports.pop3s, protocol: 'pop3' },
-    ];
+    const services = tlsServices(ports);
 
     // 3. openssl s_client: chain + SAN host check by OpenSSL
     for (const s of services) {
@@ -271,16 +263,16 @@ test('generated Postfix main.cf/master.cf pass `postfix check` for every version
   }
 });
 
-/** Every TLS service of the harness, for `mailpki check`. */
+/** Every TLS service of the harness (the order is relied on: services[0] is SMTP on 25, ...). */
 function tlsServices(ports: MailServers['ports']): Service[] {
   return [
-    { name: 'smtp', port: ports.smtp, starttls: 'smtp', protocol: 'smtp' },
-    { name: 'submission', port: ports.submission, starttls: 'smtp', protocol: 'smtp' },
-    { name: 'submissions', port: ports.submissions, protocol: 'smtp' },
-    { name: 'imap', port: ports.imap, starttls: 'imap', protocol: 'imap' },
-    { name: 'imaps', port: ports.imaps, protocol: 'imap' },
-    { name: 'pop3', port: ports.pop3, starttls: 'pop3', protocol: 'pop3' },
-    { name: 'pop3s', port: ports.pop3s, protocol: 'pop3' },
+    { name: 'SMTP port-25 style (STARTTLS, may)', port: ports.smtp, starttls: 'smtp', protocol: 'smtp' },
+    { name: 'submission 587 style (STARTTLS, encrypt)', port: ports.submission, starttls: 'smtp', protocol: 'smtp' },
+    { name: 'submissions 465 style (implicit TLS)', port: ports.submissions, protocol: 'smtp' },
+    { name: 'IMAP STARTTLS', port: ports.imap, starttls: 'imap', protocol: 'imap' },
+    { name: 'IMAPS', port: ports.imaps, protocol: 'imap' },
+    { name: 'POP3 STLS', port: ports.pop3, starttls: 'pop3', protocol: 'pop3' },
+    { name: 'POP3S', port: ports.pop3s, protocol: 'pop3' },
   ];
 }
 

@@ -36,36 +36,16 @@ import { encodePbes2AlgorithmId, pbes2Encrypt, type Pbes2Kdf, type Pbes2Params }
 import { derOctets, derSeq, encodeDer } from '../../src/encoding/der.js';
 import { encodePem, latin1 } from '../../src/encoding/pem.js';
 import { toBase64, utf8 } from '../../src/encoding/bytes.js';
-import { ERROR_CODES, isMailPkiError } from '../../src/errors.js';
 import type { PrivateKey, RsaPrivateKey } from '../../src/crypto/key-types.js';
+import { isMailPkiError } from '../../src/errors.js';
+import { FUZZ_MAX_MS, byteMutation, fuzzRunner, mutateBytes } from '../helpers/fuzz.js';
 
 const PW = 'pw';
-const MAX_MS = 1000;
 const RUNS = 300;
-let slowest = 0;
 
-/** Run a decoder; only success or a MailPkiError with a known code is allowed, within MAX_MS. */
-let tally = new Map<string, number>();
-const count = (k: string): void => {
-  tally.set(k, (tally.get(k) ?? 0) + 1);
-};
-function safely(name: string, fn: () => unknown): void {
-  const t0 = performance.now();
-  try {
-    fn();
-    count('ok');
-  } catch (e) {
-    if (isMailPkiError(e)) count(e.code);
-    if (!isMailPkiError(e) || !(ERROR_CODES as readonly string[]).includes(e.code)) {
-      assert.fail(`${name} threw a non-MailPkiError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-    }
-    assert.ok(!/[0-9a-f]{64}/i.test(e.message), `${name}: message looks like it carries key material: ${e.message}`);
-  } finally {
-    const ms = performance.now() - t0;
-    slowest = Math.max(slowest, ms);
-    assert.ok(ms < MAX_MS, `${name} took ${ms.toFixed(0)} ms`);
-  }
-}
+/** Runs a decoder: only success or a MailPkiError with a known code, within FUZZ_MAX_MS, and no key material in a message. */
+const fuzz = fuzzRunner({ noKeyMaterial: true });
+const { codes: tally, safely } = fuzz;
 
 // ------------------------------------------------------------ seeds
 
@@ -144,46 +124,9 @@ function fill(seed: number, len: number): Uint8Array {
 const bigBytes = fc.tuple(fc.integer(), fc.integer({ min: 0, max: 65536 })).map(([s, n]) => fill(s, n));
 const anyBytes = fc.oneof(fc.uint8Array({ maxLength: 300 }), bigBytes);
 
-type Mutation =
-  | { kind: 'flip'; pos: number; bit: number }
-  | { kind: 'truncate'; pos: number }
-  | { kind: 'insert'; pos: number; bytes: Uint8Array }
-  | { kind: 'delete'; pos: number; len: number }
-  | { kind: 'overwrite'; pos: number; byte: number };
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), pos: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), pos: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), pos: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('delete' as const), pos: fc.nat(), len: fc.integer({ min: 1, max: 8 }) }),
-  fc.record({ kind: fc.constant('overwrite' as const), pos: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
-);
-function mutate(b: Uint8Array, ms: Mutation[]): Uint8Array {
-  let out = b.slice();
-  for (const m of ms) {
-    const p = out.length ? m.pos % (out.length + 1) : 0;
-    switch (m.kind) {
-      case 'flip':
-        if (out.length) out[p % out.length]! ^= 1 << m.bit;
-        break;
-      case 'truncate':
-        out = out.slice(0, p);
-        break;
-      case 'insert':
-        out = new Uint8Array([...out.subarray(0, p), ...m.bytes, ...out.subarray(p)]);
-        break;
-      case 'delete':
-        out = new Uint8Array([...out.subarray(0, p), ...out.subarray(p + m.len)]);
-        break;
-      case 'overwrite':
-        if (out.length) out[p % out.length] = m.byte;
-        break;
-    }
-  }
-  return out;
-}
-const mutatedSeed = fc.tuple(fc.integer({ min: 0, max: SEEDS.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([i, ms]) => {
+const mutatedSeed = fc.tuple(fc.integer({ min: 0, max: SEEDS.length - 1 }), fc.array(byteMutation, { minLength: 1, maxLength: 3 })).map(([i, ms]) => {
   const s = SEEDS[i]!;
-  return { seed: s, der: mutate(s.der, ms) };
+  return { seed: s, der: mutateBytes(s.der, ms) };
 });
 
 const DER_DECODERS: Array<[string, (b: Uint8Array) => unknown]> = [
@@ -201,7 +144,7 @@ function allDer(b: Uint8Array): void {
   for (const [name, fn] of DER_DECODERS) safely(name, () => fn(b));
   const t0 = performance.now();
   assert.equal(typeof isEncryptedPrivateKey(b), 'boolean'); // never throws
-  assert.ok(performance.now() - t0 < MAX_MS);
+  assert.ok(performance.now() - t0 < FUZZ_MAX_MS);
 }
 function allPem(text: string): void {
   safely('parsePrivateKey(PEM)', () => parsePrivateKey(text, { passphrase: PW }));
@@ -236,7 +179,7 @@ test('arbitrary text (and latin1 of arbitrary bytes) as PEM input', () => {
 });
 
 test('mutated valid DER of every format and encryption through every DER decoder', (t) => {
-  tally = new Map();
+  tally.clear();
   fc.assert(fc.property(mutatedSeed, ({ der }) => allDer(der)), { numRuns: 500 });
   t.diagnostic(`outcomes: ${JSON.stringify(Object.fromEntries([...tally].sort((a, b) => b[1] - a[1])))}`);
   // The mutations must reach every layer: DER, structure, decryption, key checks, and success.
@@ -246,7 +189,7 @@ test('mutated valid DER of every format and encryption through every DER decoder
 });
 
 test('mutated valid encodings as PEM (mutated body; legacy headers kept)', (t) => {
-  tally = new Map();
+  tally.clear();
   fc.assert(fc.property(mutatedSeed, ({ seed, der }) => allPem(der.length ? encodePem(seed.label, der, seed.headers ?? []) : '')), { numRuns: 500 });
   t.diagnostic(`outcomes: ${JSON.stringify(Object.fromEntries([...tally].sort((a, b) => b[1] - a[1])))}`);
   for (const code of ['ok', 'ERR_BAD_PASSPHRASE', 'ERR_KEY_INVALID', 'ERR_PEM_LABEL']) assert.ok((tally.get(code) ?? 0) > 0, `no mutated PEM ended in ${code}`);
@@ -255,7 +198,7 @@ test('mutated valid encodings as PEM (mutated body; legacy headers kept)', (t) =
 test('mutated PEM text (line breaks, headers, base64 characters)', () => {
   const pems = SEEDS.map((s) => encodePem(s.label, s.der, s.headers ?? []));
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: pems.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 }), (i, ms) => allPem(latin1(mutate(utf8(pems[i]!), ms)))),
+    fc.property(fc.integer({ min: 0, max: pems.length - 1 }), fc.array(byteMutation, { minLength: 1, maxLength: 3 }), (i, ms) => allPem(latin1(mutateBytes(utf8(pems[i]!), ms)))),
     { numRuns: RUNS },
   );
 });
@@ -268,10 +211,10 @@ test('hostile PBES2 work factors are refused quickly through the caps', () => {
     fc.integer({ min: 14, max: 20 }).chain((k) => fc.integer({ min: 2 ** (21 - k) + 1, max: 1024 }).map((p) => ({ type: 'scrypt' as const, salt, N: 2 ** k, r: 8, p }))),
   );
   fc.assert(
-    fc.property(hostileKdf, fc.array(mutation, { maxLength: 1 }), (kdf, ms) => {
+    fc.property(hostileKdf, fc.array(byteMutation, { maxLength: 1 }), (kdf, ms) => {
       const der = encodeDer(derSeq(encodePbes2AlgorithmId({ kdf, cipher: 'aes-256-cbc', iv: new Uint8Array(16) }), derOctets(new Uint8Array(64))));
       // only truncation keeps the huge numbers' magnitude out of reach of bit games
-      const input = ms[0]?.kind === 'truncate' ? mutate(der, ms) : der;
+      const input = ms[0]?.kind === 'truncate' ? mutateBytes(der, ms) : der;
       let code = '';
       safely('parsePrivateKey(hostile)', () => {
         try {
@@ -292,7 +235,7 @@ test('JWK import: mutated valid JWKs and arbitrary JSON values', () => {
   fc.assert(
     fc.property(
       fc.oneof(
-        fc.tuple(fc.integer({ min: 0, max: jwks.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([i, ms]) => latin1(mutate(utf8(jwks[i]!), ms))),
+        fc.tuple(fc.integer({ min: 0, max: jwks.length - 1 }), fc.array(byteMutation, { minLength: 1, maxLength: 3 })).map(([i, ms]) => latin1(mutateBytes(utf8(jwks[i]!), ms))),
         fc.json({ maxDepth: 3 }),
       ),
       (text) => {
@@ -311,6 +254,6 @@ test('JWK import: mutated valid JWKs and arbitrary JSON values', () => {
 });
 
 test('slowest decoder call stayed under a second', (t) => {
-  t.diagnostic(`slowest call: ${slowest.toFixed(0)} ms`);
-  assert.ok(slowest < MAX_MS);
+  t.diagnostic(`slowest call: ${fuzz.slowest.toFixed(0)} ms`);
+  assert.ok(fuzz.slowest < FUZZ_MAX_MS);
 });

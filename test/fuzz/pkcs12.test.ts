@@ -12,10 +12,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { encodePkcs12, parsePkcs12, isPkcs12, describePkcs12, parsePkcs8, getPublicKey, createRootCa, issueCertificate, encodePkcs8, PKCS12_OID, type PrivateKey } from '../../src/index.js';
 import { decodeDer, derExplicit, derInt, derOctets, derOid, derSeq, encodeDer, readSequence, type Asn1Node } from '../../src/encoding/der.js';
-import { ERROR_CODES, isMailPkiError } from '../../src/errors.js';
+import { byteMutation, fuzzRunner, mutateBytes } from '../helpers/fuzz.js';
 
 const PW = 'pw';
-const MAX_MS = 1000;
 const fromNode = (k: import('node:crypto').KeyObject): PrivateKey => parsePkcs8(new Uint8Array(k.export({ format: 'der', type: 'pkcs8' }) as Buffer));
 const RSA = fromNode(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
 const EC = fromNode(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
@@ -48,25 +47,8 @@ test('fuzz seeds are valid PKCS#12 files', () => {
   }
 });
 
-let slowest = 0;
-const tally = new Map<string, number>();
-function safely(name: string, fn: () => unknown): void {
-  const t0 = performance.now();
-  try {
-    fn();
-    tally.set('ok', (tally.get('ok') ?? 0) + 1);
-  } catch (e) {
-    if (!isMailPkiError(e) || !(ERROR_CODES as readonly string[]).includes(e.code)) {
-      assert.fail(`${name} threw a non-MailPkiError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-    }
-    tally.set(e.code, (tally.get(e.code) ?? 0) + 1);
-    assert.ok(!/[0-9a-f]{64}/i.test(e.message), `${name}: message looks like it carries key material: ${e.message}`);
-  } finally {
-    const ms = performance.now() - t0;
-    slowest = Math.max(slowest, ms);
-    assert.ok(ms < MAX_MS, `${name} took ${ms.toFixed(0)} ms`);
-  }
-}
+const fuzz = fuzzRunner({ noKeyMaterial: true });
+const { codes: tally, safely } = fuzz;
 function all(b: Uint8Array): void {
   safely('isPkcs12', () => {
     if (typeof isPkcs12(b) !== 'boolean') throw new Error('isPkcs12 must return a boolean');
@@ -76,35 +58,9 @@ function all(b: Uint8Array): void {
   safely('parsePkcs12 (wrong passphrase)', () => parsePkcs12(b, { passphrase: 'wrong' }));
 }
 
-type Mutation =
-  | { kind: 'flip'; pos: number; bit: number }
-  | { kind: 'truncate'; pos: number }
-  | { kind: 'insert'; pos: number; bytes: Uint8Array }
-  | { kind: 'delete'; pos: number; len: number }
-  | { kind: 'overwrite'; pos: number; byte: number };
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), pos: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), pos: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), pos: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('delete' as const), pos: fc.nat(), len: fc.integer({ min: 1, max: 8 }) }),
-  fc.record({ kind: fc.constant('overwrite' as const), pos: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
-);
-function mutate(b: Uint8Array, ms: Mutation[]): Uint8Array {
-  let out = b.slice();
-  for (const m of ms) {
-    const p = out.length ? m.pos % (out.length + 1) : 0;
-    if (m.kind === 'flip' && out.length) out[p % out.length] = out[p % out.length]! ^ (1 << m.bit);
-    else if (m.kind === 'truncate') out = out.slice(0, p);
-    else if (m.kind === 'insert') out = new Uint8Array([...out.subarray(0, p), ...m.bytes, ...out.subarray(p)]);
-    else if (m.kind === 'delete') out = new Uint8Array([...out.subarray(0, p), ...out.subarray(p + m.len)]);
-    else if (m.kind === 'overwrite' && out.length) out[p % out.length] = m.byte;
-  }
-  return out;
-}
-
 test('mutated PKCS#12 files: typed errors or a result, bounded time', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: SEEDS.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 }), (i, ms) => all(mutate(SEEDS[i]![1], ms))),
+    fc.property(fc.integer({ min: 0, max: SEEDS.length - 1 }), fc.array(byteMutation, { minLength: 1, maxLength: 3 }), (i, ms) => all(mutateBytes(SEEDS[i]![1], ms))),
     { numRuns: 600 },
   );
   assert.ok(tally.size > 2, `expected several outcomes, got ${[...tally.keys()].join(', ')}`);
@@ -120,5 +76,5 @@ test('arbitrary bytes, and bytes behind a PFX header', () => {
     }),
     { numRuns: 300 },
   );
-  console.log(`pkcs12 fuzz: slowest call ${slowest.toFixed(1)} ms; outcomes ${JSON.stringify(Object.fromEntries(tally))}`);
+  console.log(`pkcs12 fuzz: slowest call ${fuzz.slowest.toFixed(1)} ms; outcomes ${JSON.stringify(Object.fromEntries(tally))}`);
 });

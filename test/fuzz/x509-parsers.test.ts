@@ -17,32 +17,11 @@ import { parseName, decodeName, formatNameRfc4514, formatNameOpenssl } from '../
 import { parseSan } from '../../src/x509/general-name.js';
 import { inspectCertificate, certificateToJson } from '../../src/x509/inspect.js';
 import { encodePem, latin1 } from '../../src/encoding/pem.js';
-import { ERROR_CODES, isMailPkiError } from '../../src/errors.js';
 import type { PrivateKey } from '../../src/crypto/key-types.js';
+import { NESTING_BOMB, randomBytesOrText, fuzzRunner, mutatedDer } from '../helpers/fuzz.js';
 
-const MAX_MS = 1000;
-let slowest = 0;
-const codes = new Map<string, number>();
-
-function safely<T>(name: string, fn: () => T): T | undefined {
-  const t0 = performance.now();
-  try {
-    const r = fn();
-    codes.set('ok', (codes.get('ok') ?? 0) + 1);
-    return r;
-  } catch (e) {
-    if (!isMailPkiError(e) || !(ERROR_CODES as readonly string[]).includes(e.code)) {
-      assert.fail(`${name} threw a non-MailPkiError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-    }
-    assert.ok(!/\n/.test(e.message), `${name}: one-line message`);
-    codes.set(e.code, (codes.get(e.code) ?? 0) + 1);
-    return undefined;
-  } finally {
-    const ms = performance.now() - t0;
-    slowest = Math.max(slowest, ms);
-    assert.ok(ms < MAX_MS, `${name} took ${ms.toFixed(0)} ms`);
-  }
-}
+const fuzz = fuzzRunner({ oneLine: true });
+const { codes, safely } = fuzz;
 
 const mk = (kp: { privateKey: { export(o: object): Buffer | string } }): PrivateKey => parsePkcs8(new Uint8Array(kp.privateKey.export({ type: 'pkcs8', format: 'der' }) as Buffer));
 const rootKey = mk(generateKeyPairSync('ec', { namedCurve: 'P-256' }));
@@ -64,43 +43,7 @@ const CERT_SEEDS = [root.der, inter.der, leaf.der, smime.der];
 const CSR_SEEDS = [csr.der, createCertificateRequest({ subject: { CN: 'e' }, privateKey: edKey }).der];
 
 /** A mutation of a seed: flips, truncation, insertion, deletion, overwrite, length-byte change, growth to 64 KiB. */
-const mutated = (seeds: Uint8Array[]) =>
-  fc
-    .tuple(
-      fc.constantFrom(...seeds),
-      fc.array(
-        fc.oneof(
-          fc.record({ k: fc.constant('flip'), at: fc.nat(), bit: fc.nat(7) }),
-          fc.record({ k: fc.constant('trunc'), at: fc.nat() }),
-          fc.record({ k: fc.constant('ins'), at: fc.nat(), b: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-          fc.record({ k: fc.constant('del'), at: fc.nat(), n: fc.integer({ min: 1, max: 16 }) }),
-          fc.record({ k: fc.constant('set'), at: fc.nat(), v: fc.constantFrom(0x00, 0x7f, 0x80, 0x81, 0x82, 0x84, 0xff, 0x30, 0x31, 0xa0, 0xa3, 0x05) }),
-          fc.record({ k: fc.constant('grow'), at: fc.nat(), n: fc.integer({ min: 1, max: 64 * 1024 }) }),
-        ),
-        { minLength: 1, maxLength: 4 },
-      ),
-    )
-    .map(([seed, ops]) => {
-      let b = Uint8Array.from(seed);
-      for (const op of ops) {
-        const at = b.length ? op.at % b.length : 0;
-        if (op.k === 'flip') b[at]! ^= 1 << op.bit;
-        else if (op.k === 'trunc') b = b.slice(0, at);
-        else if (op.k === 'ins') b = Uint8Array.from([...b.subarray(0, at), ...op.b, ...b.subarray(at)]);
-        else if (op.k === 'del') b = Uint8Array.from([...b.subarray(0, at), ...b.subarray(at + op.n)]);
-        else if (op.k === 'set') b[at] = op.v;
-        else if (op.k === 'grow') {
-          const n = Math.min(op.n, 64 * 1024 - b.length);
-          if (n <= 0) continue;
-          const grown = new Uint8Array(b.length + n);
-          grown.set(b.subarray(0, at));
-          grown.fill(0x30, at, at + n);
-          grown.set(b.subarray(at), at + n);
-          b = grown;
-        }
-      }
-      return b;
-    });
+const mutated = (seeds: Uint8Array[]) => mutatedDer(seeds, { setBytes: [0x00, 0x7f, 0x80, 0x81, 0x82, 0x84, 0xff, 0x30, 0x31, 0xa0, 0xa3, 0x05] });
 
 test('parseCertificate / parseCertificates: mutated certs (DER and PEM), random bytes and text; decoded values are usable', () => {
   fc.assert(
@@ -116,13 +59,13 @@ test('parseCertificate / parseCertificates: mutated certs (DER and PEM), random 
     { numRuns: 600 },
   );
   fc.assert(
-    fc.property(fc.oneof(fc.uint8Array({ maxLength: 4096 }), fc.string({ maxLength: 2000 })), (x) => {
+    fc.property(randomBytesOrText, (x) => {
       safely('parseCertificate(random)', () => parseCertificate(x));
     }),
     { numRuns: 300 },
   );
   // nesting bomb and a PEM with broken base64
-  safely('deep nesting', () => parseCertificate(Uint8Array.from([...Array(20000)].flatMap(() => [0x30, 0x80]))));
+  safely('deep nesting', () => parseCertificate(NESTING_BOMB));
   safely('bad base64', () => parseCertificate('-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n'));
 });
 
@@ -182,7 +125,7 @@ test('parseSan: random strings; successes are canonical (parse again -> same)', 
 });
 
 test('summary: error codes seen and slowest call', (t) => {
-  t.diagnostic(`codes: ${JSON.stringify(Object.fromEntries(codes))}; slowest call ${slowest.toFixed(1)} ms`);
+  t.diagnostic(`codes: ${JSON.stringify(Object.fromEntries(codes))}; slowest call ${fuzz.slowest.toFixed(1)} ms`);
   assert.ok((codes.get('ok') ?? 0) > 0);
   assert.ok(codes.size > 5, 'the mutations reach many different checks');
   void latin1;
