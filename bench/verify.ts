@@ -195,7 +195,9 @@ function worstCases(): WorstCase[] {
   const permitted = Array.from({ length: 1024 }, (_, i) => `zone${i}.example`);
   const ncRoot = createRootCa({ subject: { CN: 'NC Root' }, privateKey: otherKey, nameConstraints: { permitted } });
   const sans = Array.from({ length: 1024 }, (_, i) => `host${i}.zone${1023 - i}.example`);
-  const ncLeaf = issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(leafKey), subject: { CN: sans[0]! }, sans, issuer: ncRoot, issuerKey: otherKey });
+  // Issuance refuses a leaf past the comparison cap: it comes from a twin root (same name and key, no constraints).
+  const unconstrained = (cn: string) => createRootCa({ subject: { CN: cn }, privateKey: otherKey });
+  const ncLeaf = issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(leafKey), subject: { CN: sans[0]! }, sans, issuer: unconstrained("NC Root"), issuerKey: otherKey });
   out.push({ label: 'name constraints 1,024 names × 1,024 subtrees', make: () => ({ leaf: fresh(ncLeaf), opts: { trustAnchors: [fresh(ncRoot)] } }) });
   const ncRoot2 = createRootCa({ subject: { CN: 'NC Root 2' }, privateKey: otherKey, nameConstraints: { permitted: permitted.slice(0, 255) } });
   const ncLeaf2 = issueCertificate({ profile: 'tls-server', publicKey: getPublicKey(leafKey), subject: { CN: sans[1023]! }, sans: sans.slice(769), issuer: ncRoot2, issuerKey: otherKey });
