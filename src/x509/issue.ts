@@ -273,12 +273,7 @@ function cnAmongSans(subject: DistinguishedName, sans: GeneralName[], allowList:
   for (const rdn of subject.rdns) {
     for (const a of rdn) {
       if (a.oid !== OID.commonName) continue;
-      let g: GeneralName | undefined;
-      try {
-        g = parseIp(a.value) ? parseSan(`IP:${a.value}`) : parseSan(`DNS:${a.value}`);
-      } catch {
-        g = undefined;
-      }
+      const g = hostNameSan(a.value);
       if (g && sans.some((s) => sanKey(s) === sanKey(g!))) continue;
       // no host name at all: the "needs a DNS or IP SAN" refusal below says more
       if (!sans.some((s) => s.type === 'dns' || s.type === 'ip')) return;
@@ -292,6 +287,38 @@ function cnAmongSans(subject: DistinguishedName, sans: GeneralName[], allowList:
       warn(warnings, 'cn-added-as-san', `the CN ${a.value} was added as a SAN: a server certificate's CN must be one of its SANs (CA/B BR 7.1.4.3)`);
     }
   }
+}
+
+/** A CN value as a host-name SAN: an IP address SAN when it parses as one, else a DNS name; undefined when it is neither (e.g. "Jane Doe"). */
+function hostNameSan(value: string): Extract<GeneralName, { type: 'dns' | 'ip' }> | undefined {
+  try {
+    return (parseIp(value) ? parseSan(`IP:${value}`) : parseSan(`DNS:${value}`)) as Extract<GeneralName, { type: 'dns' | 'ip' }>;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The SAN mailpki adds when a TLS certificate (or a request for one) has
+ * none (DESIGN.md §4: clients match only the SANs, RFC 9525 6.3): the
+ * subject's first CN, as an IP address SAN when it is an address
+ * (`192.0.2.1`, `2001:db8::1`), else as a DNS name. `undefined` when the
+ * subject has no CN or the CN is no host name (`Jane Doe`).
+ * {@link issueCertificate} applies it for the `tls-server` and `tls-client`
+ * profiles; `mailpki csr new` applies it to the request, so the CSR and the
+ * certificate carry the same names.
+ *
+ * @example
+ * ```ts
+ * cnAsSan('CN=192.0.2.1');        // { type: 'ip', value: '192.0.2.1', ... }
+ * cnAsSan({ CN: 'mail.example.com' }); // { type: 'dns', value: 'mail.example.com' }
+ * cnAsSan({ CN: 'Mail Server' });  // undefined
+ * ```
+ * @public
+ */
+export function cnAsSan(subject: NameInput): Extract<GeneralName, { type: 'dns' | 'ip' }> | undefined {
+  const cn = nameAttribute(parseName(subject), OID.commonName);
+  return cn === undefined ? undefined : hostNameSan(cn);
 }
 
 function policy(msg: string): never {
@@ -713,17 +740,10 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
       }
     } else {
       // DESIGN.md §4: the CN becomes a SAN when there is none (clients ignore the CN).
-      const cn = nameAttribute(subject, OID.commonName);
-      if (cn) {
-        try {
-          const g = parseIp(cn) ? parseSan(`IP:${cn}`) : parseSan(`DNS:${cn}`);
-          if (!options.sanAllowList || allowed(g, options.sanAllowList)) {
-            sans.push(g);
-            warn(warnings, 'cn-added-as-san', `no SAN in the request: the CN ${cn} was added as a SAN`);
-          }
-        } catch {
-          // a CN that is no host name (e.g. "Jane Doe") is not a SAN
-        }
+      const g = cnAsSan(subject);
+      if (g && (!options.sanAllowList || allowed(g, options.sanAllowList))) {
+        sans.push(g);
+        warn(warnings, 'cn-added-as-san', `no SAN in the request: the CN ${nameAttribute(subject, OID.commonName)} was added as a SAN`);
       }
     }
   }

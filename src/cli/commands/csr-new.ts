@@ -1,7 +1,7 @@
 /** `mailpki csr new`: a PKCS#10 request with SANs, from an existing key or a new one. */
 import { MailPkiError } from '../../errors.js';
 import { describeKey, encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
-import { createCertificateRequest, parseName, parseSan } from '../../x509/index.js';
+import { cnAsSan, createCertificateRequest, parseName, parseSan } from '../../x509/index.js';
 import type { DistinguishedName, GeneralName } from '../../x509/types.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import type { PrivateKey } from '../../crypto/key-types.js';
@@ -22,7 +22,7 @@ export const spec: CommandSpec = {
   description: [
     'DN: "/C=US/O=Example/CN=mail.example.com" or "CN=mail.example.com,O=Example,C=US". ' +
       'NAME in --san is typed automatically: mail.example.com (DNS), 192.0.2.1 / 2001:db8::1 (IP), postmaster@example.com (email); a URI only with a prefix, uri:https://... (a name:port or a URL is refused with the host name it probably meant).',
-    'Clients ignore the CN and check only the SANs (RFC 9525); a host name CN with no --san is added as a SAN, with a note.',
+    'Clients ignore the CN and check only the SANs (RFC 9525); a host name or IP address CN with no --san is added as a SAN (DNS or IP, as `mailpki sign` would), with a note.',
     'With --key-out a new key is made (EC P-256 by default) and written unencrypted, because Postfix cannot read an encrypted key; ' +
       'give --passphrase-file / --passphrase-env to encrypt it anyway (for Dovecot or other servers that can ask for it).',
     'Without --subject the subject is CN=<the first --san> (as mail init does). ' +
@@ -87,11 +87,11 @@ export const spec: CommandSpec = {
       privateKey = (await generateWithProgress(ctx, keyOpts, 'key')).privateKey;
     }
     if (sans.length === 0) {
-      const cn = subject.rdns.flat().filter((a) => a.type === 'CN').pop()?.value;
-      const cnSan = cn !== undefined ? sanOrUndefined(cn) : undefined;
-      if (cnSan?.type === 'dns') {
+      // The library's rule (issueCertificate does the same), so the request and the certificate agree.
+      const cnSan = cnAsSan(subject);
+      if (cnSan) {
         sans.push(cnSan);
-        note(ctx.io, `no --san given: added the CN ${cn} as a DNS SAN (clients check only SANs)`);
+        note(ctx.io, `no --san given: added the CN ${cnSan.value} as ${cnSan.type === 'ip' ? 'an IP' : 'a DNS'} SAN (clients check only SANs)`);
       } else {
         note(ctx.io, 'the CSR has no subjectAltName: a TLS server certificate needs one (mailpki sign --san NAME can add it)');
       }
@@ -116,14 +116,6 @@ export const spec: CommandSpec = {
     }
   },
 };
-
-function sanOrUndefined(value: string): ReturnType<typeof parseSan> | undefined {
-  try {
-    return parseSan(value);
-  } catch {
-    return undefined;
-  }
-}
 
 function sameName(a: GeneralName, b: GeneralName): boolean {
   return a.type === b.type && 'value' in a && 'value' in b && typeof a.value === 'string' && typeof b.value === 'string' && a.value.toLowerCase() === b.value.toLowerCase();
