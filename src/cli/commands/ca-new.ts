@@ -2,6 +2,7 @@
 import { MailPkiError } from '../../errors.js';
 import { describeKey, encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
 import { createRootCa, parseName } from '../../x509/index.js';
+import { ROOT_CA_PROFILE } from '../../x509/profiles/index.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import type { PrivateKey } from '../../crypto/key-types.js';
 import { flag, list, num, str, type CommandSpec } from '../args.js';
@@ -24,7 +25,7 @@ export const spec: CommandSpec = {
       '--passphrase-env or the terminal; --no-passphrase writes it unencrypted (only for throw-away test CAs).',
     '--name-constraint limits what the CA can vouch for (RFC 5280 4.2.1.10): a private root installed in a trust store ' +
       'can otherwise sign for any web site. DOMAIN: example.com (DNS), email:example.com, 192.0.2.0/24.',
-    'Default key: EC P-384 (a root lives 5 years; SHA-384 signatures). Default validity: 1825 days.',
+    `Default key: EC P-384 (a root lives 5 years; SHA-384 signatures). Default validity: ${ROOT_CA_PROFILE.defaultDays} days.`,
   ],
   positionals: { min: 0, max: 0, name: 'argument' },
   options: {
@@ -33,7 +34,7 @@ export const spec: CommandSpec = {
     'cert-out': { type: 'string', required: true, arg: 'FILE', desc: 'where to write the CA certificate' },
     key: { type: 'string', arg: 'FILE', desc: 'use this existing key instead of making one (its passphrase: --passphrase-file/-env)' },
     ...keyTypeOptions(DEFAULTS),
-    days: { type: 'string', integer: [1, 36500], arg: 'N', default: '1825', desc: 'validity in days' },
+    days: { type: 'string', integer: [1, 36500], arg: 'N', default: String(ROOT_CA_PROFILE.defaultDays), desc: 'validity in days' },
     'path-len': { type: 'string', integer: [0, 10], arg: 'N', desc: 'basicConstraints pathLenConstraint (default: none)' },
     'name-constraint': { type: 'string', multiple: true, arg: 'DOMAIN', desc: 'permit only names under DOMAIN' },
     'exclude-name': { type: 'string', multiple: true, arg: 'DOMAIN', desc: 'exclude names under DOMAIN' },
@@ -84,7 +85,7 @@ export const spec: CommandSpec = {
     const cert = createRootCa({
       subject,
       privateKey,
-      days: num(ctx, 'days') ?? 1825,
+      days: num(ctx, 'days') ?? ROOT_CA_PROFILE.defaultDays,
       ...(num(ctx, 'path-len') !== undefined ? { pathLen: num(ctx, 'path-len')! } : {}),
       ...(permitted.length || excluded.length ? { nameConstraints: { permitted, excluded } } : {}),
     });

@@ -22,6 +22,7 @@ import {
   verifyCertificate,
   type IssuedCertificate,
 } from '../../x509/index.js';
+import { ROOT_CA_PROFILE, TLS_SERVER_PROFILE } from '../../x509/profiles/index.js';
 import {
   checkOutputDirectory,
   checkWritable,
@@ -72,7 +73,7 @@ export const spec: CommandSpec = {
     'The root CA is name-constrained to the parent domain of HOST (and of each --san DNS name), so that, once trusted by your clients, ' +
       'it cannot vouch for anyone else\'s site; --name-constraint sets the domains yourself, --no-name-constraint drops the constraint.',
     'Keys: EC P-256 server key and EC P-384 root by default (fast, accepted by Postfix, Dovecot and every current client); ' +
-      '--key-type rsa for RSA 2048 / 3072. Server certificate: 397 days (Apple rejects TLS certificates valid over 825 days).',
+      `--key-type rsa for RSA 2048 / 3072. Server certificate: ${TLS_SERVER_PROFILE.defaultDays} days (Apple rejects TLS certificates valid over ${TLS_SERVER_PROFILE.maxDays} days).`,
     'With --ca-cert/--ca-key (any CA, also one made by the classic OpenSSL recipe) or --ca DIR (the directory of an earlier mail init), ' +
       'the existing root issues the server certificate: everything is written except a new root key (root-ca.pem is a copy of the root, for ' +
       'clients and the chain), and a name the root\'s name constraints exclude is refused, naming it (ERR_NAME_CONSTRAINTS).',
@@ -88,8 +89,8 @@ export const spec: CommandSpec = {
     out: { type: 'string', arg: 'DIR', default: './mailpki-out', desc: 'output directory' },
     san: { type: 'string', multiple: true, arg: 'NAME', desc: 'another name for the server (DNS or IP), e.g. smtp.example.com' },
     'key-type': { type: 'string', choices: ['ec', 'rsa'], default: 'ec', desc: 'EC (P-256 server, P-384 root) or RSA (2048 server, 3072 root)' },
-    days: { type: 'string', integer: [1, 825], arg: 'N', default: '397', desc: 'server certificate validity' },
-    'ca-days': { type: 'string', integer: [1, 36500], arg: 'N', default: '1825', desc: 'root CA validity' },
+    days: { type: 'string', integer: [1, TLS_SERVER_PROFILE.maxDays!], arg: 'N', default: String(TLS_SERVER_PROFILE.defaultDays), desc: 'server certificate validity' },
+    'ca-days': { type: 'string', integer: [1, 36500], arg: 'N', default: String(ROOT_CA_PROFILE.defaultDays), desc: 'root CA validity' },
     'ca-subject': { type: 'string', arg: 'DN', desc: 'root CA subject (default: "/O=DOMAIN/CN=DOMAIN Mail Root", O from --org)' },
     org: { type: 'string', arg: 'NAME', desc: 'organisation in the root CA subject (O=); default: the domain' },
     'name-constraint': { type: 'string', multiple: true, arg: 'DOMAIN', desc: 'constrain the root CA to DOMAIN instead of the parent domain(s)' },
@@ -139,7 +140,7 @@ export const spec: CommandSpec = {
     const outArg = str(ctx, 'out') ?? './mailpki-out';
     const force = flag(ctx, 'force');
     const keyType = (str(ctx, 'key-type') ?? 'ec') as 'ec' | 'rsa';
-    const days = num(ctx, 'days') ?? 397;
+    const days = num(ctx, 'days') ?? TLS_SERVER_PROFILE.defaultDays;
     const names = DEFAULT_MAIL_FILE_NAMES;
     const path = (n: string) => join(outArg, n);
     const keyNames = [...(reusePaths ? [] : [names.rootKey]), names.serverKey, names.postfixChain];
@@ -187,7 +188,7 @@ export const spec: CommandSpec = {
         : createRootCa({
             subject: caSubject,
             privateKey: ca.privateKey,
-            days: num(ctx, 'ca-days') ?? 1825,
+            days: num(ctx, 'ca-days') ?? ROOT_CA_PROFILE.defaultDays,
             ...(constraints.length ? { nameConstraints: { permitted: constraints, excluded: [] } } : {}),
           });
       const issuer = reuse?.issuer ?? root;
