@@ -1,12 +1,11 @@
 /** `mailpki ca intermediate`: an intermediate CA signed by a CA (pathLen 0). */
-import { MailPkiError } from '../../errors.js';
-import { describeKey, encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
+import { describeKey } from '../../keys/index.js';
 import { buildChain, createIntermediateCa, encodeChainPem, parseName } from '../../x509/index.js';
 import { INTERMEDIATE_CA_PROFILE } from '../../x509/profiles/index.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import { flag, num, str, type CommandSpec } from '../args.js';
-import { getPassphrase, note } from '../io.js';
-import { assertKeyMatches, generateWithProgress, keyOptionsFrom, keyTypeOptions, loadCertificates, loadPrivateKey } from '../load.js';
+import { note } from '../io.js';
+import { assertKeyMatches, existingOrNewKey, keyOptionsFrom, keyTypeOptions, loadCertificates, loadPrivateKey, privateKeyPem } from '../load.js';
 import { DB_OPTION, recordIssued } from '../ca-db.js';
 
 const DEFAULTS = { type: 'ec', bits: '3072', curve: 'P-384' };
@@ -68,17 +67,12 @@ export const spec: CommandSpec = {
     const { key: issuerKey } = await loadPrivateKey(ctx, caKeyPath, CA_PASS);
     assertKeyMatches(issuerKey, issuer.publicKey, caKeyPath, `the certificate in ${caPath}`);
 
-    let passphrase: string | undefined;
-    if (!flag(ctx, 'no-passphrase')) {
-      passphrase = await getPassphrase(ctx, PASS, { confirm: true });
-      if (passphrase === undefined) {
-        throw new MailPkiError(
-          'ERR_PASSPHRASE_REQUIRED',
-          'the new CA key is encrypted by default: give --passphrase-file F or --passphrase-env NAME, or --no-passphrase (no terminal to prompt on)',
-        );
-      }
-    }
-    const { privateKey, publicKey } = await generateWithProgress(ctx, keyOpts, 'intermediate CA key');
+    const { privateKey, publicKey, passphrase } = await existingOrNewKey(ctx, {
+      generate: keyOpts,
+      what: 'intermediate CA key',
+      pass: PASS,
+      protect: { kind: 'ca', noFlag: 'no-passphrase', refusalWhat: 'new CA key' },
+    });
     const cert = createIntermediateCa({
       subject,
       publicKey,
@@ -89,7 +83,7 @@ export const spec: CommandSpec = {
       ...(num(ctx, 'path-len') !== undefined ? { pathLen: num(ctx, 'path-len')! } : {}),
     });
     const files: FileToWrite[] = [
-      { path: keyOut, data: passphrase !== undefined ? encryptPrivateKeyPem(privateKey, passphrase) : encodePrivateKeyPem(privateKey), kind: 'key' },
+      { path: keyOut, data: privateKeyPem(privateKey, passphrase), kind: 'key' },
       { path: certOut, data: cert.pem, kind: 'cert' },
     ];
     if (chainOut) {

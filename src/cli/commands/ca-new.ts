@@ -1,13 +1,12 @@
 /** `mailpki ca new`: a self-signed root CA, encrypted key by default. */
 import { MailPkiError } from '../../errors.js';
-import { describeKey, encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
+import { describeKey } from '../../keys/index.js';
 import { createRootCa, parseName } from '../../x509/index.js';
 import { ROOT_CA_PROFILE } from '../../x509/profiles/index.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
-import type { PrivateKey } from '../../crypto/key-types.js';
 import { flag, list, num, str, type CommandSpec } from '../args.js';
-import { getPassphrase, note } from '../io.js';
-import { generateWithProgress, keyOptionsFrom, keyTypeOptions, loadPrivateKey } from '../load.js';
+import { note } from '../io.js';
+import { existingOrNewKey, keyOptionsFrom, keyTypeOptions, privateKeyPem } from '../load.js';
 
 const DEFAULTS = { type: 'ec', bits: '3072', curve: 'P-384' };
 const PASS = { fileFlag: 'passphrase-file', envFlag: 'passphrase-env', what: 'CA key' };
@@ -64,22 +63,13 @@ export const spec: CommandSpec = {
     const keyOpts = keyOptionsFrom(ctx, DEFAULTS);
     await checkWritable(keyOut ? [keyOut, certOut] : [certOut], { force });
 
-    let privateKey: PrivateKey;
-    let passphrase: string | undefined;
-    if (keyIn) {
-      privateKey = (await loadPrivateKey(ctx, keyIn, PASS)).key;
-    } else {
-      if (!flag(ctx, 'no-passphrase')) {
-        passphrase = await getPassphrase(ctx, PASS, { confirm: true });
-        if (passphrase === undefined) {
-          throw new MailPkiError(
-            'ERR_PASSPHRASE_REQUIRED',
-            'the CA key is encrypted by default: give --passphrase-file F or --passphrase-env NAME, or --no-passphrase for an unencrypted test CA (no terminal to prompt on)',
-          );
-        }
-      }
-      privateKey = (await generateWithProgress(ctx, keyOpts, 'CA key')).privateKey;
-    }
+    const { privateKey, passphrase } = await existingOrNewKey(ctx, {
+      existing: keyIn,
+      generate: keyOpts,
+      what: 'CA key',
+      pass: PASS,
+      protect: { kind: 'ca', noFlag: 'no-passphrase', noFlagNote: ' for an unencrypted test CA' },
+    });
     const permitted = list(ctx, 'name-constraint');
     const excluded = list(ctx, 'exclude-name');
     const cert = createRootCa({
@@ -90,7 +80,7 @@ export const spec: CommandSpec = {
       ...(permitted.length || excluded.length ? { nameConstraints: { permitted, excluded } } : {}),
     });
     const files: FileToWrite[] = [{ path: certOut, data: cert.pem, kind: 'cert' }];
-    if (keyOut) files.unshift({ path: keyOut, data: passphrase !== undefined ? encryptPrivateKeyPem(privateKey, passphrase) : encodePrivateKeyPem(privateKey), kind: 'key' });
+    if (keyOut) files.unshift({ path: keyOut, data: privateKeyPem(privateKey, passphrase), kind: 'key' });
     await writeFilesAtomic(files, { force });
     if (keyOut) ctx.io.out(`wrote ${keyOut}: ${describeKey(privateKey)} CA key, ${passphrase !== undefined ? 'encrypted' : 'UNENCRYPTED'}, mode 0600\n`);
     ctx.io.out(`wrote ${certOut}: root CA certificate, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);

@@ -1,13 +1,12 @@
 /** `mailpki csr new`: a PKCS#10 request with SANs, from an existing key or a new one. */
 import { MailPkiError } from '../../errors.js';
-import { describeKey, encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
+import { describeKey } from '../../keys/index.js';
 import { cnAsSan, createCertificateRequest, parseName, parseSan } from '../../x509/index.js';
 import type { DistinguishedName, GeneralName } from '../../x509/types.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
-import type { PrivateKey } from '../../crypto/key-types.js';
 import { flag, list, str, type CommandSpec } from '../args.js';
-import { getPassphrase, note } from '../io.js';
-import { generateWithProgress, keyOptionsFrom, keyTypeOptions, loadCertificates, loadPrivateKey } from '../load.js';
+import { note } from '../io.js';
+import { existingOrNewKey, keyOptionsFrom, keyTypeOptions, loadCertificates, privateKeyPem } from '../load.js';
 
 const DEFAULTS = { type: 'ec', bits: '2048', curve: 'P-256' };
 const PASS = { fileFlag: 'passphrase-file', envFlag: 'passphrase-env', what: 'key' };
@@ -76,16 +75,7 @@ export const spec: CommandSpec = {
     const keyOpts = keyOptionsFrom(ctx, DEFAULTS);
     await checkWritable(keyOut ? [keyOut, out] : [out], { force });
 
-    let privateKey: PrivateKey;
-    let passphrase: string | undefined;
-    if (keyIn) {
-      privateKey = (await loadPrivateKey(ctx, keyIn, PASS)).key;
-    } else {
-      if (str(ctx, 'passphrase-file') !== undefined || str(ctx, 'passphrase-env') !== undefined) {
-        passphrase = await getPassphrase(ctx, PASS, { confirm: true });
-      }
-      privateKey = (await generateWithProgress(ctx, keyOpts, 'key')).privateKey;
-    }
+    const { privateKey, passphrase } = await existingOrNewKey(ctx, { existing: keyIn, generate: keyOpts, what: 'key', pass: PASS, protect: { kind: 'on-request' } });
     if (sans.length === 0) {
       // The library's rule (issueCertificate does the same), so the request and the certificate agree.
       const cnSan = cnAsSan(subject);
@@ -98,7 +88,7 @@ export const spec: CommandSpec = {
     }
     const csr = createCertificateRequest({ subject, sans, privateKey });
     const files: FileToWrite[] = [{ path: out, data: csr.pem, kind: 'cert' }];
-    if (keyOut) files.unshift({ path: keyOut, data: passphrase !== undefined ? encryptPrivateKeyPem(privateKey, passphrase) : encodePrivateKeyPem(privateKey), kind: 'key' });
+    if (keyOut) files.unshift({ path: keyOut, data: privateKeyPem(privateKey, passphrase), kind: 'key' });
     await writeFilesAtomic(files, { force });
     if (keyOut) {
       ctx.io.out(`wrote ${keyOut}: ${describeKey(privateKey)} private key, ${passphrase !== undefined ? 'encrypted' : 'unencrypted'}, mode 0600\n`);

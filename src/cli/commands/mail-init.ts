@@ -8,7 +8,7 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { MailPkiError } from '../../errors.js';
-import { encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
+import { encodePrivateKeyPem } from '../../keys/index.js';
 import { DEFAULT_MAIL_FILE_NAMES, mailRootSubject, mailServerFiles } from '../../mail/index.js';
 import {
   buildChain,
@@ -34,8 +34,8 @@ import {
 } from '../../node/file-store.js';
 import type { GenerateKeyPairOptions } from '../../keys/index.js';
 import { flag, list, num, str, type CommandSpec } from '../args.js';
-import { getPassphrase, note, testPublishPause } from '../io.js';
-import { generateWithProgress, keyLabel } from '../load.js';
+import { note, testPublishPause } from '../io.js';
+import { existingOrNewKey, generateWithProgress, keyLabel, privateKeyPem } from '../load.js';
 import { MAIL_CA_OPTIONS, caPaths, loadMailCa, permittedDns, type MailCa } from '../mail-ca.js';
 import { recordIssued } from '../ca-db.js';
 import { issuanceRecordOf } from '../../x509/issuance-db.js';
@@ -166,22 +166,16 @@ export const spec: CommandSpec = {
     async function generateAndWrite(): Promise<void> {
       const caSubject = parseName(str(ctx, 'ca-subject') ?? mailRootSubject(constraints[0] ?? host, str(ctx, 'org')));
 
-      let passphrase: string | undefined;
       let reuse: MailCa | undefined;
       if (reusePaths) {
         reuse = await loadMailCa(ctx, reusePaths, { ...CA_PASS, what: 'CA key' });
         constraints = permittedDns(reuse.certs);
-      } else if (!flag(ctx, 'no-ca-passphrase')) {
-        passphrase = await getPassphrase(ctx, CA_PASS, { confirm: true });
-        if (passphrase === undefined) {
-          throw new MailPkiError(
-            'ERR_PASSPHRASE_REQUIRED',
-            'the root CA key is encrypted by default: give --ca-passphrase-file F or --ca-passphrase-env NAME, or --no-ca-passphrase (no terminal to prompt on)',
-          );
-        }
       }
-
-      const ca = reuse ? { privateKey: reuse.key } : await generateWithProgress(ctx, KEYS[keyType].ca, 'root CA key');
+      // a new root key: encrypted unless --no-ca-passphrase (the passphrase is asked before the key is made)
+      const ca = reuse
+        ? { privateKey: reuse.key, passphrase: undefined }
+        : await existingOrNewKey(ctx, { generate: KEYS[keyType].ca, what: 'root CA key', pass: CA_PASS, protect: { kind: 'ca', noFlag: 'no-ca-passphrase' } });
+      const passphrase = ca.passphrase;
       const server = await generateWithProgress(ctx, KEYS[keyType].server, 'server key');
       const root = reuse
         ? reuse.root
@@ -216,7 +210,7 @@ export const spec: CommandSpec = {
       });
 
       const files: FileToWrite[] = [
-        ...(reuse ? [] : [{ path: path(names.rootKey), data: passphrase !== undefined ? encryptPrivateKeyPem(ca.privateKey, passphrase) : encodePrivateKeyPem(ca.privateKey), kind: 'key' as const }]),
+        ...(reuse ? [] : [{ path: path(names.rootKey), data: privateKeyPem(ca.privateKey, passphrase), kind: 'key' as const }]),
         { path: path(names.rootCert), data: root.pem, kind: 'cert' },
         { path: path(names.serverKey), data: encodePrivateKeyPem(server.privateKey), kind: 'key' },
         { path: path(CSR_NAME), data: csr.pem, kind: 'cert' },
