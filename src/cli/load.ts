@@ -6,6 +6,8 @@
  */
 import { MailPkiError } from '../errors.js';
 import {
+  encodePrivateKeyPem,
+  encryptPrivateKeyPem,
   generateKeyPair,
   getPublicKey,
   isEncryptedPrivateKey,
@@ -16,7 +18,7 @@ import {
 import { parseCertificateRequest, parseCertificates, parseCrls, type Crl } from '../x509/index.js';
 import type { Certificate, CertificateRequest } from '../x509/types.js';
 import type { KeyPair, PrivateKey, PublicKey } from '../crypto/key-types.js';
-import { num, str, type CommandContext, type OptionSpec } from './args.js';
+import { flag, num, str, type CommandContext, type OptionSpec } from './args.js';
 import { getPassphrase, passphraseRequired, readInput, startProgress, type PassphraseSource } from './io.js';
 
 /** Every certificate in a file (PEM bundle or one DER cert). */
@@ -107,4 +109,76 @@ export async function generateWithProgress(ctx: CommandContext, o: GenerateKeyPa
   } finally {
     progress.done();
   }
+}
+
+/**
+ * How a new key is protected. `ca`: encrypted by default, the passphrase
+ * from the flags or a prompt; `--<noFlag>` writes it unencrypted; with
+ * neither and no terminal, `ERR_PASSPHRASE_REQUIRED` saying so. `on-request`:
+ * unencrypted (a server key: Postfix cannot read an encrypted one) unless a
+ * passphrase flag is given.
+ */
+export type NewKeyProtection =
+  | {
+      readonly kind: 'ca';
+      /** e.g. `no-passphrase`: the flag that writes the key unencrypted. */
+      readonly noFlag: string;
+      /** What the refusal calls the key (default: the passphrase source's `what`). */
+      readonly refusalWhat?: string;
+      /** Words after `--<noFlag>` in the refusal, e.g. ` for an unencrypted test CA`. */
+      readonly noFlagNote?: string;
+    }
+  | { readonly kind: 'on-request' };
+
+/** What {@link existingOrNewKey} needs. */
+export interface ExistingOrNewKeyOptions {
+  /** An existing key file (`--key`): loaded, its passphrase asked only when it is encrypted. */
+  readonly existing?: string | undefined;
+  /** The new key's algorithm (from `--type/--bits/--curve` or the command's choice). */
+  readonly generate: GenerateKeyPairOptions;
+  /** The new key in the progress line, e.g. `CA key`. */
+  readonly what: string;
+  /** Passphrase flags: of the existing key, or for the new one. */
+  readonly pass: PassphraseSource;
+  readonly protect: NewKeyProtection;
+}
+
+/** The key to use; `passphrase` is set when a new key is to be written encrypted (see {@link privateKeyPem}). */
+export interface ExistingOrNewKey extends KeyPair {
+  readonly passphrase: string | undefined;
+  readonly generated: boolean;
+}
+
+/**
+ * "Load the key from --key, or make one": the passphrase of a new key is
+ * asked (with confirmation) before the key is generated, so a refusal costs
+ * no key generation.
+ */
+export async function existingOrNewKey(ctx: CommandContext, o: ExistingOrNewKeyOptions): Promise<ExistingOrNewKey> {
+  if (o.existing !== undefined) {
+    const { key } = await loadPrivateKey(ctx, o.existing, o.pass);
+    return { privateKey: key, publicKey: getPublicKey(key), passphrase: undefined, generated: false };
+  }
+  let passphrase: string | undefined;
+  const p = o.protect;
+  if (p.kind === 'ca') {
+    if (!flag(ctx, p.noFlag)) {
+      passphrase = await getPassphrase(ctx, o.pass, { confirm: true });
+      if (passphrase === undefined) {
+        throw new MailPkiError(
+          'ERR_PASSPHRASE_REQUIRED',
+          `the ${p.refusalWhat ?? o.pass.what} is encrypted by default: give --${o.pass.fileFlag} F or --${o.pass.envFlag} NAME, or --${p.noFlag}${p.noFlagNote ?? ''} (no terminal to prompt on)`,
+        );
+      }
+    }
+  } else if (str(ctx, o.pass.fileFlag) !== undefined || str(ctx, o.pass.envFlag) !== undefined) {
+    passphrase = await getPassphrase(ctx, o.pass, { confirm: true });
+  }
+  const pair = await generateWithProgress(ctx, o.generate, o.what);
+  return { ...pair, passphrase, generated: true };
+}
+
+/** A new private key as PEM: PKCS#8, encrypted (PBES2) when there is a passphrase. */
+export function privateKeyPem(key: PrivateKey, passphrase: string | undefined): string {
+  return passphrase !== undefined ? encryptPrivateKeyPem(key, passphrase) : encodePrivateKeyPem(key);
 }

@@ -9,7 +9,7 @@ export { generateSerialNumber, SERIAL_RANDOM_BYTES } from './serial.js';
 export { createCertificateRequest, parseCertificateRequest, parseCertificateRequestTolerant, verifyCertificateRequest, type CreateCertificateRequestOptions } from './csr.js';
 export { parseCertificate, parseCertificates, parseCertificateTolerant } from './certificate.js';
 export type { ParseProblem } from './problems.js';
-export { createRootCa, createIntermediateCa, issueCertificate, NOT_BEFORE_BACKDATE_MS, type IssuedCertificate, type CommonIssueOptions, type NameConstraintsInput, type CreateRootCaOptions, type CreateIntermediateCaOptions, type IssueCertificateOptions } from './issue.js';
+export { createRootCa, createIntermediateCa, issueCertificate, issueFromTemplate, cnAsSan, NOT_BEFORE_BACKDATE_MS, type CertificateTemplate, type IssueFromTemplateOptions, type IssuedCertificate, type CommonIssueOptions, type NameConstraintsInput, type CreateRootCaOptions, type CreateIntermediateCaOptions, type IssueCertificateOptions } from './issue.js';
 export { inspectCertificate, inspectCertificateRequest, certificateToJson, certificateRequestToJson, sha256Fingerprint, sha1Fingerprint, spkiSha256, formatProblems, signatureNotCheckedReason, inspectCrl, crlToJson, type InspectOptions, type InspectCrlOptions } from './inspect.js';
 export { buildChain, encodeChainPem, encodeKeyAndChainPem, type ChainInput, type BuildChainOptions, type BuiltChain } from './chain.js';
 export { verifyCertificate, VERIFY_FAILURE_CODES, MAX_PATH_LENGTH, MAX_PRESENTED_CERTIFICATES, VERIFY_BUDGET, type VerifyFailureCode, type VerifyOptions, type VerifyProfile, type VerifyPurpose, type VerifyResult } from './verify.js';

@@ -1,6 +1,8 @@
 /**
  * Issuing certificates: self-signed root CAs, intermediate CAs, and leaves
- * with the `tls-server`, `tls-client` and `smime` profiles.
+ * with the `tls-server`, `tls-client` and `smime` profiles; or, for a
+ * profile of the caller's own, from a template (`issueFromTemplate`, Go's
+ * CreateCertificate), with the same issuer, key and constraint checks.
  *
  * Creation = template + explicit issuer + signer -> bytes (DESIGN.md §3).
  * The profile, not the request, decides keyUsage, extKeyUsage and
@@ -34,7 +36,7 @@ import { equalBytes, toHex } from '../encoding/bytes.js';
 import { getPublicKey, publicKeysEqual } from '../keys/public-key.js';
 import { assertKeyStrength } from '../keys/check.js';
 import type { PrivateKey, PublicKey } from '../crypto/key-types.js';
-import type { Certificate, CertificateRequest, DistinguishedName, Extension, GeneralName, NameInput, SanInput } from './types.js';
+import type { Certificate, CertificateRequest, DistinguishedName, Extension, GeneralName, KeyUsageName, NameInput, SanInput } from './types.js';
 import type { CertificateProfile, LeafProfileName } from './profiles/types.js';
 import { ROOT_CA_PROFILE } from './profiles/root-ca.js';
 import { INTERMEDIATE_CA_PROFILE } from './profiles/intermediate-ca.js';
@@ -273,12 +275,7 @@ function cnAmongSans(subject: DistinguishedName, sans: GeneralName[], allowList:
   for (const rdn of subject.rdns) {
     for (const a of rdn) {
       if (a.oid !== OID.commonName) continue;
-      let g: GeneralName | undefined;
-      try {
-        g = parseIp(a.value) ? parseSan(`IP:${a.value}`) : parseSan(`DNS:${a.value}`);
-      } catch {
-        g = undefined;
-      }
+      const g = hostNameSan(a.value);
       if (g && sans.some((s) => sanKey(s) === sanKey(g!))) continue;
       // no host name at all: the "needs a DNS or IP SAN" refusal below says more
       if (!sans.some((s) => s.type === 'dns' || s.type === 'ip')) return;
@@ -292,6 +289,38 @@ function cnAmongSans(subject: DistinguishedName, sans: GeneralName[], allowList:
       warn(warnings, 'cn-added-as-san', `the CN ${a.value} was added as a SAN: a server certificate's CN must be one of its SANs (CA/B BR 7.1.4.3)`);
     }
   }
+}
+
+/** A CN value as a host-name SAN: an IP address SAN when it parses as one, else a DNS name; undefined when it is neither (e.g. "Jane Doe"). */
+function hostNameSan(value: string): Extract<GeneralName, { type: 'dns' | 'ip' }> | undefined {
+  try {
+    return (parseIp(value) ? parseSan(`IP:${value}`) : parseSan(`DNS:${value}`)) as Extract<GeneralName, { type: 'dns' | 'ip' }>;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The SAN mailpki adds when a TLS certificate (or a request for one) has
+ * none (DESIGN.md §4: clients match only the SANs, RFC 9525 6.3): the
+ * subject's first CN, as an IP address SAN when it is an address
+ * (`192.0.2.1`, `2001:db8::1`), else as a DNS name. `undefined` when the
+ * subject has no CN or the CN is no host name (`Jane Doe`).
+ * {@link issueCertificate} applies it for the `tls-server` and `tls-client`
+ * profiles; `mailpki csr new` applies it to the request, so the CSR and the
+ * certificate carry the same names.
+ *
+ * @example
+ * ```ts
+ * cnAsSan('CN=192.0.2.1');        // { type: 'ip', value: '192.0.2.1', ... }
+ * cnAsSan({ CN: 'mail.example.com' }); // { type: 'dns', value: 'mail.example.com' }
+ * cnAsSan({ CN: 'Mail Server' });  // undefined
+ * ```
+ * @public
+ */
+export function cnAsSan(subject: NameInput): Extract<GeneralName, { type: 'dns' | 'ip' }> | undefined {
+  const cn = nameAttribute(parseName(subject), OID.commonName);
+  return cn === undefined ? undefined : hostNameSan(cn);
 }
 
 function policy(msg: string): never {
@@ -403,9 +432,13 @@ function checkAlg(alg: SignatureAlgorithm, key: PrivateKey): SignatureAlgorithm 
   return alg;
 }
 
-function checkDays(days: number, profile: CertificateProfile, allowLong: boolean, warnings: IssueWarning[], publicCaRules = false): void {
+function checkDayCount(days: number): void {
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 1) throw new RangeError('days must be a positive integer');
   if (days > 36500) throw new RangeError('days must be at most 36500');
+}
+
+function checkDays(days: number, profile: CertificateProfile, allowLong: boolean, warnings: IssueWarning[], publicCaRules = false): void {
+  checkDayCount(days);
   if (profile.maxDays !== undefined && days > profile.maxDays && !allowLong) {
     throw errorWithOption(
       'ERR_POLICY',
@@ -713,17 +746,10 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
       }
     } else {
       // DESIGN.md §4: the CN becomes a SAN when there is none (clients ignore the CN).
-      const cn = nameAttribute(subject, OID.commonName);
-      if (cn) {
-        try {
-          const g = parseIp(cn) ? parseSan(`IP:${cn}`) : parseSan(`DNS:${cn}`);
-          if (!options.sanAllowList || allowed(g, options.sanAllowList)) {
-            sans.push(g);
-            warn(warnings, 'cn-added-as-san', `no SAN in the request: the CN ${cn} was added as a SAN`);
-          }
-        } catch {
-          // a CN that is no host name (e.g. "Jane Doe") is not a SAN
-        }
+      const g = cnAsSan(subject);
+      if (g && (!options.sanAllowList || allowed(g, options.sanAllowList))) {
+        sans.push(g);
+        warn(warnings, 'cn-added-as-san', `no SAN in the request: the CN ${nameAttribute(subject, OID.commonName)} was added as a SAN`);
       }
     }
   }
@@ -756,3 +782,111 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
   return buildIssuedBy(options, subject, publicKey, spki, win, exts, warnings);
 }
 
+
+/**
+ * A certificate template for {@link issueFromTemplate}: your own profile,
+ * when none of the built-in ones (`tls-server`, `tls-client`, `smime`,
+ * intermediate CA) fits. The template, not a request, decides every
+ * extension, as a built-in profile does. @public
+ */
+export interface CertificateTemplate {
+  /** Subject name; may be empty when `sans` are given (the SAN extension is then critical, RFC 5280 4.2.1.6). */
+  readonly subject: NameInput;
+  /** subjectAltNames (auto-typed strings or GeneralNames); written as given, none by default. The CN is **not** added (see {@link cnAsSan}). */
+  readonly sans?: readonly SanInput[];
+  /** keyUsage bits, at least one (written critical, RFC 5280 4.2.1.3). */
+  readonly keyUsage: readonly KeyUsageName[];
+  /** extKeyUsage purposes as dotted OIDs (e.g. `OID.serverAuth`); omitted when empty (the default). */
+  readonly extKeyUsage?: readonly string[];
+  /** basicConstraints cA (always written, critical); default false. A CA template should carry keyCertSign in `keyUsage`. */
+  readonly ca?: boolean;
+  /** pathLenConstraint; only with `ca: true`. Default none. */
+  readonly pathLen?: number;
+  /** Name constraints (critical); only with `ca: true`. Default none. */
+  readonly nameConstraints?: NameConstraintsInput;
+  /** Validity in days when the call gives no `days`. */
+  readonly defaultDays: number;
+  /** Refuse (`ERR_POLICY`) a `days` above this; default no limit below the general 36,500. */
+  readonly maxDays?: number;
+}
+
+/** Options of {@link issueFromTemplate}. @public */
+export interface IssueFromTemplateOptions extends CommonIssueOptions {
+  /** What to issue: subject, SANs and every extension value. */
+  readonly template: CertificateTemplate;
+  /** The subject's public key (or its private key; only the public half is used). */
+  readonly publicKey: PublicKey | PrivateKey;
+  /** The signing CA's certificate: cA TRUE, keyCertSign when it has keyUsage, not expired; validity is clamped to its notAfter. */
+  readonly issuer: Certificate;
+  /** The issuer's private key (checked against `issuer`'s public key: `ERR_KEY_MISMATCH`). */
+  readonly issuerKey: PrivateKey;
+  /** The issuer's own chain up to the root, for the name-constraints check (see {@link IssueCertificateOptions.issuerChain}). */
+  readonly issuerChain?: readonly Certificate[];
+}
+
+/**
+ * Issue a certificate from a template: Go's `CreateCertificate(template,
+ * parent, pub, priv)` for a profile of your own (your keyUsage, extKeyUsage,
+ * CA flag and validity limits) without forking a built-in profile. What
+ * every issuance checks still applies: key strength (RSA ≥ 2048), the
+ * issuer (cA, keyCertSign, its key, pathLen, expiry), the name constraints
+ * of the issuer and `issuerChain`, validity clamped to the issuer's notAfter
+ * (a warning), SHA-1 refused. Written: basicConstraints (critical),
+ * keyUsage (critical), extKeyUsage when given, SKI, AKI = the issuer's SKI,
+ * the SANs, name constraints, then the common options (CRL DP, AIA,
+ * policies). Nothing is added that the template does not ask for (no CN as
+ * SAN, no SAN type filter). For a root, use {@link createRootCa}.
+ *
+ * @throws MailPkiError `ERR_POLICY` (days over `maxDays`, no subject and
+ *   no SAN, empty keyUsage, an issuer pathLen that forbids a CA),
+ *   `ERR_KEY_TOO_SMALL`, `ERR_KEY_MISMATCH`, `ERR_ISSUER_NOT_CA`,
+ *   `ERR_VALIDITY`, `ERR_NAME_CONSTRAINTS`, `ERR_WEAK_ALGORITHM`;
+ *   TypeError/RangeError for malformed options.
+ * @example
+ * ```ts
+ * // an internal document-signing profile: digitalSignature + nonRepudiation, a private EKU, at most 90 days
+ * const DOC_SIGNING: CertificateTemplate = {
+ *   subject: { O: 'Example', CN: 'Archive signer' },
+ *   keyUsage: ['digitalSignature', 'nonRepudiation'],
+ *   extKeyUsage: ['1.3.6.1.4.1.55555.1.1'],
+ *   defaultDays: 30,
+ *   maxDays: 90,
+ * };
+ * const cert = issueFromTemplate({ template: DOC_SIGNING, publicKey: keys.publicKey, issuer: ca, issuerKey: caKey });
+ * ```
+ * @public
+ */
+export function issueFromTemplate(options: IssueFromTemplateOptions): IssuedCertificate {
+  if (!options || typeof options !== 'object') throw new TypeError('issueFromTemplate: options object required');
+  const t = options.template;
+  if (!t || typeof t !== 'object') throw new TypeError('template: a CertificateTemplate object is required');
+  if (!options.publicKey) throw new TypeError('publicKey is required');
+  const publicKey = getPublicKey(options.publicKey);
+  assertKeyStrength(publicKey);
+  const subject = parseName(t.subject);
+  const sans = (t.sans ?? []).map(toGeneralName);
+  const ca = t.ca === true;
+  if (!ca && (t.pathLen !== undefined || t.nameConstraints !== undefined)) throw new TypeError('template: pathLen and nameConstraints need ca: true');
+  if (ca && subject.rdns.length === 0) policy('a CA certificate needs a non-empty subject (RFC 5280 4.1.2.6)');
+  if (subject.rdns.length === 0 && sans.length === 0) policy('the certificate would have neither subject nor SAN');
+  if (!Array.isArray(t.keyUsage) || t.keyUsage.length === 0) policy('template.keyUsage must name at least one usage (RFC 5280 4.2.1.3)');
+  const warnings: IssueWarning[] = [];
+  const days = options.days ?? t.defaultDays;
+  checkDayCount(days);
+  if (t.maxDays !== undefined && days > t.maxDays) policy(`a certificate of ${days} days refused: the template allows at most ${t.maxDays} days (maxDays)`);
+  const now = options.now ?? new Date();
+  const win = checkIssuer(options.issuer, options.issuerKey, validity(options, days), now, warnings, ca, t.pathLen);
+  checkIssuerConstraints(options.issuer, options.issuerChain, subject, sans);
+  const spki = encodeSpki(publicKey);
+  const exts: Extension[] = [
+    basicConstraintsExtension(t.pathLen === undefined ? { ca } : { ca, pathLen: t.pathLen }),
+    keyUsageExtension(t.keyUsage),
+    ...(t.extKeyUsage?.length ? [extKeyUsageExtension(t.extKeyUsage)] : []),
+    subjectKeyIdentifierExtension(computeKeyIdentifier(spki)),
+    authorityKeyIdentifierExtension(keyIdOf(options.issuer)),
+    ...(sans.length ? [subjectAltNameExtension(sans, subject.rdns.length === 0)] : []),
+    ...constraintsExtension(t.nameConstraints),
+    ...extraExtensions(options),
+  ];
+  return buildIssuedBy(options, subject, publicKey, spki, win, exts, warnings);
+}

@@ -81,6 +81,11 @@ describe('every command, checked by oracles', { concurrency: false }, () => {
     ok(await cli(['csr', 'new', '--subject', 'CN=imap.example.com', '--key', p('ossl.key'), '--out', p('imap.csr')], { cwd: d }), 'csr new --key');
     assert.equal(ossl('req', '-in', p('imap.csr'), '-noout', '-pubkey'), ossl('pkey', '-in', p('ossl.key'), '-pubout'));
     assert.match(ossl('req', '-in', p('imap.csr'), '-noout', '-text'), /DNS:imap\.example\.com/); // CN added as SAN
+    // an IP address CN becomes an IP SAN, as `sign` (the library's cnAsSan) would add it
+    const ip = await cli(['csr', 'new', '--subject', 'CN=192.0.2.1', '--key', p('ossl.key'), '--out', p('ip.csr')], { cwd: d });
+    ok(ip, 'csr new CN=IP');
+    assert.match(ip.stderr, /added the CN 192\.0\.2\.1 as an IP SAN/);
+    assert.match(ossl('req', '-in', p('ip.csr'), '-noout', '-text'), /X509v3 Subject Alternative Name: *\n *IP Address:192\.0\.2\.1\n/);
   });
 
   it('sign: keeps CSR SANs, v3 + profile extensions; openssl verify -x509_strict -purpose sslserver -verify_hostname', async () => {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import {
   OID,
+  cnAsSan,
   createCertificateRequest,
   createIntermediateCa,
   createRootCa,
@@ -110,4 +111,19 @@ test('warnings are { code, message }; the CA/B public-CA validity warning only w
   assert.match(strict.warnings[0]!.message, /397 days exceeds 200 days/);
   const short = issueCertificate({ profile: 'tls-server', publicKey: pub, sans: ['a.example.com'], days: 90, issuer: root, issuerKey: rootKey, publicCaRules: true });
   assert.deepEqual(short.warnings, []);
+});
+
+test('cnAsSan: the CN-as-SAN rule issueCertificate applies (IP or DNS), exported so a CSR can carry the same SAN', () => {
+  assert.deepEqual(cnAsSan('CN=192.0.2.1'), { type: 'ip', value: '192.0.2.1' });
+  assert.deepEqual(cnAsSan({ CN: '2001:DB8::1' }), { type: 'ip', value: '2001:db8::1' });
+  assert.deepEqual(cnAsSan('/O=Example/CN=Mail.Example.com'), { type: 'dns', value: 'mail.example.com' });
+  assert.equal(cnAsSan({ CN: 'Mail Server' }), undefined);
+  assert.equal(cnAsSan({ O: 'Example' }), undefined);
+  // the same name issueCertificate adds for a request without SAN
+  const { root, rootKey } = pki('p256', 'p256');
+  for (const cn of ['192.0.2.1', 'mail.example.com']) {
+    const csr = createCertificateRequest({ subject: { CN: cn }, privateKey: key('p256') });
+    const c = issueCertificate({ profile: 'tls-server', csr, issuer: root, issuerKey: rootKey });
+    assert.deepEqual(c.decoded.subjectAltName, [cnAsSan({ CN: cn })]);
+  }
 });

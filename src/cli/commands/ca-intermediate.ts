@@ -1,11 +1,11 @@
 /** `mailpki ca intermediate`: an intermediate CA signed by a CA (pathLen 0). */
-import { MailPkiError } from '../../errors.js';
-import { describeKey, encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
+import { describeKey } from '../../keys/index.js';
 import { buildChain, createIntermediateCa, encodeChainPem, parseName } from '../../x509/index.js';
+import { INTERMEDIATE_CA_PROFILE } from '../../x509/profiles/index.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import { flag, num, str, type CommandSpec } from '../args.js';
-import { getPassphrase, note } from '../io.js';
-import { assertKeyMatches, generateWithProgress, keyOptionsFrom, keyTypeOptions, loadCertificates, loadPrivateKey } from '../load.js';
+import { note } from '../io.js';
+import { assertKeyMatches, existingOrNewKey, keyOptionsFrom, keyTypeOptions, loadCertificates, loadPrivateKey, privateKeyPem } from '../load.js';
 import { DB_OPTION, recordIssued } from '../ca-db.js';
 
 const DEFAULTS = { type: 'ec', bits: '3072', curve: 'P-384' };
@@ -22,7 +22,7 @@ export const spec: CommandSpec = {
   description: [
     'The issuing CA key is read with --ca-passphrase-file / --ca-passphrase-env or a terminal prompt when it is encrypted. ' +
       'The new key is encrypted like a root key (--passphrase-file / --passphrase-env / prompt) unless --no-passphrase.',
-    'Default validity 1095 days (the library\'s intermediate profile), cut to the issuer\'s notAfter if it would outlive it.',
+    `Default validity ${INTERMEDIATE_CA_PROFILE.defaultDays} days (the library's intermediate profile), cut to the issuer's notAfter if it would outlive it.`,
     'The new intermediate is recorded in the issuing CA\'s issuance database (--db, default next to --ca) before anything is written.',
   ],
   positionals: { min: 0, max: 0, name: 'argument' },
@@ -36,8 +36,8 @@ export const spec: CommandSpec = {
     'cert-out': { type: 'string', required: true, arg: 'FILE', desc: 'where to write the intermediate certificate' },
     'chain-out': { type: 'string', arg: 'FILE', desc: 'also write the intermediate followed by the issuer chain (without the root)' },
     ...keyTypeOptions(DEFAULTS),
-    days: { type: 'string', integer: [1, 36500], arg: 'N', default: '1095', desc: 'validity in days (never past the issuer\'s notAfter)' },
-    'path-len': { type: 'string', integer: [0, 10], arg: 'N', default: '0', desc: 'basicConstraints pathLenConstraint' },
+    days: { type: 'string', integer: [1, 36500], arg: 'N', default: String(INTERMEDIATE_CA_PROFILE.defaultDays), desc: 'validity in days (never past the issuer\'s notAfter)' },
+    'path-len': { type: 'string', integer: [0, 10], arg: 'N', default: String(INTERMEDIATE_CA_PROFILE.pathLen), desc: 'basicConstraints pathLenConstraint' },
     'passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase for the new key: first line of F' },
     'passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase for the new key: environment variable NAME' },
     'no-passphrase': { type: 'boolean', desc: 'write the new key unencrypted (test CAs only)' },
@@ -67,17 +67,12 @@ export const spec: CommandSpec = {
     const { key: issuerKey } = await loadPrivateKey(ctx, caKeyPath, CA_PASS);
     assertKeyMatches(issuerKey, issuer.publicKey, caKeyPath, `the certificate in ${caPath}`);
 
-    let passphrase: string | undefined;
-    if (!flag(ctx, 'no-passphrase')) {
-      passphrase = await getPassphrase(ctx, PASS, { confirm: true });
-      if (passphrase === undefined) {
-        throw new MailPkiError(
-          'ERR_PASSPHRASE_REQUIRED',
-          'the new CA key is encrypted by default: give --passphrase-file F or --passphrase-env NAME, or --no-passphrase (no terminal to prompt on)',
-        );
-      }
-    }
-    const { privateKey, publicKey } = await generateWithProgress(ctx, keyOpts, 'intermediate CA key');
+    const { privateKey, publicKey, passphrase } = await existingOrNewKey(ctx, {
+      generate: keyOpts,
+      what: 'intermediate CA key',
+      pass: PASS,
+      protect: { kind: 'ca', noFlag: 'no-passphrase', refusalWhat: 'new CA key' },
+    });
     const cert = createIntermediateCa({
       subject,
       publicKey,
@@ -85,10 +80,10 @@ export const spec: CommandSpec = {
       issuerKey,
       issuerChain: caCerts.slice(1),
       ...(num(ctx, 'days') !== undefined ? { days: num(ctx, 'days')! } : {}),
-      pathLen: num(ctx, 'path-len') ?? 0,
+      ...(num(ctx, 'path-len') !== undefined ? { pathLen: num(ctx, 'path-len')! } : {}),
     });
     const files: FileToWrite[] = [
-      { path: keyOut, data: passphrase !== undefined ? encryptPrivateKeyPem(privateKey, passphrase) : encodePrivateKeyPem(privateKey), kind: 'key' },
+      { path: keyOut, data: privateKeyPem(privateKey, passphrase), kind: 'key' },
       { path: certOut, data: cert.pem, kind: 'cert' },
     ];
     if (chainOut) {

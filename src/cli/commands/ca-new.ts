@@ -1,12 +1,12 @@
 /** `mailpki ca new`: a self-signed root CA, encrypted key by default. */
 import { MailPkiError } from '../../errors.js';
-import { describeKey, encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
+import { describeKey } from '../../keys/index.js';
 import { createRootCa, parseName } from '../../x509/index.js';
+import { ROOT_CA_PROFILE } from '../../x509/profiles/index.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
-import type { PrivateKey } from '../../crypto/key-types.js';
 import { flag, list, num, str, type CommandSpec } from '../args.js';
-import { getPassphrase, note } from '../io.js';
-import { generateWithProgress, keyOptionsFrom, keyTypeOptions, loadPrivateKey } from '../load.js';
+import { note } from '../io.js';
+import { existingOrNewKey, keyOptionsFrom, keyTypeOptions, privateKeyPem } from '../load.js';
 
 const DEFAULTS = { type: 'ec', bits: '3072', curve: 'P-384' };
 const PASS = { fileFlag: 'passphrase-file', envFlag: 'passphrase-env', what: 'CA key' };
@@ -24,7 +24,7 @@ export const spec: CommandSpec = {
       '--passphrase-env or the terminal; --no-passphrase writes it unencrypted (only for throw-away test CAs).',
     '--name-constraint limits what the CA can vouch for (RFC 5280 4.2.1.10): a private root installed in a trust store ' +
       'can otherwise sign for any web site. DOMAIN: example.com (DNS), email:example.com, 192.0.2.0/24.',
-    'Default key: EC P-384 (a root lives 5 years; SHA-384 signatures). Default validity: 1825 days.',
+    `Default key: EC P-384 (a root lives 5 years; SHA-384 signatures). Default validity: ${ROOT_CA_PROFILE.defaultDays} days.`,
   ],
   positionals: { min: 0, max: 0, name: 'argument' },
   options: {
@@ -33,7 +33,7 @@ export const spec: CommandSpec = {
     'cert-out': { type: 'string', required: true, arg: 'FILE', desc: 'where to write the CA certificate' },
     key: { type: 'string', arg: 'FILE', desc: 'use this existing key instead of making one (its passphrase: --passphrase-file/-env)' },
     ...keyTypeOptions(DEFAULTS),
-    days: { type: 'string', integer: [1, 36500], arg: 'N', default: '1825', desc: 'validity in days' },
+    days: { type: 'string', integer: [1, 36500], arg: 'N', default: String(ROOT_CA_PROFILE.defaultDays), desc: 'validity in days' },
     'path-len': { type: 'string', integer: [0, 10], arg: 'N', desc: 'basicConstraints pathLenConstraint (default: none)' },
     'name-constraint': { type: 'string', multiple: true, arg: 'DOMAIN', desc: 'permit only names under DOMAIN' },
     'exclude-name': { type: 'string', multiple: true, arg: 'DOMAIN', desc: 'exclude names under DOMAIN' },
@@ -63,33 +63,24 @@ export const spec: CommandSpec = {
     const keyOpts = keyOptionsFrom(ctx, DEFAULTS);
     await checkWritable(keyOut ? [keyOut, certOut] : [certOut], { force });
 
-    let privateKey: PrivateKey;
-    let passphrase: string | undefined;
-    if (keyIn) {
-      privateKey = (await loadPrivateKey(ctx, keyIn, PASS)).key;
-    } else {
-      if (!flag(ctx, 'no-passphrase')) {
-        passphrase = await getPassphrase(ctx, PASS, { confirm: true });
-        if (passphrase === undefined) {
-          throw new MailPkiError(
-            'ERR_PASSPHRASE_REQUIRED',
-            'the CA key is encrypted by default: give --passphrase-file F or --passphrase-env NAME, or --no-passphrase for an unencrypted test CA (no terminal to prompt on)',
-          );
-        }
-      }
-      privateKey = (await generateWithProgress(ctx, keyOpts, 'CA key')).privateKey;
-    }
+    const { privateKey, passphrase } = await existingOrNewKey(ctx, {
+      existing: keyIn,
+      generate: keyOpts,
+      what: 'CA key',
+      pass: PASS,
+      protect: { kind: 'ca', noFlag: 'no-passphrase', noFlagNote: ' for an unencrypted test CA' },
+    });
     const permitted = list(ctx, 'name-constraint');
     const excluded = list(ctx, 'exclude-name');
     const cert = createRootCa({
       subject,
       privateKey,
-      days: num(ctx, 'days') ?? 1825,
+      days: num(ctx, 'days') ?? ROOT_CA_PROFILE.defaultDays,
       ...(num(ctx, 'path-len') !== undefined ? { pathLen: num(ctx, 'path-len')! } : {}),
       ...(permitted.length || excluded.length ? { nameConstraints: { permitted, excluded } } : {}),
     });
     const files: FileToWrite[] = [{ path: certOut, data: cert.pem, kind: 'cert' }];
-    if (keyOut) files.unshift({ path: keyOut, data: passphrase !== undefined ? encryptPrivateKeyPem(privateKey, passphrase) : encodePrivateKeyPem(privateKey), kind: 'key' });
+    if (keyOut) files.unshift({ path: keyOut, data: privateKeyPem(privateKey, passphrase), kind: 'key' });
     await writeFilesAtomic(files, { force });
     if (keyOut) ctx.io.out(`wrote ${keyOut}: ${describeKey(privateKey)} CA key, ${passphrase !== undefined ? 'encrypted' : 'UNENCRYPTED'}, mode 0600\n`);
     ctx.io.out(`wrote ${certOut}: root CA certificate, valid until ${cert.notAfter.toISOString().slice(0, 10)}\n`);

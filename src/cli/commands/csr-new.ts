@@ -1,13 +1,12 @@
 /** `mailpki csr new`: a PKCS#10 request with SANs, from an existing key or a new one. */
 import { MailPkiError } from '../../errors.js';
-import { describeKey, encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
-import { createCertificateRequest, parseName, parseSan } from '../../x509/index.js';
+import { describeKey } from '../../keys/index.js';
+import { cnAsSan, createCertificateRequest, parseName, parseSan } from '../../x509/index.js';
 import type { DistinguishedName, GeneralName } from '../../x509/types.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
-import type { PrivateKey } from '../../crypto/key-types.js';
 import { flag, list, str, type CommandSpec } from '../args.js';
-import { getPassphrase, note } from '../io.js';
-import { generateWithProgress, keyOptionsFrom, keyTypeOptions, loadCertificates, loadPrivateKey } from '../load.js';
+import { note } from '../io.js';
+import { existingOrNewKey, keyOptionsFrom, keyTypeOptions, loadCertificates, privateKeyPem } from '../load.js';
 
 const DEFAULTS = { type: 'ec', bits: '2048', curve: 'P-256' };
 const PASS = { fileFlag: 'passphrase-file', envFlag: 'passphrase-env', what: 'key' };
@@ -22,7 +21,7 @@ export const spec: CommandSpec = {
   description: [
     'DN: "/C=US/O=Example/CN=mail.example.com" or "CN=mail.example.com,O=Example,C=US". ' +
       'NAME in --san is typed automatically: mail.example.com (DNS), 192.0.2.1 / 2001:db8::1 (IP), postmaster@example.com (email); a URI only with a prefix, uri:https://... (a name:port or a URL is refused with the host name it probably meant).',
-    'Clients ignore the CN and check only the SANs (RFC 9525); a host name CN with no --san is added as a SAN, with a note.',
+    'Clients ignore the CN and check only the SANs (RFC 9525); a host name or IP address CN with no --san is added as a SAN (DNS or IP, as `mailpki sign` would), with a note.',
     'With --key-out a new key is made (EC P-256 by default) and written unencrypted, because Postfix cannot read an encrypted key; ' +
       'give --passphrase-file / --passphrase-env to encrypt it anyway (for Dovecot or other servers that can ask for it).',
     'Without --subject the subject is CN=<the first --san> (as mail init does). ' +
@@ -76,29 +75,20 @@ export const spec: CommandSpec = {
     const keyOpts = keyOptionsFrom(ctx, DEFAULTS);
     await checkWritable(keyOut ? [keyOut, out] : [out], { force });
 
-    let privateKey: PrivateKey;
-    let passphrase: string | undefined;
-    if (keyIn) {
-      privateKey = (await loadPrivateKey(ctx, keyIn, PASS)).key;
-    } else {
-      if (str(ctx, 'passphrase-file') !== undefined || str(ctx, 'passphrase-env') !== undefined) {
-        passphrase = await getPassphrase(ctx, PASS, { confirm: true });
-      }
-      privateKey = (await generateWithProgress(ctx, keyOpts, 'key')).privateKey;
-    }
+    const { privateKey, passphrase } = await existingOrNewKey(ctx, { existing: keyIn, generate: keyOpts, what: 'key', pass: PASS, protect: { kind: 'on-request' } });
     if (sans.length === 0) {
-      const cn = subject.rdns.flat().filter((a) => a.type === 'CN').pop()?.value;
-      const cnSan = cn !== undefined ? sanOrUndefined(cn) : undefined;
-      if (cnSan?.type === 'dns') {
+      // The library's rule (issueCertificate does the same), so the request and the certificate agree.
+      const cnSan = cnAsSan(subject);
+      if (cnSan) {
         sans.push(cnSan);
-        note(ctx.io, `no --san given: added the CN ${cn} as a DNS SAN (clients check only SANs)`);
+        note(ctx.io, `no --san given: added the CN ${cnSan.value} as ${cnSan.type === 'ip' ? 'an IP' : 'a DNS'} SAN (clients check only SANs)`);
       } else {
         note(ctx.io, 'the CSR has no subjectAltName: a TLS server certificate needs one (mailpki sign --san NAME can add it)');
       }
     }
     const csr = createCertificateRequest({ subject, sans, privateKey });
     const files: FileToWrite[] = [{ path: out, data: csr.pem, kind: 'cert' }];
-    if (keyOut) files.unshift({ path: keyOut, data: passphrase !== undefined ? encryptPrivateKeyPem(privateKey, passphrase) : encodePrivateKeyPem(privateKey), kind: 'key' });
+    if (keyOut) files.unshift({ path: keyOut, data: privateKeyPem(privateKey, passphrase), kind: 'key' });
     await writeFilesAtomic(files, { force });
     if (keyOut) {
       ctx.io.out(`wrote ${keyOut}: ${describeKey(privateKey)} private key, ${passphrase !== undefined ? 'encrypted' : 'unencrypted'}, mode 0600\n`);
@@ -116,14 +106,6 @@ export const spec: CommandSpec = {
     }
   },
 };
-
-function sanOrUndefined(value: string): ReturnType<typeof parseSan> | undefined {
-  try {
-    return parseSan(value);
-  } catch {
-    return undefined;
-  }
-}
 
 function sameName(a: GeneralName, b: GeneralName): boolean {
   return a.type === b.type && 'value' in a && 'value' in b && typeof a.value === 'string' && typeof b.value === 'string' && a.value.toLowerCase() === b.value.toLowerCase();

@@ -8,7 +8,7 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { MailPkiError } from '../../errors.js';
-import { encodePrivateKeyPem, encryptPrivateKeyPem } from '../../keys/index.js';
+import { encodePrivateKeyPem } from '../../keys/index.js';
 import { DEFAULT_MAIL_FILE_NAMES, mailRootSubject, mailServerFiles } from '../../mail/index.js';
 import {
   buildChain,
@@ -22,6 +22,7 @@ import {
   verifyCertificate,
   type IssuedCertificate,
 } from '../../x509/index.js';
+import { ROOT_CA_PROFILE, TLS_SERVER_PROFILE } from '../../x509/profiles/index.js';
 import {
   checkOutputDirectory,
   checkWritable,
@@ -33,8 +34,8 @@ import {
 } from '../../node/file-store.js';
 import type { GenerateKeyPairOptions } from '../../keys/index.js';
 import { flag, list, num, str, type CommandSpec } from '../args.js';
-import { getPassphrase, note, testPublishPause } from '../io.js';
-import { generateWithProgress, keyLabel } from '../load.js';
+import { note, testPublishPause } from '../io.js';
+import { existingOrNewKey, generateWithProgress, keyLabel, privateKeyPem } from '../load.js';
 import { MAIL_CA_OPTIONS, caPaths, loadMailCa, permittedDns, type MailCa } from '../mail-ca.js';
 import { recordIssued } from '../ca-db.js';
 import { issuanceRecordOf } from '../../x509/issuance-db.js';
@@ -72,7 +73,7 @@ export const spec: CommandSpec = {
     'The root CA is name-constrained to the parent domain of HOST (and of each --san DNS name), so that, once trusted by your clients, ' +
       'it cannot vouch for anyone else\'s site; --name-constraint sets the domains yourself, --no-name-constraint drops the constraint.',
     'Keys: EC P-256 server key and EC P-384 root by default (fast, accepted by Postfix, Dovecot and every current client); ' +
-      '--key-type rsa for RSA 2048 / 3072. Server certificate: 397 days (Apple rejects TLS certificates valid over 825 days).',
+      `--key-type rsa for RSA 2048 / 3072. Server certificate: ${TLS_SERVER_PROFILE.defaultDays} days (Apple rejects TLS certificates valid over ${TLS_SERVER_PROFILE.maxDays} days).`,
     'With --ca-cert/--ca-key (any CA, also one made by the classic OpenSSL recipe) or --ca DIR (the directory of an earlier mail init), ' +
       'the existing root issues the server certificate: everything is written except a new root key (root-ca.pem is a copy of the root, for ' +
       'clients and the chain), and a name the root\'s name constraints exclude is refused, naming it (ERR_NAME_CONSTRAINTS).',
@@ -88,8 +89,8 @@ export const spec: CommandSpec = {
     out: { type: 'string', arg: 'DIR', default: './mailpki-out', desc: 'output directory' },
     san: { type: 'string', multiple: true, arg: 'NAME', desc: 'another name for the server (DNS or IP), e.g. smtp.example.com' },
     'key-type': { type: 'string', choices: ['ec', 'rsa'], default: 'ec', desc: 'EC (P-256 server, P-384 root) or RSA (2048 server, 3072 root)' },
-    days: { type: 'string', integer: [1, 825], arg: 'N', default: '397', desc: 'server certificate validity' },
-    'ca-days': { type: 'string', integer: [1, 36500], arg: 'N', default: '1825', desc: 'root CA validity' },
+    days: { type: 'string', integer: [1, TLS_SERVER_PROFILE.maxDays!], arg: 'N', default: String(TLS_SERVER_PROFILE.defaultDays), desc: 'server certificate validity' },
+    'ca-days': { type: 'string', integer: [1, 36500], arg: 'N', default: String(ROOT_CA_PROFILE.defaultDays), desc: 'root CA validity' },
     'ca-subject': { type: 'string', arg: 'DN', desc: 'root CA subject (default: "/O=DOMAIN/CN=DOMAIN Mail Root", O from --org)' },
     org: { type: 'string', arg: 'NAME', desc: 'organisation in the root CA subject (O=); default: the domain' },
     'name-constraint': { type: 'string', multiple: true, arg: 'DOMAIN', desc: 'constrain the root CA to DOMAIN instead of the parent domain(s)' },
@@ -139,7 +140,7 @@ export const spec: CommandSpec = {
     const outArg = str(ctx, 'out') ?? './mailpki-out';
     const force = flag(ctx, 'force');
     const keyType = (str(ctx, 'key-type') ?? 'ec') as 'ec' | 'rsa';
-    const days = num(ctx, 'days') ?? 397;
+    const days = num(ctx, 'days') ?? TLS_SERVER_PROFILE.defaultDays;
     const names = DEFAULT_MAIL_FILE_NAMES;
     const path = (n: string) => join(outArg, n);
     const keyNames = [...(reusePaths ? [] : [names.rootKey]), names.serverKey, names.postfixChain];
@@ -165,29 +166,23 @@ export const spec: CommandSpec = {
     async function generateAndWrite(): Promise<void> {
       const caSubject = parseName(str(ctx, 'ca-subject') ?? mailRootSubject(constraints[0] ?? host, str(ctx, 'org')));
 
-      let passphrase: string | undefined;
       let reuse: MailCa | undefined;
       if (reusePaths) {
         reuse = await loadMailCa(ctx, reusePaths, { ...CA_PASS, what: 'CA key' });
         constraints = permittedDns(reuse.certs);
-      } else if (!flag(ctx, 'no-ca-passphrase')) {
-        passphrase = await getPassphrase(ctx, CA_PASS, { confirm: true });
-        if (passphrase === undefined) {
-          throw new MailPkiError(
-            'ERR_PASSPHRASE_REQUIRED',
-            'the root CA key is encrypted by default: give --ca-passphrase-file F or --ca-passphrase-env NAME, or --no-ca-passphrase (no terminal to prompt on)',
-          );
-        }
       }
-
-      const ca = reuse ? { privateKey: reuse.key } : await generateWithProgress(ctx, KEYS[keyType].ca, 'root CA key');
+      // a new root key: encrypted unless --no-ca-passphrase (the passphrase is asked before the key is made)
+      const ca = reuse
+        ? { privateKey: reuse.key, passphrase: undefined }
+        : await existingOrNewKey(ctx, { generate: KEYS[keyType].ca, what: 'root CA key', pass: CA_PASS, protect: { kind: 'ca', noFlag: 'no-ca-passphrase' } });
+      const passphrase = ca.passphrase;
       const server = await generateWithProgress(ctx, KEYS[keyType].server, 'server key');
       const root = reuse
         ? reuse.root
         : createRootCa({
             subject: caSubject,
             privateKey: ca.privateKey,
-            days: num(ctx, 'ca-days') ?? 1825,
+            days: num(ctx, 'ca-days') ?? ROOT_CA_PROFILE.defaultDays,
             ...(constraints.length ? { nameConstraints: { permitted: constraints, excluded: [] } } : {}),
           });
       const issuer = reuse?.issuer ?? root;
@@ -215,7 +210,7 @@ export const spec: CommandSpec = {
       });
 
       const files: FileToWrite[] = [
-        ...(reuse ? [] : [{ path: path(names.rootKey), data: passphrase !== undefined ? encryptPrivateKeyPem(ca.privateKey, passphrase) : encodePrivateKeyPem(ca.privateKey), kind: 'key' as const }]),
+        ...(reuse ? [] : [{ path: path(names.rootKey), data: privateKeyPem(ca.privateKey, passphrase), kind: 'key' as const }]),
         { path: path(names.rootCert), data: root.pem, kind: 'cert' },
         { path: path(names.serverKey), data: encodePrivateKeyPem(server.privateKey), kind: 'key' },
         { path: path(CSR_NAME), data: csr.pem, kind: 'cert' },

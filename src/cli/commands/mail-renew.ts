@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { MailPkiError } from '../../errors.js';
 import { generateKeyPair, getPublicKey, publicKeysEqual, type GenerateKeyPairOptions } from '../../keys/index.js';
 import type { PrivateKey } from '../../crypto/key-types.js';
+import { TLS_SERVER_PROFILE } from '../../x509/profiles/index.js';
 import { DEFAULT_MAIL_FILE_NAMES } from '../../mail/index.js';
 import { issueCertificate, parseSan, verifyCertificate } from '../../x509/index.js';
 import { REVOCATION_REASONS, issuanceRecordOf, profileOf, type RevocationReason } from '../../x509/issuance-db.js';
@@ -46,7 +47,7 @@ export const spec: CommandSpec = {
     'DIR is a directory mail init wrote (server.pem, server.key, server-chain.pem, postfix-chain.pem, root-ca.pem, root-ca.key); ' +
       '--ca-cert/--ca-key (or --ca DIR2) name the CA when its files are elsewhere, --cert/--key/--chain/--postfix-chain the server files ' +
       'when there is no such directory. The current certificate must have been issued by that CA (ERR_WRONG_ISSUER otherwise).',
-    'The new certificate has the current subject and SANs (plus --san), 397 days by default, and the current key unless --new-key ' +
+    `The new certificate has the current subject and SANs (plus --san), ${TLS_SERVER_PROFILE.defaultDays} days by default, and the current key unless --new-key ` +
       '(same type and size). The certificate, both chain files and, with --new-key, the key are replaced as one set: the previous files are kept ' +
       'as *.prev, and a run that fails or is killed leaves the old set in place (the next run first restores it). With --new-key, publish the new ' +
       'TLSA record (mailpki tlsa) before reloading.',
@@ -59,7 +60,7 @@ export const spec: CommandSpec = {
     san: { type: 'string', multiple: true, arg: 'NAME', desc: 'add a subjectAltName to those of the current certificate' },
     'new-key': { type: 'boolean', desc: 'make a new server key (same type and size) instead of keeping the current one' },
     'revoke-old': { type: 'string', choices: REVOCATION_REASONS, arg: 'REASON', desc: 'revoke the old certificate in the CA database (e.g. keyCompromise, superseded)' },
-    days: { type: 'string', integer: [1, 825], arg: 'N', default: '397', desc: 'validity of the new certificate' },
+    days: { type: 'string', integer: [1, TLS_SERVER_PROFILE.maxDays!], arg: 'N', default: String(TLS_SERVER_PROFILE.defaultDays), desc: 'validity of the new certificate' },
     'if-expires-within': { type: 'string', integer: [0, 36500], arg: 'DAYS', desc: 'do nothing (exit 0) unless the certificate expires within DAYS days' },
     cert: { type: 'string', arg: 'FILE', desc: 'the server certificate to renew (instead of DIR/server.pem)' },
     key: { type: 'string', arg: 'FILE', desc: 'its key (instead of DIR/server.key)' },
@@ -124,7 +125,7 @@ export const spec: CommandSpec = {
       issuer: caObj.issuer,
       issuerKey: caObj.key,
       issuerChain: caObj.certs.slice(1),
-      days: num(ctx, 'days') ?? 397,
+      days: num(ctx, 'days') ?? TLS_SERVER_PROFILE.defaultDays,
     });
     for (const g of sans) {
       if (g.type !== 'dns' && g.type !== 'ip') continue;

@@ -1,5 +1,6 @@
 /** `mailpki sign`: issue a certificate from a CSR with a profile; SANs kept. */
 import { buildChain, encodeChainPem, issueCertificate, parseSan, verifyCertificateRequest } from '../../x509/index.js';
+import { TLS_SERVER_PROFILE } from '../../x509/profiles/index.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import { flag, list, num, str, type CommandSpec } from '../args.js';
 import { escapeTerminal } from '../../encoding/terminal.js';
@@ -19,7 +20,7 @@ export const spec: CommandSpec = {
   description: [
     'Unlike `openssl x509 -req`, the SANs of the CSR are copied (and --san adds more), the result is always X.509 v3 with ' +
       'keyUsage, extendedKeyUsage, basicConstraints CA:false, SKI and AKI, the serial is random (no .srl file), and the hash is SHA-256 or stronger.',
-    'tls-server certificates default to 397 days; more than 825 days is refused (Apple rejects such TLS certificates, private roots included) ' +
+    `tls-server certificates default to ${TLS_SERVER_PROFILE.defaultDays} days; more than ${TLS_SERVER_PROFILE.maxDays} days is refused (Apple rejects such TLS certificates, private roots included) ` +
       'unless --allow-long-validity.',
     '--chain-out writes the certificate followed by the intermediates found in --ca (never the root): the file for ssl_cert / smtpd_tls_cert_file.',
     'A CA made with the classic OpenSSL recipe (CA:TRUE but no keyUsage) is accepted, with a note on what strict verifiers do with it. ' +
@@ -35,8 +36,8 @@ export const spec: CommandSpec = {
     'ca-passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of --ca-key: first line of F' },
     'ca-passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase of --ca-key: environment variable NAME' },
     profile: { type: 'string', choices: ['tls-server', 'tls-client', 'smime'], default: 'tls-server', desc: 'certificate profile' },
-    days: { type: 'string', integer: [1, 36500], arg: 'N', default: '397 (tls-server)', desc: 'validity in days' },
-    'allow-long-validity': { type: 'boolean', desc: 'allow a leaf validity over 825 days (clients may reject it)' },
+    days: { type: 'string', integer: [1, 36500], arg: 'N', default: `${TLS_SERVER_PROFILE.defaultDays} (tls-server)`, desc: 'validity in days' },
+    'allow-long-validity': { type: 'boolean', desc: `allow a leaf validity over ${TLS_SERVER_PROFILE.maxDays} days (clients may reject it)` },
     'public-ca-rules': { type: 'boolean', desc: 'also warn where the CA/Browser Forum rules for public CAs are stricter (TLS validity over 200 days)' },
     san: { type: 'string', multiple: true, arg: 'NAME', desc: 'add a subjectAltName (typed automatically)' },
     out: { type: 'string', required: true, arg: 'FILE', desc: 'where to write the certificate' },

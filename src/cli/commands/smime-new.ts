@@ -21,6 +21,7 @@
 import { MailPkiError } from '../../errors.js';
 import { describeKey, encodePkcs12, encodePrivateKeyPem, encryptPrivateKeyPem, getPublicKey } from '../../keys/index.js';
 import { issueCertificate, parseSan } from '../../x509/index.js';
+import { SMIME_PROFILE } from '../../x509/profiles/index.js';
 import type { Certificate } from '../../x509/types.js';
 import type { IssuedCertificate } from '../../x509/index.js';
 import type { PrivateKey } from '../../crypto/key-types.js';
@@ -89,8 +90,8 @@ export const spec: CommandSpec = {
       '(key, certificate and the CA chain; mode 0600), ca.crt (the CA certificates, for the people who will verify your mail) ' +
       'and IMPORT.txt (how to import into Thunderbird, Outlook, Apple Mail and iOS).',
     'The certificate follows the CA/Browser Forum S/MIME Baseline Requirements for a mailbox-validated certificate: the address ' +
-      'as an rfc822Name SAN, emailProtection only, digitalSignature + keyEncipherment (RSA) or + keyAgreement (EC), 397 days by ' +
-      'default (at most 825). Deviations for a private CA: --name becomes the subject CN (mail clients show it); no CA/B policy ' +
+      `as an rfc822Name SAN, emailProtection only, digitalSignature + keyEncipherment (RSA) or + keyAgreement (EC), ${SMIME_PROFILE.defaultDays} days by ` +
+      `default (at most ${SMIME_PROFILE.maxDays}). Deviations for a private CA: --name becomes the subject CN (mail clients show it); no CA/B policy ` +
       'OID, CRL or AIA.',
     'Default key: RSA 2048 (every mail client can encrypt to it; EC P-256 S/MIME encryption is not supported everywhere). ' +
       '--legacy writes the .p12 with 3DES and a SHA-1 MAC for macOS before 15, older Windows, Android.',
@@ -104,7 +105,7 @@ export const spec: CommandSpec = {
     'ca-passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase of --ca-key: environment variable NAME' },
     'key-type': { type: 'string', choices: ['rsa', 'ec'], default: 'rsa', desc: 'key of the new certificate (RSA 2048 or EC P-256)' },
     bits: { type: 'string', choices: ['2048', '3072', '4096'], arg: 'N', default: '2048', desc: 'RSA modulus size' },
-    days: { type: 'string', integer: [1, 825], arg: 'N', default: '397', desc: 'validity in days (S/MIME BR: at most 825)' },
+    days: { type: 'string', integer: [1, SMIME_PROFILE.maxDays!], arg: 'N', default: String(SMIME_PROFILE.defaultDays), desc: `validity in days (S/MIME BR: at most ${SMIME_PROFILE.maxDays})` },
     legacy: { type: 'boolean', desc: '.p12 with 3DES + SHA-1 MAC for old importers' },
     out: { type: 'string', required: true, arg: 'DIR', desc: 'directory for the files (created 0700 if missing)' },
     'passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of the .p12 and the key: first line of F' },
