@@ -870,6 +870,8 @@ export function issueFromTemplate(options: IssueFromTemplateOptions): IssuedCert
   if (ca && subject.rdns.length === 0) policy('a CA certificate needs a non-empty subject (RFC 5280 4.1.2.6)');
   if (subject.rdns.length === 0 && sans.length === 0) policy('the certificate would have neither subject nor SAN');
   if (!Array.isArray(t.keyUsage) || t.keyUsage.length === 0) policy('template.keyUsage must name at least one usage (RFC 5280 4.2.1.3)');
+  // RFC 5280 4.2.1.3/4.2.1.9: a CA that signs certificates asserts keyCertSign; without it no verifier accepts what it issues.
+  if (ca && !t.keyUsage.includes('keyCertSign')) policy('a CA template (ca: true) needs keyUsage keyCertSign (RFC 5280 4.2.1.3): verifiers refuse certificates issued by a CA without it');
   const warnings: IssueWarning[] = [];
   const days = options.days ?? t.defaultDays;
   checkDayCount(days);

@@ -83,3 +83,11 @@ test('issueFromTemplate refuses what no issuance may do', () => {
   const anon = issueFromTemplate({ template: t({ subject: '', sans: ['a.example.com'] }), publicKey: pub, issuer: root, issuerKey: rootKey });
   assert.equal(anon.extensions.find((e) => e.oid === OID.subjectAltName)?.critical, true);
 });
+
+test('a CA template without keyCertSign is refused (it could issue nothing a verifier accepts)', () => {
+  const { inter, interKey } = pki('p384', 'p256');
+  assert.throws(
+    () => issueFromTemplate({ template: { subject: { CN: 'No-sign CA' }, ca: true, keyUsage: ['cRLSign'], defaultDays: 30 }, publicKey: getPublicKey(other()), issuer: inter, issuerKey: interKey }),
+    code('ERR_POLICY', /needs keyUsage keyCertSign/),
+  );
+});

@@ -22,7 +22,7 @@ import { TLS_SERVER_PROFILE } from '../../x509/profiles/index.js';
 import { DEFAULT_MAIL_FILE_NAMES } from '../../mail/index.js';
 import { issueCertificate, parseSan, verifyCertificate } from '../../x509/index.js';
 import { REVOCATION_REASONS, issuanceRecordOf, profileOf, type RevocationReason } from '../../x509/issuance-db.js';
-import type { Certificate, GeneralName } from '../../x509/types.js';
+import type { GeneralName } from '../../x509/types.js';
 import { readInputFile, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import { flag, list, num, str, type CommandSpec, type CommandContext } from '../args.js';
 import { note, testPublishPause } from '../io.js';
