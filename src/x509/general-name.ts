@@ -24,7 +24,7 @@
  * ediPartyName are read as `{ type: 'other', oid: '' }` with their raw DER.
  */
 import { MailPkiError, type MailPkiErrorCode } from '../errors.js';
-import { formatIp, parseIp, prefixMask } from './ip.js';
+import { formatIp, ipName, parseIp, prefixMask } from './ip.js';
 import {
   type Asn1Node,
   type DerNode,
@@ -222,7 +222,7 @@ export function normalizeGeneralName(g: GeneralName, code: MailPkiErrorCode = 'E
     case 'ip': {
       const b = parseIp(String(g.value).trim());
       if (!b) bad(`IP address ${show(String(g.value))} is not a valid IPv4 (dotted quad) or IPv6 address`, code);
-      return { type: 'ip', value: formatIp(b) };
+      return ipName(formatIp(b), b);
     }
     case 'email':
       return { type: 'email', value: normalizeEmail(String(g.value).trim(), code) };
@@ -291,7 +291,7 @@ export function parseConstraintName(input: SanInput): GeneralName {
     case 'ip': {
       const b = parseCidr(value);
       if (!b) bad(`name constraint ${show(value)}: an IP constraint is address/prefix, e.g. 10.0.0.0/8 or 2001:db8::/32`, code);
-      return { type, value: formatCidr(b) };
+      return ipName(formatCidr(b), b.slice(0, b.length / 2), b.slice(b.length / 2));
     }
     default:
       bad(`name constraint of type ${type} is not supported`, code);
@@ -375,8 +375,8 @@ export function readGeneralName(node: DerNode | undefined, what: string): Genera
       return { type: 'uri', value: readIa5(node!, 6, what) };
     case 7: {
       const b = readImplicitBytes(node, 7, what);
-      if (b.length === 4 || b.length === 16) return { type: 'ip', value: formatIp(b) };
-      if (b.length === 8 || b.length === 32) return { type: 'ip', value: formatCidr(b) };
+      if (b.length === 4 || b.length === 16) return ipName(formatIp(b), b.slice());
+      if (b.length === 8 || b.length === 32) return ipName(formatCidr(b), b.slice(0, b.length / 2), b.slice(b.length / 2));
       bad(`${what}: iPAddress of ${b.length} octets (expected 4 or 16, or 8 or 32 with a mask)`, 'ERR_EXTENSION_INVALID');
     }
     // falls through (unreachable)

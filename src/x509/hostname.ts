@@ -105,7 +105,7 @@ export function matchesHost(cert: Certificate, host: string): boolean {
     // RFC 9525 6.2.1: an IP reference identity is compared with iPAddress SANs only.
     return sans.some((g) => {
       if (g.type !== 'ip') return false;
-      const v = parseIpAddress(g.value);
+      const v = g.bytes ?? parseIpAddress(g.value); // the octets the parser carried, else the text
       return v !== undefined && sameBytes(v, ip);
     });
   }

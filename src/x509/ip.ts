@@ -3,8 +3,35 @@
  * without leading zeros, IPv6 in any RFC 4291 2.2 form), format (RFC 5952
  * canonical text), prefix masks and `addr/prefix` ranges. Used by SAN
  * parsing (general-name.ts), host matching (hostname.ts), name constraints
- * (name-constraints.ts) and issuance.
+ * (name-constraints.ts) and issuance. An `ip` GeneralName carries its
+ * octets (and a constraint's mask) beside the text ({@link ipName}), so
+ * comparisons never parse the text back.
  */
+import type { GeneralName } from './types.js';
+
+type IpName = Extract<GeneralName, { type: 'ip' }>;
+
+/**
+ * An `ip` GeneralName with its text and, not enumerable, its octets (and mask).
+ * @internal
+ */
+export function ipName(value: string, bytes: Uint8Array, mask?: Uint8Array): IpName {
+  const g = { type: 'ip' as const, value };
+  Object.defineProperty(g, 'bytes', { value: bytes, enumerable: false });
+  if (mask) Object.defineProperty(g, 'mask', { value: mask, enumerable: false });
+  return g;
+}
+
+/**
+ * Address octets and mask of an `ip` GeneralName: the carried ones, else
+ * parsed from the text once (a hand-built name). A plain address has an
+ * all-ones mask. Undefined when the text is not an address or range.
+ * @internal
+ */
+export function ipOctets(g: IpName): { addr: Uint8Array; mask: Uint8Array } | undefined {
+  if (g.bytes) return { addr: g.bytes, mask: g.mask ?? new Uint8Array(g.bytes.length).fill(0xff) };
+  return parseIpRange(g.value);
+}
 
 /** Parse dotted IPv4 (four decimal octets, no leading zeros) to 4 bytes, or null. @internal */
 export function parseIpv4(s: string): Uint8Array | null {

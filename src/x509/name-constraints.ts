@@ -21,7 +21,7 @@
  * walks the path), policy constraints.
  */
 import { splitMailbox } from './hostname.js';
-import { parseIpAddress, parseIpRange } from './ip.js';
+import { ipOctets } from './ip.js';
 import { formatGeneralName } from './general-name.js';
 import type { Certificate, DistinguishedName, Extension, GeneralName, NameConstraints } from './types.js';
 import { OID } from '../oid.js';
@@ -110,9 +110,10 @@ function emailWithin(name: string, base: string): boolean {
   return domain === b;
 }
 
-function ipWithin(name: string, base: string): boolean {
-  const ip = parseIpAddress(name);
-  const range = parseIpRange(base);
+function ipWithin(name: Extract<GeneralName, { type: 'ip' }>, base: Extract<GeneralName, { type: 'ip' }>): boolean {
+  // the octets the parsers carry beside the text (ip.ts): no text is parsed back here
+  const ip = ipOctets(name)?.addr;
+  const range = ipOctets(base);
   if (!ip || !range || ip.length !== range.addr.length) return false; // IPv4 vs IPv6: different families never match
   return ip.every((b, i) => (b & range.mask[i]!) === (range.addr[i]! & range.mask[i]!));
 }
@@ -174,7 +175,7 @@ export function nameWithinSubtree(name: GeneralName, base: GeneralName): boolean
       return emailWithin(name.value, (base as { value: string }).value);
     case 'ip':
       // Different address families are different forms in effect.
-      return ipFamily(name.value) === ipFamily((base as { value: string }).value) ? ipWithin(name.value, (base as { value: string }).value) : undefined;
+      return ipFamily(name) === ipFamily(base as typeof name) ? ipWithin(name, base as typeof name) : undefined;
     case 'uri':
       return uriWithin(name.value, (base as { value: string }).value);
     case 'dn':
@@ -189,10 +190,8 @@ export function nameWithinSubtree(name: GeneralName, base: GeneralName): boolean
   }
 }
 
-function ipFamily(value: string): number {
-  const slash = value.indexOf('/');
-  const a = parseIpAddress(slash < 0 ? value : value.slice(0, slash));
-  return a ? a.length : 0;
+function ipFamily(g: Extract<GeneralName, { type: 'ip' }>): number {
+  return ipOctets(g)?.addr.length ?? 0;
 }
 
 /** A CN that other clients could take for a host name (letters, digits, hyphens, at least one dot). */

@@ -41,7 +41,19 @@ export type NameInput = string | DistinguishedName | Readonly<Record<string, str
 /** A GeneralName (RFC 5280 4.2.1.6) as mailpki models it. @public */
 export type GeneralName =
   | { readonly type: 'dns'; readonly value: string }
-  | { readonly type: 'ip'; readonly value: string } // dotted IPv4 or RFC 5952 IPv6
+  | {
+      readonly type: 'ip';
+      /** Dotted IPv4 or RFC 5952 IPv6 text; a name-constraint base is `address/prefix`. */
+      readonly value: string;
+      /**
+       * The 4 or 16 address octets, set by mailpki's parsers beside the text
+       * (not enumerable: printing, JSON and deep equality see the text only);
+       * absent on a GeneralName built by hand.
+       */
+      readonly bytes?: Uint8Array;
+      /** For a name-constraint base: the mask octets (same length as `bytes`). */
+      readonly mask?: Uint8Array;
+    }
   | { readonly type: 'email'; readonly value: string }
   | { readonly type: 'uri'; readonly value: string }
   | { readonly type: 'dn'; readonly value: DistinguishedName }

@@ -4,7 +4,7 @@
 // `openssl verify` on real certificates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkNameConstraints } from '../../src/x509/name-constraints.js';
+import { checkNameConstraints, nameWithinSubtree } from '../../src/x509/name-constraints.js';
 import { parseIpRange } from '../../src/x509/ip.js';
 import type { Certificate, GeneralName, NameAttribute } from '../../src/x509/types.js';
 import { OID } from '../../src/oid.js';
@@ -114,4 +114,20 @@ test('a host-like CN is constrained as a DNS name when there is no dNSName SAN',
   assert.equal(checkNameConstraints(nc, cn('mail.example.com')), undefined);
   assert.equal(checkNameConstraints(nc, cn('Jane Doe')), undefined, 'not a host name');
   assert.equal(checkNameConstraints(nc, cn('evil.test', [dns('mail.example.com')])), undefined, 'with a dNSName SAN the CN is not a name');
+});
+
+test('an ip GeneralName carries its octets (and a constraint its mask) beside the text; printing, JSON and equality see the text only', async () => {
+  const { parseSan, parseConstraintName } = await import('../../src/x509/general-name.js');
+  const g = parseSan('2001:DB8::7') as { type: 'ip'; value: string; bytes?: Uint8Array };
+  assert.deepEqual(g, { type: 'ip', value: '2001:db8::7' });
+  assert.equal(g.bytes?.length, 16);
+  assert.equal(g.bytes?.[15], 7);
+  assert.equal(JSON.stringify(g), '{"type":"ip","value":"2001:db8::7"}');
+  const c = parseConstraintName('10.0.0.0/8') as { type: 'ip'; value: string; bytes?: Uint8Array; mask?: Uint8Array };
+  assert.deepEqual([...c.bytes!], [10, 0, 0, 0]);
+  assert.deepEqual([...c.mask!], [255, 0, 0, 0]);
+  // A hand-built name (no octets) still compares: its text is parsed once.
+  assert.equal(nameWithinSubtree({ type: 'ip', value: '10.1.2.3' }, c), true);
+  assert.equal(nameWithinSubtree(parseSan('10.1.2.3'), c), true);
+  assert.equal(nameWithinSubtree(parseSan('11.1.2.3'), c), false);
 });
