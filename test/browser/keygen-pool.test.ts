@@ -15,9 +15,8 @@ import { ROOT, hasCommand, oracle, runOk, tempDir } from '../helpers/env.js';
 import { launchChromium, watch, networkRequests, bundleScript, type NetLog } from '../helpers/chromium.js';
 import { buildPage } from '../../web/bundle.mjs';
 import { createKeygenPool } from '../../src/node/keygen-workers.js';
-import { createSeededRandom } from '../../src/crypto/random.js';
-import type { RsaPrivateKey } from '../../src/crypto/key-types.js';
 import type { PoolKeyResult } from './keygen-pool-page.js';
+import { createSeededRandom, type RsaPrivateKey } from '../../src/index.js';
 
 let browser: Browser | undefined;
 let context: BrowserContext | undefined;

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { oracle, runOk, tempDir } from '../helpers/env.js';
 import { cli, type CliResult } from '../helpers/cli.js';
 import { probeTls } from '../../src/node/probe.js';
-import { parseCertificates } from '../../src/x509/index.js';
+import { parseCertificates } from '../../src/index.js';
 
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/; // tab and line feed are ours
 const EVIL = '\u001b]0;pwned\u0007\u001b[2J\u001b[1A\u009b31m result: OK';

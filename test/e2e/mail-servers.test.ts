@@ -17,9 +17,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { oracle, run, tempDir, ROOT } from '../helpers/env.js';
 import { probeTls, type ProbeOptions, type ProbeResult } from '../../src/node/probe.js';
-import { parseCertificates } from '../../src/x509/index.js';
-import { INTERMEDIATE_TLS12_CIPHERS, generatePostfixConfig } from '../../src/mail/index.js';
 import { doveconf, postfixCheck, startMailServers, type MailServers } from './mail-servers.js';
+import { parseCertificates, INTERMEDIATE_TLS12_CIPHERS, generatePostfixConfig } from '../../src/index.js';
 
 const HOST = 'mail.example.test';
 const execFileP = promisify(execFile);

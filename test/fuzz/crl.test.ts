@@ -13,14 +13,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { parsePkcs8 } from '../../src/keys/pkcs8.js';
-import { createRootCa, issueCertificate } from '../../src/x509/issue.js';
-import { createCrl, parseCrl, findCrlEntry, checkCrlSignature } from '../../src/x509/crl.js';
-import { inspectCrl, crlToJson } from '../../src/x509/inspect.js';
-import { verifyCertificate, VERIFY_FAILURE_CODES } from '../../src/x509/verify.js';
-import { encodePem } from '../../src/encoding/pem.js';
 import { PKITS_DIR } from '../helpers/env.js';
 import { NESTING_BOMB, fuzzRunner, mutatedDer } from '../helpers/fuzz.js';
+import { parsePkcs8, createRootCa, issueCertificate, createCrl, parseCrl, findCrlEntry, checkCrlSignature, inspectCrl, crlToJson, verifyCertificate, VERIFY_FAILURE_CODES, encodePem } from '../../src/index.js';
 
 const fuzz = fuzzRunner({ oneLine: true });
 const { codes, safely } = fuzz;

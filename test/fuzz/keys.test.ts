@@ -11,34 +11,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
-import {
-  encodePkcs1PublicKey,
-  encodePkcs8,
-  encodePrivateKeyDer,
-  encodePrivateKeyPem,
-  encryptPrivateKeyPem,
-  encodePublicKeyPem,
-  encodeSpki,
-  exportJwk,
-  getPublicKey,
-  importJwk,
-  isEncryptedPrivateKey,
-  parseEncryptedPkcs8,
-  parsePkcs1PrivateKey,
-  parsePkcs1PublicKey,
-  parsePkcs8,
-  parsePrivateKey,
-  parsePublicKey,
-  parseSec1PrivateKey,
-  parseSpki,
-} from '../../src/keys/index.js';
 import { encodePbes2AlgorithmId, pbes2Encrypt, type Pbes2Kdf, type Pbes2Params } from '../../src/crypto/pbe.js';
 import { derOctets, derSeq, encodeDer } from '../../src/encoding/der.js';
 import { encodePem, latin1 } from '../../src/encoding/pem.js';
 import { toBase64, utf8 } from '../../src/encoding/bytes.js';
-import type { PrivateKey, RsaPrivateKey } from '../../src/crypto/key-types.js';
-import { isMailPkiError } from '../../src/errors.js';
 import { FUZZ_MAX_MS, byteMutation, fuzzRunner, mutateBytes } from '../helpers/fuzz.js';
+import { encodePkcs1PublicKey, encodePkcs8, encodePrivateKeyDer, encodePrivateKeyPem, encryptPrivateKeyPem, encodePublicKeyPem, encodeSpki, exportJwk, getPublicKey, importJwk, isEncryptedPrivateKey, parseEncryptedPkcs8, parsePkcs1PrivateKey, parsePkcs1PublicKey, parsePkcs8, parsePrivateKey, parsePublicKey, parseSec1PrivateKey, parseSpki, type PrivateKey, type RsaPrivateKey, isMailPkiError } from '../../src/index.js';
 
 const PW = 'pw';
 const RUNS = 300;

@@ -8,17 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
-import { parsePkcs8 } from '../../src/keys/pkcs8.js';
-import { getPublicKey } from '../../src/keys/public-key.js';
-import { createRootCa, issueCertificate, createIntermediateCa } from '../../src/x509/issue.js';
-import { createCertificateRequest, parseCertificateRequest, verifyCertificateRequest } from '../../src/x509/csr.js';
-import { parseCertificate, parseCertificates } from '../../src/x509/certificate.js';
 import { parseName, decodeName, formatNameRfc4514, formatNameOpenssl } from '../../src/x509/name.js';
-import { parseSan } from '../../src/x509/general-name.js';
-import { inspectCertificate, certificateToJson } from '../../src/x509/inspect.js';
 import { encodePem, latin1 } from '../../src/encoding/pem.js';
-import type { PrivateKey } from '../../src/crypto/key-types.js';
 import { NESTING_BOMB, randomBytesOrText, fuzzRunner, mutatedDer } from '../helpers/fuzz.js';
+import { parsePkcs8, getPublicKey, createRootCa, issueCertificate, createIntermediateCa, createCertificateRequest, parseCertificateRequest, verifyCertificateRequest, parseCertificate, parseCertificates, parseSan, inspectCertificate, certificateToJson, type PrivateKey } from '../../src/index.js';
 
 const fuzz = fuzzRunner({ oneLine: true });
 const { codes, safely } = fuzz;

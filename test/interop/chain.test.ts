@@ -7,10 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasCommand, oracle, runOk, run } from '../helpers/env.js';
 import { OpensslPki, EXT, type FixtureCert } from '../helpers/openssl-pki.js';
-import { buildChain, encodeChainPem, encodeKeyAndChainPem } from '../../src/x509/chain.js';
-import { parseCertificate } from '../../src/x509/certificate.js';
-import { isMailPkiError } from '../../src/errors.js';
-import type { Certificate } from '../../src/x509/types.js';
+import { buildChain, encodeChainPem, encodeKeyAndChainPem, parseCertificate, isMailPkiError, type Certificate } from '../../src/index.js';
 
 let pki: OpensslPki;
 let root: FixtureCert, ica: FixtureCert, ica2: FixtureCert, leaf: FixtureCert;

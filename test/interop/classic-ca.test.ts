@@ -14,12 +14,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracle, run, runOk, tempDir } from '../helpers/env.js';
 import { cli, listFiles } from '../helpers/cli.js';
-import { parseCertificate, parseCertificates } from '../../src/x509/certificate.js';
 import { issueCertificate, ISSUER_WITHOUT_KEY_USAGE } from '../../src/x509/issue.js';
-import { parsePrivateKey } from '../../src/keys/key-io.js';
-import { getPublicKey } from '../../src/keys/public-key.js';
-import { generateKeyPair } from '../../src/keys/generate.js';
-import { isMailPkiError } from '../../src/errors.js';
+import { parseCertificate, parseCertificates, parsePrivateKey, getPublicKey, generateKeyPair, isMailPkiError } from '../../src/index.js';
 
 const code = (c: string, re?: RegExp) => (e: unknown) => isMailPkiError(e, c as never) && (!re || re.test((e as Error).message));
 

@@ -15,8 +15,7 @@ import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasCommand, oracle, run, runOk, tempDir } from '../helpers/env.js';
 import { cli, listFiles } from '../helpers/cli.js';
-import { parseCertificates, parsePrivateKey, encodePkcs8, parsePkcs12 } from '../../src/index.js';
-import { toHex } from '../../src/encoding/bytes.js';
+import { parseCertificates, parsePrivateKey, encodePkcs8, parsePkcs12, toHex } from '../../src/index.js';
 
 const dir = tempDir('mailpki-cli-p12-');
 const p = (n: string): string => join(dir, n);

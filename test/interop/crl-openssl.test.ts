@@ -7,13 +7,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePkcs8 } from '../../src/keys/pkcs8.js';
-import type { PrivateKey } from '../../src/crypto/key-types.js';
-import { createRootCa, createIntermediateCa, issueCertificate } from '../../src/x509/issue.js';
-import { parseCertificate } from '../../src/x509/certificate.js';
-import { createCrl, parseCrl, findCrlEntry, checkCrlSignature } from '../../src/x509/crl.js';
-import { verifyCertificate } from '../../src/x509/verify.js';
 import { oracle, run, runOk, tempDir } from '../helpers/env.js';
+import { parsePkcs8, type PrivateKey, createRootCa, createIntermediateCa, issueCertificate, parseCertificate, createCrl, parseCrl, findCrlEntry, checkCrlSignature, verifyCertificate } from '../../src/index.js';
 
 function key(kind: 'rsa' | 'p256' | 'p384' | 'ed25519'): PrivateKey {
   const kp =

@@ -7,12 +7,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePkcs8 } from '../../src/keys/pkcs8.js';
-import type { PrivateKey } from '../../src/crypto/key-types.js';
-import { createRootCa } from '../../src/x509/issue.js';
-import { createCrl } from '../../src/x509/crl.js';
-import { toHex } from '../../src/encoding/bytes.js';
 import { oracle, run, runOk, tempDir, PYTHON } from '../helpers/env.js';
+import { parsePkcs8, type PrivateKey, createRootCa, createCrl, toHex } from '../../src/index.js';
 
 const key = (kind: 'rsa' | 'p384' | 'ed25519'): PrivateKey =>
   parsePkcs8(

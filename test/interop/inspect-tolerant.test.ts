@@ -10,14 +10,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PYTHON, hasCommand, oracle, run, tempDir } from '../helpers/env.js';
 import { cli } from '../helpers/cli.js';
-import { generateKeyPair, encodeSpki } from '../../src/keys/index.js';
-import { sign } from '../../src/crypto/sign.js';
 import { derBitString, derBool, derExplicit, derImplicitBytes, derInt, derOctets, derOid, derPrintable, derRaw, derSeq, derSet, derUtf8, encodeDer, type Asn1Node } from '../../src/encoding/der.js';
-import { encodePem } from '../../src/encoding/pem.js';
 import { concatBytes } from '../../src/encoding/bytes.js';
-import { OID } from '../../src/oid.js';
-import { parseCertificate, parseCertificateRequest, parseCertificateTolerant, parseCertificateRequestTolerant } from '../../src/x509/index.js';
-import { isMailPkiError } from '../../src/errors.js';
+import { generateKeyPair, encodeSpki, sign, encodePem, OID, parseCertificate, parseCertificateRequest, parseCertificateTolerant, parseCertificateRequestTolerant, isMailPkiError } from '../../src/index.js';
 
 const { privateKey, publicKey } = await generateKeyPair({ type: 'ec', curve: 'P-256' });
 const SPKI = derRaw(encodeSpki(publicKey));

@@ -7,11 +7,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracle, runOk, tempDir } from '../helpers/env.js';
-import { generateKeyPair } from '../../src/keys/generate.js';
 import { createKeygenPool } from '../../src/node/keygen-workers.js';
-import { encodePrivateKeyPem, encodePublicKeyPem } from '../../src/keys/key-io.js';
-import { createSeededRandom } from '../../src/crypto/random.js';
-import type { KeyPair, RsaPrivateKey } from '../../src/crypto/key-types.js';
+import { generateKeyPair, encodePrivateKeyPem, encodePublicKeyPem, createSeededRandom, type KeyPair, type RsaPrivateKey } from '../../src/index.js';
 
 const dir = tempDir('mailpki-keygen-');
 const pool = createKeygenPool({ workers: 2 });

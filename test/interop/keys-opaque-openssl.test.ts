@@ -16,10 +16,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PYTHON, oracle, runOk, run, tempDir } from '../helpers/env.js';
 import { cli } from '../helpers/cli.js';
-import { describeKey, encodePrivateKeyPem, encodePublicKeyPem, generateKeyPair, getPublicKey, parsePrivateKey, parsePublicKey, publicKeysEqual } from '../../src/keys/index.js';
-import { sign, verify } from '../../src/crypto/sign.js';
-import { createRootCa, issueCertificate, parseCertificate, parseCertificateRequest, verifyCertificate, verifyCertificateRequest, spkiSha256 } from '../../src/x509/index.js';
-import { isMailPkiError } from '../../src/errors.js';
+import { describeKey, encodePrivateKeyPem, encodePublicKeyPem, generateKeyPair, getPublicKey, parsePrivateKey, parsePublicKey, publicKeysEqual, sign, verify, createRootCa, issueCertificate, parseCertificate, parseCertificateRequest, verifyCertificate, verifyCertificateRequest, spkiSha256, isMailPkiError } from '../../src/index.js';
 
 const why = (r: { ok: boolean; reason?: string; message?: string }): string => (r.ok ? 'ok' : `${r.reason}: ${r.message}`);
 const sha256Der = (dir: string, args: string[]): string => runOk('sh', ['-c', `openssl ${args.join(' ')} -outform DER | sha256sum`], { cwd: dir }).split(' ')[0]!;

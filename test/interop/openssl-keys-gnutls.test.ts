@@ -10,8 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracle, runOk, tempDir } from '../helpers/env.js';
-import { encodePrivateKeyPem, encryptPrivateKeyPem, encodePublicKeyPem, isEncryptedPrivateKey, parsePkcs8, parsePrivateKey, type EncryptPrivateKeyOptions } from '../../src/keys/index.js';
-import type { PrivateKey } from '../../src/crypto/key-types.js';
+import { encodePrivateKeyPem, encryptPrivateKeyPem, encodePublicKeyPem, isEncryptedPrivateKey, parsePkcs8, parsePrivateKey, type EncryptPrivateKeyOptions, type PrivateKey } from '../../src/index.js';
 
 const PW = 'gnutls pass';
 

@@ -10,29 +10,8 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracle, run, runOk, tempDir } from '../helpers/env.js';
-import {
-  assertKeyStrength,
-  checkKey,
-  describeKey,
-  encodePkcs8,
-  encodePrivateKeyDer,
-  encodePrivateKeyPem,
-  encryptPrivateKeyPem,
-  encryptPrivateKeyDer,
-  type EncryptPrivateKeyOptions,
-  encodePublicKeyPem,
-  encodeSpki,
-  exportJwk,
-  getPublicKey,
-  isEncryptedPrivateKey,
-  parsePrivateKey,
-  parsePublicKey,
-  publicKeysEqual,
-  
-} from '../../src/keys/index.js';
 import { equalBytes } from '../../src/encoding/bytes.js';
-import { isMailPkiError, type MailPkiErrorCode } from '../../src/errors.js';
-import type { PrivateKey } from '../../src/crypto/key-types.js';
+import { assertKeyStrength, checkKey, describeKey, encodePkcs8, encodePrivateKeyDer, encodePrivateKeyPem, encryptPrivateKeyPem, encryptPrivateKeyDer, type EncryptPrivateKeyOptions, encodePublicKeyPem, encodeSpki, exportJwk, getPublicKey, isEncryptedPrivateKey, parsePrivateKey, parsePublicKey, publicKeysEqual, isMailPkiError, type MailPkiErrorCode, type PrivateKey } from '../../src/index.js';
 
 const PW = 'correct horse battery';
 let dir = '';

@@ -13,11 +13,10 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracle, run, runOk, tempDir } from '../helpers/env.js';
-import { sign, verify, type HashName, type SignatureAlgorithm } from '../../src/crypto/sign.js';
 import { encodeSignatureAlgorithmId, parseSignatureAlgorithmId } from '../../src/x509/algorithm-id.js';
 import { bytesToBigInt, concatBytes, equalBytes, toHex, utf8 } from '../../src/encoding/bytes.js';
 import { decodeDer, encodeDer, rawDer, readBitStringBytes, readSequence } from '../../src/encoding/der.js';
-import type { EcCurve, PrivateKey, PublicKey } from '../../src/crypto/key-types.js';
+import { sign, verify, type HashName, type SignatureAlgorithm, type EcCurve, type PrivateKey, type PublicKey } from '../../src/index.js';
 
 const b64u = (s: string | undefined): Uint8Array => new Uint8Array(Buffer.from(s ?? '', 'base64url'));
 

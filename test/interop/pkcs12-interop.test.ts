@@ -18,23 +18,8 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import tls from 'node:tls';
 import { hasCommand, oracle, run, runOk, tempDir, PYTHON } from '../helpers/env.js';
-import {
-  encodePkcs12,
-  parsePkcs12,
-  encodePkcs8,
-  encodePrivateKeyPem,
-  generateKeyPair,
-  getPublicKey,
-  parsePrivateKey,
-  createRootCa,
-  issueCertificate,
-  parseCertificates,
-  spkiSha256,
-  type PrivateKey,
-  type Certificate,
-} from '../../src/index.js';
+import { encodePkcs12, parsePkcs12, encodePkcs8, encodePrivateKeyPem, generateKeyPair, getPublicKey, parsePrivateKey, createRootCa, issueCertificate, parseCertificates, spkiSha256, type PrivateKey, type Certificate, toHex } from '../../src/index.js';
 import { rc2CbcDecrypt } from '../../src/crypto/rc2.js';
-import { toHex } from '../../src/encoding/bytes.js';
 
 const PW = 'p12 pass phrase';
 const dir = tempDir('mailpki-p12-interop-');

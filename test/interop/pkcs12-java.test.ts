@@ -10,8 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracle, run, runOk, tempDir } from '../helpers/env.js';
-import { encodePkcs12, parsePkcs12, encodePkcs8, parsePrivateKey, generateKeyPair, getPublicKey, createRootCa, issueCertificate, parseCertificates } from '../../src/index.js';
-import { toHex } from '../../src/encoding/bytes.js';
+import { encodePkcs12, parsePkcs12, encodePkcs8, parsePrivateKey, generateKeyPair, getPublicKey, createRootCa, issueCertificate, parseCertificates, toHex } from '../../src/index.js';
 
 const dir = tempDir('mailpki-p12-java-');
 /** keytool is an oracle like the others (.ci/run installs default-jre-headless): skipped visibly locally, a failure in CI. */

@@ -14,12 +14,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCertificate } from '../../src/x509/certificate.js';
-import { parseCrl, type Crl } from '../../src/x509/crl.js';
-import { verifyCertificate } from '../../src/x509/verify.js';
-import { isMailPkiError } from '../../src/errors.js';
-import type { Certificate } from '../../src/x509/types.js';
 import { PKITS_DIR, pkits } from '../helpers/env.js';
+import { parseCertificate, parseCrl, type Crl, verifyCertificate, isMailPkiError, type Certificate } from '../../src/index.js';
 
 const AT = new Date('2020-01-01T00:00:00Z');
 const POLICY = /Polic|Mapping|UserNotice|CPSPointer|requireExplicit|inhibit/i;

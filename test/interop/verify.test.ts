@@ -6,10 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasCommand, oracle } from '../helpers/env.js';
 import { OpensslPki, EXT, type FixtureCert } from '../helpers/openssl-pki.js';
-import { verifyCertificate, VERIFY_FAILURE_CODES, type VerifyResult } from '../../src/x509/verify.js';
-import { parseCertificate } from '../../src/x509/certificate.js';
-import { isMailPkiError } from '../../src/errors.js';
-import type { Certificate } from '../../src/x509/types.js';
+import { verifyCertificate, VERIFY_FAILURE_CODES, type VerifyResult, parseCertificate, isMailPkiError, type Certificate } from '../../src/index.js';
 
 const DAY = 86_400_000;
 let pki: OpensslPki;

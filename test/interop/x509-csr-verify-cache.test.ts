@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCertificateRequest, verifyCertificateRequest } from '../../src/x509/csr.js';
-import { isMailPkiError } from '../../src/errors.js';
 import { oracle, runOk, tempDir } from '../helpers/env.js';
+import { parseCertificateRequest, verifyCertificateRequest, isMailPkiError } from '../../src/index.js';
 
 test('verifyCertificateRequest: a parsed object whose der was overwritten is judged on the new bytes', (t) => {
   if (!oracle(t, 'openssl')) return;

@@ -8,14 +8,8 @@ import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracle, run, runOk, tempDir } from '../helpers/env.js';
-import { createRootCa, createIntermediateCa, issueCertificate } from '../../src/x509/issue.js';
-import { verifyCertificate } from '../../src/x509/verify.js';
-import { parseCertificateRequest } from '../../src/x509/csr.js';
-import { OID } from '../../src/oid.js';
-import { isMailPkiError } from '../../src/errors.js';
-import { getPublicKey } from '../../src/keys/public-key.js';
-import type { Certificate } from '../../src/x509/types.js';
 import { nodeKey, assertOpensslVerifies, assertOpensslDerIdentical, assertNodeAccepts, pythonInspect } from './x509-interop-helpers.js';
+import { createRootCa, createIntermediateCa, issueCertificate, verifyCertificate, parseCertificateRequest, OID, isMailPkiError, getPublicKey, type Certificate } from '../../src/index.js';
 
 const dir = tempDir('mailpki-interop-csr-');
 const rootKey = nodeKey('p256').key;

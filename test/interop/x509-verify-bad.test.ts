@@ -8,8 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracle } from '../helpers/env.js';
 import { OpensslPki, EXT, opensslVerify, type FixtureCert } from '../helpers/openssl-pki.js';
-import { verifyCertificate, type VerifyFailureCode } from '../../src/x509/verify.js';
-import { parseCertificate } from '../../src/x509/certificate.js';
+import { verifyCertificate, type VerifyFailureCode, parseCertificate } from '../../src/index.js';
 
 const DAY = 86_400_000;
 

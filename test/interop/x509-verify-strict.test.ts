@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { oracle } from '../helpers/env.js';
 import { OpensslPki, EXT, opensslVerify, type FixtureCert } from '../helpers/openssl-pki.js';
-import { verifyCertificate, type VerifyFailureCode } from '../../src/x509/verify.js';
+import { verifyCertificate, type VerifyFailureCode } from '../../src/index.js';
 
 const HOST = 'ok.example.com';
 const swap = (ext: string[], from: RegExp, to: string): string[] => ext.map((l) => l.replace(from, to));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ROOT } from '../helpers/env.js';
 import { formatHelp, parseCommandArgs, type CliIo, type CommandSpec } from '../../src/cli/args.js';
 import { main } from '../../src/cli/main.js';
-import { isMailPkiError } from '../../src/errors.js';
+import { isMailPkiError } from '../../src/index.js';
 
 const spec: CommandSpec = {
   name: 'demo cmd',

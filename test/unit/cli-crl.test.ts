@@ -7,11 +7,9 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePkcs8 } from '../../src/keys/pkcs8.js';
-import { createRootCa, createIntermediateCa, issueCertificate } from '../../src/x509/issue.js';
-import { createCrl } from '../../src/x509/crl.js';
 import { tempDir } from '../helpers/env.js';
 import { cli } from '../helpers/cli.js';
+import { parsePkcs8, createRootCa, createIntermediateCa, issueCertificate, createCrl } from '../../src/index.js';
 
 const ec = () => parsePkcs8(new Uint8Array(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'der' })));
 

@@ -4,18 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { parsePkcs8 } from '../../src/keys/pkcs8.js';
-import type { PrivateKey } from '../../src/crypto/key-types.js';
-import { createRootCa, createIntermediateCa, issueCertificate } from '../../src/x509/issue.js';
-import { createCrl, parseCrl, parseCrls, findCrlEntry, checkCrlSignature } from '../../src/x509/crl.js';
-import { inspectCrl, crlToJson } from '../../src/x509/inspect.js';
-import { verifyCertificate } from '../../src/x509/verify.js';
-import { MAX_CRL_SIGNATURE_CHECKS } from '../../src/x509/revocation.js';
-import { isMailPkiError } from '../../src/errors.js';
-import { encodePem } from '../../src/encoding/pem.js';
 import { derSeq, derInt, derOid, derOctets, derBool, derExplicit, derBitString, derRaw, derImplicitBytes, encodeDer } from '../../src/encoding/der.js';
 import { encodeTime } from '../../src/x509/time.js';
-import { OID } from '../../src/oid.js';
+import { parsePkcs8, type PrivateKey, createRootCa, createIntermediateCa, issueCertificate, createCrl, parseCrl, parseCrls, findCrlEntry, checkCrlSignature, inspectCrl, crlToJson, verifyCertificate, MAX_CRL_SIGNATURE_CHECKS, isMailPkiError, encodePem, OID } from '../../src/index.js';
 
 const ec = (): PrivateKey => parsePkcs8(new Uint8Array(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'der' })));
 const code = (c: string, re?: RegExp) => (e: unknown) => isMailPkiError(e, c as never) && (!re || re.test((e as Error).message));

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { tempDir } from '../helpers/env.js';
 import { hostname } from 'node:os';
 import { LOCK_FILE_NAME, checkWritable, ensureDirectory, lockDirectory, readInputFile, removeStaleTempFiles, writeFileAtomic, writeFilesAtomic } from '../../src/node/file-store.js';
-import { isMailPkiError } from '../../src/errors.js';
+import { isMailPkiError } from '../../src/index.js';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 

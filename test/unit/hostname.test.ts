@@ -3,10 +3,8 @@
 // the RFC's rules, cross-checked against OpenSSL/Node in test/interop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchesHost, matchesEmail } from '../../src/x509/hostname.js';
 import { parseIpAddress } from '../../src/x509/ip.js';
-import type { Certificate, GeneralName } from '../../src/x509/types.js';
-import { OID } from '../../src/oid.js';
+import { matchesHost, matchesEmail, type Certificate, type GeneralName, OID } from '../../src/index.js';
 
 function stub(sans: GeneralName[] | undefined, cn = 'mail.example.com'): Certificate {
   return {

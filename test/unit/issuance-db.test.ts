@@ -9,13 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
-import { parsePkcs8 } from '../../src/keys/pkcs8.js';
-import { getPublicKey } from '../../src/keys/public-key.js';
-import { createRootCa, issueCertificate } from '../../src/x509/issue.js';
-import { createMemoryIssuanceDatabase, issuanceRecordOf, normalizeSerial, profileOf, type IssuanceDatabase } from '../../src/x509/issuance-db.js';
 import { defaultIssuanceDatabasePath, encodeIssuanceJournal, openIssuanceDatabase } from '../../src/node/issuance-db.js';
-import { isMailPkiError } from '../../src/errors.js';
 import { tempDir } from '../helpers/env.js';
+import { parsePkcs8, getPublicKey, createRootCa, issueCertificate, createMemoryIssuanceDatabase, issuanceRecordOf, normalizeSerial, profileOf, type IssuanceDatabase, isMailPkiError } from '../../src/index.js';
 
 const code = (c: string, re?: RegExp) => (e: unknown) => isMailPkiError(e, c as never) && (!re || re.test((e as Error).message));
 const ecKey = () => parsePkcs8(new Uint8Array(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'der' })));

@@ -5,12 +5,9 @@
 // failures (at start and mid-job), validation, EC on the calling thread.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWorkerKeygenPool, serveKeygenWorker, type KeygenWorkerEvent, type KeygenWorkerPort } from '../../src/keys/keygen-pool.js';
 import { createKeygenPool } from '../../src/node/keygen-workers.js';
-import { createSeededRandom } from '../../src/crypto/random.js';
-import { MailPkiError } from '../../src/errors.js';
-import type { RsaPrivateKey, EcPrivateKey } from '../../src/crypto/key-types.js';
 import { assertRsaKey } from '../helpers/keygen-check.js';
+import { createWorkerKeygenPool, serveKeygenWorker, type KeygenWorkerEvent, type KeygenWorkerPort, createSeededRandom, MailPkiError, type RsaPrivateKey, type EcPrivateKey } from '../../src/index.js';
 
 type Listener = (ev: KeygenWorkerEvent) => void;
 

@@ -4,10 +4,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createKeygenPool } from '../../src/node/keygen-workers.js';
-import { createSeededRandom } from '../../src/crypto/random.js';
-import { MailPkiError } from '../../src/errors.js';
-import type { RsaPrivateKey, EcPrivateKey } from '../../src/crypto/key-types.js';
 import { assertRsaKey } from '../helpers/keygen-check.js';
+import { createSeededRandom, MailPkiError, type RsaPrivateKey, type EcPrivateKey } from '../../src/index.js';
 
 const pool = createKeygenPool({ workers: 2 });
 after(() => pool.close());

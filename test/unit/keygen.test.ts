@@ -5,15 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkPrimeSync, createPrivateKey, generatePrimeSync, createPublicKey } from 'node:crypto';
-import { generateKeyPair } from '../../src/keys/generate.js';
-import { createSeededRandom, systemRandom } from '../../src/crypto/random.js';
 import { isProbablePrime, millerRabinBase, probablePrimeSearch, millerRabinRoundsForRsa, smallPrimes, sharedPrimeSearch, sieveCandidates } from '../../src/crypto/prime.js';
 import { rsaKeyFromPrimes, runToEnd, RSA_E } from '../../src/crypto/rsa-keygen.js';
 import { modPow, modPow2, gcd, lcm, modInverse } from '../../src/crypto/bigint.js';
 import { ecPointFromPrivate, ed25519PublicFromSeed } from '../../src/crypto/ec.js';
-import { MailPkiError } from '../../src/errors.js';
-import type { RsaPrivateKey, EcPrivateKey, Ed25519PrivateKey } from '../../src/crypto/key-types.js';
 import { assertRsaKey, bitLength, gcdRef } from '../helpers/keygen-check.js';
+import { generateKeyPair, createSeededRandom, systemRandom, MailPkiError, type RsaPrivateKey, type EcPrivateKey, type Ed25519PrivateKey } from '../../src/index.js';
 
 test('bigint helpers agree with plain definitions', () => {
   const rng = createSeededRandom('bigint');

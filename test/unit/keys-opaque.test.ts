@@ -7,25 +7,6 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, createPublicKey, verify as nodeVerify, constants, type KeyObject } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import {
-  assertKeyStrength,
-  checkKey,
-  describeDsaPrivateKey,
-  describeKey,
-  encodePkcs8,
-  encodePrivateKeyDer,
-  encodeSpki,
-  exportJwk,
-  generateKeyPair,
-  getPublicKey,
-  keyBits,
-  parsePkcs8,
-  parsePrivateKey,
-  parsePublicKey,
-  parseSpki,
-  publicKeysEqual,
-} from '../../src/keys/index.js';
-import { defaultSignatureAlgorithm, sign, verify } from '../../src/crypto/sign.js';
-import {
   decodeDer,
   derBitString,
   derExplicit,
@@ -42,9 +23,7 @@ import {
   type Asn1Node,
 } from '../../src/encoding/der.js';
 import { bigIntToBytes, toHex } from '../../src/encoding/bytes.js';
-import { OID } from '../../src/oid.js';
-import { isMailPkiError, type MailPkiErrorCode } from '../../src/errors.js';
-import type { PublicKey, RsaPrivateKey } from '../../src/crypto/key-types.js';
+import { assertKeyStrength, checkKey, describeDsaPrivateKey, describeKey, encodePkcs8, encodePrivateKeyDer, encodeSpki, exportJwk, generateKeyPair, getPublicKey, keyBits, parsePkcs8, parsePrivateKey, parsePublicKey, parseSpki, publicKeysEqual, defaultSignatureAlgorithm, sign, verify, OID, isMailPkiError, type MailPkiErrorCode, type PublicKey, type RsaPrivateKey } from '../../src/index.js';
 
 const code = (c: MailPkiErrorCode) => (e: unknown): boolean => isMailPkiError(e, c);
 const spkiOf = (alg: Asn1Node, key: Uint8Array): Uint8Array => encodeDer(derSeq(alg, derBitString(key)));

@@ -8,43 +8,10 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { ecPointFromPrivate, ed25519PublicFromSeed } from '../../src/crypto/ec.js';
-import {
-  assertKeyStrength,
-  checkKey,
-  describeKey,
-  encodePkcs1PrivateKey,
-  encodePkcs1PublicKey,
-  encodePkcs8,
-  encodePrivateKeyDer,
-  encodePrivateKeyPem,
-  encryptPrivateKeyPem,
-  encryptPrivateKeyDer,
-  encodePublicKeyPem,
-  encodeSec1PrivateKey,
-  encodeSpki,
-  exportJwk,
-  getPublicKey,
-  importJwk,
-  isEncryptedPrivateKey,
-  keyBits,
-  parseEncryptedPkcs8,
-  parseEncryptedPkcs8Info,
-  parsePkcs1PrivateKey,
-  parsePkcs1PublicKey,
-  parsePkcs8,
-  parsePrivateKey,
-  parsePublicKey,
-  parseSec1PrivateKey,
-  parseSpki,
-  publicKeysEqual,
-} from '../../src/keys/index.js';
 import { encodePbes2AlgorithmId, pbes2Encrypt, type Pbes2Params } from '../../src/crypto/pbe.js';
 import { derBitString, derExplicit, derImplicitBytes, derInt, derOctets, derOid, derSeq, encodeDer } from '../../src/encoding/der.js';
-import { encodePem } from '../../src/encoding/pem.js';
 import { concatBytes, equalBytes, fromBase64 } from '../../src/encoding/bytes.js';
-import { OID } from '../../src/oid.js';
-import { isMailPkiError, type MailPkiErrorCode } from '../../src/errors.js';
-import type { EcCurve, PrivateKey, RsaPrivateKey } from '../../src/crypto/key-types.js';
+import { assertKeyStrength, checkKey, describeKey, encodePkcs1PrivateKey, encodePkcs1PublicKey, encodePkcs8, encodePrivateKeyDer, encodePrivateKeyPem, encryptPrivateKeyPem, encryptPrivateKeyDer, encodePublicKeyPem, encodeSec1PrivateKey, encodeSpki, exportJwk, getPublicKey, importJwk, isEncryptedPrivateKey, keyBits, parseEncryptedPkcs8, parseEncryptedPkcs8Info, parsePkcs1PrivateKey, parsePkcs1PublicKey, parsePkcs8, parsePrivateKey, parsePublicKey, parseSec1PrivateKey, parseSpki, publicKeysEqual, encodePem, OID, isMailPkiError, type MailPkiErrorCode, type EcCurve, type PrivateKey, type RsaPrivateKey } from '../../src/index.js';
 
 const u8 = (b: Buffer | string): Uint8Array => new Uint8Array(typeof b === 'string' ? Buffer.from(b) : b);
 

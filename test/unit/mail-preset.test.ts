@@ -7,11 +7,8 @@ import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mailServerFiles, MAIL_SERVER_FILE_NAMES, selinuxCommands, tlsaRecord, DEFAULT_MAIL_FILE_NAMES } from '../../src/mail/index.js';
-import { generateKeyPair } from '../../src/keys/index.js';
-import { createRootCa, issueCertificate } from '../../src/x509/index.js';
-import type { Certificate } from '../../src/x509/types.js';
 import { run, tempDir } from '../helpers/env.js';
+import { mailServerFiles, MAIL_SERVER_FILE_NAMES, selinuxCommands, tlsaRecord, DEFAULT_MAIL_FILE_NAMES, generateKeyPair, createRootCa, issueCertificate, type Certificate } from '../../src/index.js';
 
 let root: Certificate;
 let leaf: Certificate;

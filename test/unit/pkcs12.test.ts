@@ -7,29 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sha1 } from '@noble/hashes/legacy.js';
-import {
-  encodePkcs12,
-  parsePkcs12,
-  isPkcs12,
-  describePkcs12,
-  generateKeyPair,
-  getPublicKey,
-  publicKeysEqual,
-  encodePkcs8,
-  createRootCa,
-  issueCertificate,
-  parseCertificate,
-  createSeededRandom,
-  PKCS12_OID,
-  OID,
-  type PrivateKey,
-  type Certificate,
-} from '../../src/index.js';
+import { encodePkcs12, parsePkcs12, isPkcs12, describePkcs12, generateKeyPair, getPublicKey, publicKeysEqual, encodePkcs8, createRootCa, issueCertificate, parseCertificate, createSeededRandom, PKCS12_OID, OID, type PrivateKey, type Certificate, isMailPkiError } from '../../src/index.js';
 import { rc2CbcDecrypt, rc2ExpandKey } from '../../src/crypto/rc2.js';
 import { pkcs12Kdf, pkcs12Mac, pkcs12PasswordBytes } from '../../src/crypto/pkcs12-pbe.js';
 import { decodeDer, derExplicit, derImplicitBytes, derInt, derOctets, derOid, derSeq, encodeDer, readSequence, contentBytes, type Asn1Node } from '../../src/encoding/der.js';
 import { fromHex, toHex } from '../../src/encoding/bytes.js';
-import { isMailPkiError } from '../../src/errors.js';
 
 const FAST = { iterations: 16 };
 

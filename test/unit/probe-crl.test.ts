@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import * as tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { probeTls } from '../../src/node/probe.js';
-import { generateKeyPair, encodePrivateKeyPem } from '../../src/keys/index.js';
-import { createRootCa, issueCertificate, createCrl } from '../../src/x509/index.js';
+import { generateKeyPair, encodePrivateKeyPem, createRootCa, issueCertificate, createCrl } from '../../src/index.js';
 
 const HOST = 'mail.example.test';
 const rootKey = (await generateKeyPair({ type: 'ec', curve: 'P-256' })).privateKey;

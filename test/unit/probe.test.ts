@@ -14,9 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { probeTls, type ProbeOptions } from '../../src/node/probe.js';
-import { generateKeyPair, encodePrivateKeyPem } from '../../src/keys/index.js';
-import { createRootCa, createIntermediateCa, issueCertificate } from '../../src/x509/index.js';
-import type { Certificate } from '../../src/x509/types.js';
+import { generateKeyPair, encodePrivateKeyPem, createRootCa, createIntermediateCa, issueCertificate, type Certificate } from '../../src/index.js';
 
 const HOST = 'mail.example.test';
 let root: Certificate;

@@ -8,10 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
-import { sign } from '../../src/crypto/sign.js';
-import { parsePrivateKey } from '../../src/keys/key-io.js';
-import type { RsaPrivateKey } from '../../src/crypto/key-types.js';
 import { utf8 } from '../../src/encoding/bytes.js';
+import { sign, parsePrivateKey, type RsaPrivateKey } from '../../src/index.js';
 
 test('RSA PKCS#1 v1.5: 70 signatures with one key object (past two blinding refreshes) all equal OpenSSL', () => {
   const node = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;

@@ -11,10 +11,9 @@ import {
   parseSignatureAlgorithmId,
   signatureAlgorithmInfo,
 } from '../../src/x509/algorithm-id.js';
-import type { HashName, SignatureAlgorithm } from '../../src/crypto/sign.js';
 import { decodeDer, encodeDer } from '../../src/encoding/der.js';
 import { fromHex, toHex } from '../../src/encoding/bytes.js';
-import { isMailPkiError } from '../../src/errors.js';
+import { type HashName, type SignatureAlgorithm, isMailPkiError } from '../../src/index.js';
 
 const enc = (alg: SignatureAlgorithm): string => toHex(encodeDer(encodeSignatureAlgorithmId(alg)));
 const parse = (hex: string) => parseSignatureAlgorithmId(decodeDer(fromHex(hex), 'test'));

@@ -7,13 +7,10 @@ import assert from 'node:assert/strict';
 import { createHash, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { defaultSignatureAlgorithm, parseEcdsaDer, sign, verify, type HashName, type SignatureAlgorithm } from '../../src/crypto/sign.js';
-import { digest } from '../../src/crypto/hash.js';
 import { encodeDigestInfo, rsaModulusBytes } from '../../src/crypto/rsa.js';
 import { nobleCurve } from '../../src/crypto/ec.js';
-import { createSeededRandom } from '../../src/crypto/random.js';
 import { bigIntToBytes, bytesToBigInt, concatBytes, fromHex, toHex, utf8 } from '../../src/encoding/bytes.js';
-import { isMailPkiError, MailPkiError } from '../../src/errors.js';
-import type { EcCurve, EcPrivateKey, EcPublicKey, Ed25519PrivateKey, Ed25519PublicKey, PrivateKey, RsaPrivateKey, RsaPublicKey } from '../../src/crypto/key-types.js';
+import { digest, createSeededRandom, isMailPkiError, MailPkiError, type EcCurve, type EcPrivateKey, type EcPublicKey, type Ed25519PrivateKey, type Ed25519PublicKey, type PrivateKey, type RsaPrivateKey, type RsaPublicKey } from '../../src/index.js';
 
 const b64u = (s: string | undefined): Uint8Array => new Uint8Array(Buffer.from(s ?? '', 'base64url'));
 const big = (s: string | undefined): bigint => bytesToBigInt(b64u(s));

@@ -7,15 +7,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { generateKeyPair } from '../../src/keys/generate.js';
-import type { PrivateKey } from '../../src/crypto/key-types.js';
-import { getPublicKey } from '../../src/keys/public-key.js';
-import { createRootCa, issueCertificate } from '../../src/x509/issue.js';
-import { verifyCertificate, VERIFY_FAILURE_CODES, VERIFY_BUDGET, MAX_PRESENTED_CERTIFICATES, type VerifyResult, type VerifyOptions } from '../../src/x509/verify.js';
-import type { Certificate } from '../../src/x509/types.js';
-import { OID } from '../../src/oid.js';
-import { MailPkiError } from '../../src/errors.js';
 import { forge, caExtensions, leafExtensions, without } from '../helpers/forge.js';
+import { generateKeyPair, type PrivateKey, getPublicKey, createRootCa, issueCertificate, verifyCertificate, VERIFY_FAILURE_CODES, VERIFY_BUDGET, MAX_PRESENTED_CERTIFICATES, type VerifyResult, type VerifyOptions, type Certificate, OID, MailPkiError } from '../../src/index.js';
 
 const keys: PrivateKey[] = [];
 before(async () => {

@@ -7,14 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { generateKeyPair } from '../../src/keys/generate.js';
-import { createRootCa, createIntermediateCa, issueCertificate } from '../../src/x509/issue.js';
-import { createCertificateRequest } from '../../src/x509/csr.js';
-import { parseCertificate } from '../../src/x509/certificate.js';
-import { buildChain } from '../../src/x509/chain.js';
-import { verifyCertificate, VERIFY_FAILURE_CODES } from '../../src/x509/verify.js';
-import { isMailPkiError } from '../../src/errors.js';
-import type { Certificate } from '../../src/x509/types.js';
+import { generateKeyPair, createRootCa, createIntermediateCa, issueCertificate, createCertificateRequest, parseCertificate, buildChain, verifyCertificate, VERIFY_FAILURE_CODES, isMailPkiError, type Certificate } from '../../src/index.js';
 
 async function pki() {
   const rootKey = (await generateKeyPair({ type: 'ec', curve: 'P-256' })).privateKey;

@@ -6,8 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkNameConstraints, nameWithinSubtree } from '../../src/x509/name-constraints.js';
 import { parseIpRange } from '../../src/x509/ip.js';
-import type { Certificate, GeneralName, NameAttribute } from '../../src/x509/types.js';
-import { OID } from '../../src/oid.js';
+import { type Certificate, type GeneralName, type NameAttribute, OID } from '../../src/index.js';
 
 const attr = (oid: string, type: string, value: string): NameAttribute => ({ oid, type, value });
 function stub(sans: GeneralName[] | undefined, subject: NameAttribute[][] = [[attr(OID.commonName, 'CN', 'x')]]): Certificate {

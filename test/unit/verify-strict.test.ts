@@ -7,17 +7,10 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { generateKeyPair } from '../../src/keys/generate.js';
-import { parsePrivateKey } from '../../src/keys/key-io.js';
-import { getPublicKey } from '../../src/keys/public-key.js';
-import type { PrivateKey } from '../../src/crypto/key-types.js';
 import { derImplicitBytes, derImplicitChildren, derSeq } from '../../src/encoding/der.js';
 import { authorityInfoAccessExtension, basicConstraintsExtension, extKeyUsageExtension, keyUsageExtension, makeExtension, nameConstraintsExtension, subjectAltNameExtension } from '../../src/x509/extensions.js';
-import { createIntermediateCa, createRootCa, issueCertificate } from '../../src/x509/issue.js';
-import { verifyCertificate, VERIFY_FAILURE_CODES, type VerifyOptions, type VerifyResult, type VerifyFailureCode } from '../../src/x509/verify.js';
-import type { Certificate, Extension, GeneralName } from '../../src/x509/types.js';
-import { OID } from '../../src/oid.js';
 import { forge, caExtensions, leafExtensions, withCritical, without } from '../helpers/forge.js';
+import { generateKeyPair, parsePrivateKey, getPublicKey, type PrivateKey, createIntermediateCa, createRootCa, issueCertificate, verifyCertificate, VERIFY_FAILURE_CODES, type VerifyOptions, type VerifyResult, type VerifyFailureCode, type Certificate, type Extension, type GeneralName, OID } from '../../src/index.js';
 
 let rootKey: PrivateKey, icaKey: PrivateKey, leafKey: PrivateKey;
 let root: Certificate, ica: Certificate;

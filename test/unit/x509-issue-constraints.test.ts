@@ -4,12 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { parsePkcs8 } from '../../src/keys/pkcs8.js';
-import { getPublicKey } from '../../src/keys/public-key.js';
-import { createIntermediateCa, createRootCa, issueCertificate } from '../../src/x509/issue.js';
-import { verifyCertificate } from '../../src/x509/verify.js';
-import { parseName } from '../../src/x509/name.js';
-import { isMailPkiError } from '../../src/errors.js';
+import { parsePkcs8, getPublicKey, createIntermediateCa, createRootCa, issueCertificate, verifyCertificate, parseName, isMailPkiError } from '../../src/index.js';
 
 const key = () => parsePkcs8(new Uint8Array(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'der' })));
 const code = (c: string, re?: RegExp) => (e: unknown) => isMailPkiError(e, c as never) && (!re || re.test((e as Error).message));

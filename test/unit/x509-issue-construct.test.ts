@@ -9,12 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { generateKeyPair } from '../../src/keys/generate.js';
-import type { KeyPair } from '../../src/crypto/key-types.js';
-import { createRootCa, createIntermediateCa, issueCertificate, type IssuedCertificate } from '../../src/x509/issue.js';
-import { createCertificateRequest, parseCertificateRequest } from '../../src/x509/csr.js';
-import { parseCertificate } from '../../src/x509/certificate.js';
-import { createSeededRandom } from '../../src/crypto/random.js';
+import { generateKeyPair, type KeyPair, createRootCa, createIntermediateCa, issueCertificate, type IssuedCertificate, createCertificateRequest, parseCertificateRequest, parseCertificate, createSeededRandom } from '../../src/index.js';
 
 function same(c: IssuedCertificate): void {
   const { warnings, ...built } = c;

@@ -5,16 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { parsePkcs8 } from '../../src/keys/pkcs8.js';
-import { getPublicKey, publicKeysEqual } from '../../src/keys/public-key.js';
-import type { PrivateKey } from '../../src/crypto/key-types.js';
-import { createRootCa, issueCertificate } from '../../src/x509/issue.js';
-import { createCertificateRequest, parseCertificateRequest, verifyCertificateRequest } from '../../src/x509/csr.js';
-import { parseCertificate } from '../../src/x509/certificate.js';
-import { parseName, formatNameOpenssl, formatNameRfc4514 } from '../../src/x509/name.js';
-import { parseSan } from '../../src/x509/general-name.js';
-import { OID } from '../../src/oid.js';
-import type { GeneralName } from '../../src/x509/types.js';
+import { parsePkcs8, getPublicKey, publicKeysEqual, type PrivateKey, createRootCa, issueCertificate, createCertificateRequest, parseCertificateRequest, verifyCertificateRequest, parseCertificate, parseName, formatNameOpenssl, formatNameRfc4514, parseSan, OID, type GeneralName } from '../../src/index.js';
 
 const mk = (kp: { privateKey: { export(o: object): Buffer | string } }): PrivateKey => parsePkcs8(new Uint8Array(kp.privateKey.export({ type: 'pkcs8', format: 'der' }) as Buffer));
 const KEYS: PrivateKey[] = [

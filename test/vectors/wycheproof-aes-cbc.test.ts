@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { VECTORS_DIR, vectors } from '../helpers/env.js';
 import { cbcDecrypt, cbcEncrypt, type PbeCipher } from '../../src/crypto/pbe.js';
 import { fromHex, toHex } from '../../src/encoding/bytes.js';
-import { isMailPkiError } from '../../src/errors.js';
+import { isMailPkiError } from '../../src/index.js';
 
 interface Vec { tcId: number; comment: string; flags: string[]; key: string; iv: string; msg: string; ct: string; result: 'valid' | 'invalid' | 'acceptable' }
 interface Group { type: string; keySize: number; ivSize: number; tests: Vec[] }

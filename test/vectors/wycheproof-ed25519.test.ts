@@ -9,9 +9,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VECTORS_DIR, vectors } from '../helpers/env.js';
-import { verify } from '../../src/crypto/sign.js';
 import { fromHex, toHex } from '../../src/encoding/bytes.js';
-import { parsePublicKey, parseSpki, encodeSpki } from '../../src/keys/index.js';
+import { verify, parsePublicKey, parseSpki, encodeSpki } from '../../src/index.js';
 
 interface Vec { tcId: number; comment: string; flags: string[]; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable' }
 interface Group { type: string; publicKey: { curve: string; pk: string }; publicKeyDer: string; publicKeyPem: string; tests: Vec[] }

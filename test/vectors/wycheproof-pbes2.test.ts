@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { VECTORS_DIR, vectors } from '../helpers/env.js';
 import { pbes2Decrypt, pbes2Encrypt, type PbeCipher, type Pbes2Params, type Pbkdf2Prf } from '../../src/crypto/pbe.js';
 import { fromHex, toHex } from '../../src/encoding/bytes.js';
-import { isMailPkiError } from '../../src/errors.js';
+import { isMailPkiError } from '../../src/index.js';
 
 interface PbeVector {
   tcId: number;

@@ -12,10 +12,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VECTORS_DIR, vectors } from '../helpers/env.js';
-import { defaultSignatureAlgorithm, verify, type HashName } from '../../src/crypto/sign.js';
 import { fromHex, toHex } from '../../src/encoding/bytes.js';
-import { isMailPkiError } from '../../src/errors.js';
-import { describeKey, encodeSpki, parsePublicKey, parseSpki } from '../../src/keys/index.js';
+import { defaultSignatureAlgorithm, verify, type HashName, isMailPkiError, describeKey, encodeSpki, parsePublicKey, parseSpki } from '../../src/index.js';
 
 interface Vec { tcId: number; comment: string; flags: string[]; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable' }
 interface Group { type: string; keySize: number; sha: string; mgf: string; mgfSha: string; sLen: number; publicKeyDer: string; publicKeyPem: string; tests: Vec[] }

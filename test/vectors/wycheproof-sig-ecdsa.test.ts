@@ -17,7 +17,7 @@ import { VECTORS_DIR, vectors } from '../helpers/env.js';
 import { parseEcdsaDer, verify, type HashName } from '../../src/crypto/sign.js';
 import { nobleCurve } from '../../src/crypto/ec.js';
 import { fromHex } from '../../src/encoding/bytes.js';
-import type { EcCurve, EcPublicKey } from '../../src/crypto/key-types.js';
+import { type EcCurve, type EcPublicKey } from '../../src/index.js';
 
 interface Vec { tcId: number; comment: string; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable'; flags: string[] }
 interface Group { sha: string; publicKey: { curve: string; uncompressed: string }; tests: Vec[] }

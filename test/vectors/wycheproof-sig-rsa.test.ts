@@ -11,12 +11,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPrivateKey } from 'node:crypto';
 import { VECTORS_DIR, vectors } from '../helpers/env.js';
-import { sign, verify, type HashName } from '../../src/crypto/sign.js';
-import { digest, type DigestName } from '../../src/crypto/hash.js';
 import { rsaPkcs1v15SignDigest, rsaPkcs1v15VerifyDigest } from '../../src/crypto/rsa.js';
 import { fromHex, toHex } from '../../src/encoding/bytes.js';
-import { isMailPkiError } from '../../src/errors.js';
-import type { RsaPrivateKey, RsaPublicKey } from '../../src/crypto/key-types.js';
+import { sign, verify, type HashName, digest, type DigestName, isMailPkiError, type RsaPrivateKey, type RsaPublicKey } from '../../src/index.js';
 
 interface Vec { tcId: number; comment: string; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable'; flags: string[] }
 interface Group { sha: string; publicKey?: { modulus: string; publicExponent: string }; privateKeyPkcs8?: string; sLen?: string | number; mgf?: string; mgfSha?: string; tests: Vec[] }
