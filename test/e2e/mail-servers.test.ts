@@ -16,6 +16,7 @@ import { chmodSync, existsSync, readFileSync, mkdirSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { oracle, run, tempDir, ROOT } from '../helpers/env.js';
+import { killWhenFileAppears } from '../helpers/cli.js';
 import { probeTls, type ProbeOptions, type ProbeResult } from '../../src/node/probe.js';
 import { doveconf, postfixCheck, startMailServers, type MailServers } from './mail-servers.js';
 import { parseCertificates, INTERMEDIATE_TLS12_CIPHERS, generatePostfixConfig } from '../../src/index.js';
@@ -339,18 +340,7 @@ test('day two: mail init with a classic OpenSSL root runs Postfix and Dovecot; m
     let caught = false;
     for (let attempt = 0; attempt < 10 && !caught; attempt++) {
       const child = spawn(bin[0]!, [...bin.slice(1), 'mail', 'renew', out, '--new-key', ...caArgs], { cwd: ROOT, stdio: 'ignore' });
-      await new Promise<void>((resolve) => {
-        const iv = setInterval(() => {
-          if (existsSync(join(out, '.mailpki-renew.pending'))) {
-            child.kill('SIGKILL');
-            clearInterval(iv);
-          }
-        }, 1);
-        child.on('close', () => {
-          clearInterval(iv);
-          resolve();
-        });
-      });
+      await killWhenFileAppears(child, join(out, '.mailpki-renew.pending'));
       caught = existsSync(join(out, '.mailpki-renew.pending'));
       if (!caught) {
         // finished before the kill: undo it by hand (as an admin would from *.prev) and try again

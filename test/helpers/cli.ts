@@ -1,7 +1,7 @@
 // Shared helpers for the CLI tests: run `node --import tsx src/cli/bin.ts ...`
 // as a real process (with a timeout), and make fixtures with OpenSSL (an
 // oracle we did not write) so the CLI tests do not depend on our own output.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -185,4 +185,24 @@ function derLength(n: number): Buffer {
 export function pem(label: string, der: Uint8Array): string {
   const b64 = Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n');
   return `-----BEGIN ${label}-----\n${b64}-----END ${label}-----\n`;
+}
+
+/**
+ * SIGKILL `child` as soon as `marker` exists (polled every millisecond);
+ * resolves when the child has closed, killed or not. The crash-mid-write
+ * tests use it to land a kill at one chosen point of a run.
+ */
+export function killWhenFileAppears(child: ChildProcess, marker: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const iv = setInterval(() => {
+      if (existsSync(marker)) {
+        child.kill('SIGKILL');
+        clearInterval(iv);
+      }
+    }, 1);
+    child.on('close', () => {
+      clearInterval(iv);
+      resolve();
+    });
+  });
 }

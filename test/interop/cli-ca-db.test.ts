@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { oracle, tempDir } from '../helpers/env.js';
-import { cli, cliCommand, listFiles, sh, shStatus, type CliResult } from '../helpers/cli.js';
+import { cli, cliCommand, killWhenFileAppears, listFiles, sh, shStatus, type CliResult } from '../helpers/cli.js';
 import { openIssuanceDatabase } from '../../src/node/issuance-db.js';
 
 const serialOf = (pem: string) => new X509Certificate(pem).serialNumber.toLowerCase().replace(/^0+/, '');
@@ -260,18 +260,7 @@ describe('issuance database through the CLI', { concurrency: false }, () => {
     for (let attempt = 0; attempt < 12 && !caught; attempt++) {
       const child = spawn(process.execPath, [...cliCommand(), 'mail', 'renew', out, '--new-key'], { stdio: 'ignore' });
       // kill as soon as the pending marker exists (the *.prev set is complete then; publishing is next)
-      await new Promise<void>((resolve) => {
-        const iv = setInterval(() => {
-          if (existsSync(P('.mailpki-renew.pending'))) {
-            child.kill('SIGKILL');
-            clearInterval(iv);
-          }
-        }, 1);
-        child.on('close', () => {
-          clearInterval(iv);
-          resolve();
-        });
-      });
+      await killWhenFileAppears(child, P('.mailpki-renew.pending'));
       if (existsSync(P('.mailpki-renew.pending'))) {
         caught = true;
         // the *.prev files are the set that was serving before this run
