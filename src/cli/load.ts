@@ -67,6 +67,18 @@ export function assertKeyMatches(key: PrivateKey, pub: PublicKey, keyPath: strin
   }
 }
 
+/**
+ * The `--PREFIXpassphrase-file F` / `--PREFIXpassphrase-env NAME` pair of
+ * options (prefix `''`, `'ca-'` or `'key-'`), described as `<of>: first line
+ * of F` and `<of>: environment variable NAME`.
+ */
+export function passphraseOptions(prefix: string, of: string): Record<string, OptionSpec> {
+  return {
+    [`${prefix}passphrase-file`]: { type: 'string', arg: 'F', desc: `${of}: first line of F` },
+    [`${prefix}passphrase-env`]: { type: 'string', arg: 'NAME', desc: `${of}: environment variable NAME` },
+  };
+}
+
 /** OpenSSL's and the usual other names of the curves (lower case). */
 const CURVE_ALIASES: Readonly<Record<string, string>> = {
   p256: 'P-256', prime256v1: 'P-256', secp256r1: 'P-256', 'nist p-256': 'P-256', 'nistp256': 'P-256',

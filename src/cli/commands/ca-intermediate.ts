@@ -5,7 +5,7 @@ import { INTERMEDIATE_CA_PROFILE } from '../../x509/profiles/index.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import { flag, num, str, type CommandSpec } from '../args.js';
 import { note } from '../io.js';
-import { assertKeyMatches, existingOrNewKey, keyOptionsFrom, keyTypeOptions, loadCertificates, loadPrivateKey, privateKeyPem } from '../load.js';
+import { assertKeyMatches, existingOrNewKey, keyOptionsFrom, keyTypeOptions, loadCertificates, loadPrivateKey, privateKeyPem, passphraseOptions } from '../load.js';
 import { DB_OPTION, recordIssued } from '../ca-db.js';
 
 const DEFAULTS = { type: 'ec', bits: '3072', curve: 'P-384' };
@@ -29,8 +29,7 @@ export const spec: CommandSpec = {
   options: {
     ca: { type: 'string', required: true, arg: 'CERT', desc: 'issuing CA certificate (a file with its chain is fine: the first cert is the issuer)' },
     'ca-key': { type: 'string', required: true, arg: 'KEY', desc: 'issuing CA private key' },
-    'ca-passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of --ca-key: first line of F' },
-    'ca-passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase of --ca-key: environment variable NAME' },
+    ...passphraseOptions('ca-', 'passphrase of --ca-key'),
     subject: { type: 'string', required: true, arg: 'DN', desc: 'subject of the intermediate CA' },
     'key-out': { type: 'string', required: true, arg: 'FILE', desc: 'where to write the new key' },
     'cert-out': { type: 'string', required: true, arg: 'FILE', desc: 'where to write the intermediate certificate' },
@@ -38,8 +37,7 @@ export const spec: CommandSpec = {
     ...keyTypeOptions(DEFAULTS),
     days: { type: 'string', integer: [1, 36500], arg: 'N', default: String(INTERMEDIATE_CA_PROFILE.defaultDays), desc: 'validity in days (never past the issuer\'s notAfter)' },
     'path-len': { type: 'string', integer: [0, 10], arg: 'N', default: String(INTERMEDIATE_CA_PROFILE.pathLen), desc: 'basicConstraints pathLenConstraint' },
-    'passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase for the new key: first line of F' },
-    'passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase for the new key: environment variable NAME' },
+    ...passphraseOptions('', 'passphrase for the new key'),
     'no-passphrase': { type: 'boolean', desc: 'write the new key unencrypted (test CAs only)' },
     force: { type: 'boolean', desc: 'replace existing output files (atomically)' },
     ...DB_OPTION,

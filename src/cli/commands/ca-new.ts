@@ -6,7 +6,7 @@ import { ROOT_CA_PROFILE } from '../../x509/profiles/index.js';
 import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import { flag, list, num, str, type CommandSpec } from '../args.js';
 import { note } from '../io.js';
-import { existingOrNewKey, keyOptionsFrom, keyTypeOptions, privateKeyPem } from '../load.js';
+import { existingOrNewKey, keyOptionsFrom, keyTypeOptions, privateKeyPem, passphraseOptions } from '../load.js';
 
 const DEFAULTS = { type: 'ec', bits: '3072', curve: 'P-384' };
 const PASS = { fileFlag: 'passphrase-file', envFlag: 'passphrase-env', what: 'CA key' };
@@ -37,8 +37,7 @@ export const spec: CommandSpec = {
     'path-len': { type: 'string', integer: [0, 10], arg: 'N', desc: 'basicConstraints pathLenConstraint (default: none)' },
     'name-constraint': { type: 'string', multiple: true, arg: 'DOMAIN', desc: 'permit only names under DOMAIN' },
     'exclude-name': { type: 'string', multiple: true, arg: 'DOMAIN', desc: 'exclude names under DOMAIN' },
-    'passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of the CA key: first line of F' },
-    'passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase of the CA key: environment variable NAME' },
+    ...passphraseOptions('', 'passphrase of the CA key'),
     'no-passphrase': { type: 'boolean', desc: 'write the CA key unencrypted (test CAs only)' },
     force: { type: 'boolean', desc: 'replace existing output files (atomically)' },
   },

@@ -5,6 +5,7 @@ import { flag, num, str, type CommandSpec } from '../args.js';
 import { note } from '../io.js';
 import { loadMailCa } from '../mail-ca.js';
 import { DB_OPTION, caDatabase } from '../ca-db.js';
+import { passphraseOptions } from '../load.js';
 
 const CA_PASS = { fileFlag: 'ca-passphrase-file', envFlag: 'ca-passphrase-env', what: 'CA key' };
 
@@ -23,8 +24,7 @@ export const spec: CommandSpec = {
   options: {
     ca: { type: 'string', required: true, arg: 'CERT', desc: 'the CA certificate' },
     'ca-key': { type: 'string', required: true, arg: 'KEY', desc: 'the CA private key' },
-    'ca-passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of --ca-key: first line of F' },
-    'ca-passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase of --ca-key: environment variable NAME' },
+    ...passphraseOptions('ca-', 'passphrase of --ca-key'),
     out: { type: 'string', required: true, arg: 'FILE', desc: 'where to write the CRL (PEM, or DER with --der)' },
     days: { type: 'string', integer: [1, 3650], arg: 'N', default: String(DEFAULT_CRL_DAYS), desc: 'days until nextUpdate' },
     der: { type: 'boolean', desc: 'write DER instead of PEM (what HTTP distribution points usually serve)' },

@@ -33,6 +33,7 @@ import { flag, type CommandSpec } from '../args.js';
 import { readInput } from '../io.js';
 import { escapeTerminal } from '../../encoding/terminal.js';
 import { inspectPkcs12 } from './pkcs12.js';
+import { passphraseOptions } from '../load.js';
 
 const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE'];
 const CSR_LABELS = ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'];
@@ -59,8 +60,7 @@ export const spec: CommandSpec = {
   positionals: { min: 1, max: 1, name: 'FILE (- for standard input)' },
   options: {
     json: { type: 'boolean', desc: 'machine-readable output (a JSON array, one object per item)' },
-    'passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of a PKCS#12 file: first line of F' },
-    'passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase of a PKCS#12 file: environment variable NAME' },
+    ...passphraseOptions('', 'passphrase of a PKCS#12 file'),
     strict: { type: 'boolean', desc: 'exit 1 when any item has problems (rules broken that the tolerant reading went past)' },
   },
   exclusive: [['passphrase-file', 'passphrase-env']],

@@ -26,7 +26,7 @@ import type { GeneralName } from '../../x509/types.js';
 import { readInputFile, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import { flag, list, num, str, type CommandSpec, type CommandContext } from '../args.js';
 import { note, testPublishPause } from '../io.js';
-import { loadCertificates, loadPrivateKey } from '../load.js';
+import { loadCertificates, loadPrivateKey, passphraseOptions } from '../load.js';
 import { MAIL_CA_OPTIONS, caPaths, loadMailCa, serverFileSet } from '../mail-ca.js';
 import { assertIssuedBy, caDatabase } from '../ca-db.js';
 
@@ -66,8 +66,7 @@ export const spec: CommandSpec = {
     key: { type: 'string', arg: 'FILE', desc: 'its key (instead of DIR/server.key)' },
     chain: { type: 'string', arg: 'FILE', desc: 'the certificate + intermediates file to replace too (DIR/server-chain.pem)' },
     'postfix-chain': { type: 'string', arg: 'FILE', desc: 'the key + chain file to replace too (DIR/postfix-chain.pem)' },
-    'ca-passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of the CA key: first line of F' },
-    'ca-passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase of the CA key: environment variable NAME' },
+    ...passphraseOptions('ca-', 'passphrase of the CA key'),
     'key-passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of an encrypted server key (it is kept encrypted only by you: mailpki writes server keys unencrypted)' },
     'key-passphrase-env': { type: 'string', arg: 'NAME', desc: 'the same, from environment variable NAME' },
     ...MAIL_CA_OPTIONS,

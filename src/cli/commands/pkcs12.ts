@@ -13,7 +13,7 @@ import { toHex } from '../../encoding/bytes.js';
 import { checkWritable, readInputFile, writeFilesAtomic, type FileToWrite } from '../../node/file-store.js';
 import { flag, num, str, type CommandContext, type CommandSpec } from '../args.js';
 import { getPassphrase, note, passphraseRequired, type PassphraseSource } from '../io.js';
-import { assertKeyMatches, loadCertificates, loadPrivateKey } from '../load.js';
+import { assertKeyMatches, loadCertificates, loadPrivateKey, passphraseOptions } from '../load.js';
 
 const P12_PASS: PassphraseSource = { fileFlag: 'passphrase-file', envFlag: 'passphrase-env', what: 'PKCS#12 file' };
 const KEY_PASS: PassphraseSource = { fileFlag: 'key-passphrase-file', envFlag: 'key-passphrase-env', what: 'private key' };
@@ -51,11 +51,9 @@ export const spec: CommandSpec = {
     'key-out': { type: 'string', arg: 'FILE', desc: '--extract: where to write the key (unencrypted PKCS#8 PEM, mode 0600)' },
     'cert-out': { type: 'string', arg: 'FILE', desc: '--extract: where to write the certificate' },
     'chain-out': { type: 'string', arg: 'FILE', desc: '--extract: where to write the other certificates' },
-    'passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of the .p12: first line of F' },
-    'passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase of the .p12: environment variable NAME' },
+    ...passphraseOptions('', 'passphrase of the .p12'),
     'no-passphrase': { type: 'boolean', desc: 'write the .p12 with an empty passphrase (anyone can open it)' },
-    'key-passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of an encrypted --key: first line of F' },
-    'key-passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase of an encrypted --key: environment variable NAME' },
+    ...passphraseOptions('key-', 'passphrase of an encrypted --key'),
     force: { type: 'boolean', desc: 'replace existing output files (atomically)' },
   },
   exclusive: [

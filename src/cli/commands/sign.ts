@@ -5,7 +5,7 @@ import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/fi
 import { flag, list, num, str, type CommandSpec } from '../args.js';
 import { escapeTerminal } from '../../encoding/terminal.js';
 import { note } from '../io.js';
-import { assertKeyMatches, loadCertificates, loadCsr, loadPrivateKey } from '../load.js';
+import { assertKeyMatches, loadCertificates, loadCsr, loadPrivateKey, passphraseOptions } from '../load.js';
 import { DB_OPTION, recordIssued } from '../ca-db.js';
 
 const CA_PASS = { fileFlag: 'ca-passphrase-file', envFlag: 'ca-passphrase-env', what: 'CA key' };
@@ -33,8 +33,7 @@ export const spec: CommandSpec = {
     csr: { type: 'string', required: true, arg: 'FILE', desc: 'the certificate signing request (PEM or DER)' },
     ca: { type: 'string', required: true, arg: 'CERT', desc: 'issuing CA certificate; may be followed by its own chain' },
     'ca-key': { type: 'string', required: true, arg: 'KEY', desc: 'issuing CA private key' },
-    'ca-passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of --ca-key: first line of F' },
-    'ca-passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase of --ca-key: environment variable NAME' },
+    ...passphraseOptions('ca-', 'passphrase of --ca-key'),
     profile: { type: 'string', choices: ['tls-server', 'tls-client', 'smime'], default: 'tls-server', desc: 'certificate profile' },
     days: { type: 'string', integer: [1, 36500], arg: 'N', default: `${TLS_SERVER_PROFILE.defaultDays} (tls-server)`, desc: 'validity in days' },
     'allow-long-validity': { type: 'boolean', desc: `allow a leaf validity over ${TLS_SERVER_PROFILE.maxDays} days (clients may reject it)` },

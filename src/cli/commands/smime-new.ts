@@ -29,7 +29,7 @@ import { checkWritable, writeFilesAtomic, type FileToWrite } from '../../node/fi
 import { encodePem } from '../../encoding/pem.js';
 import { flag, num, str, type CommandSpec } from '../args.js';
 import { getPassphrase, note } from '../io.js';
-import { assertKeyMatches, generateWithProgress, loadCertificates, loadPrivateKey } from '../load.js';
+import { assertKeyMatches, generateWithProgress, loadCertificates, loadPrivateKey, passphraseOptions } from '../load.js';
 import { join } from 'node:path';
 
 const CA_PASS = { fileFlag: 'ca-passphrase-file', envFlag: 'ca-passphrase-env', what: 'CA key' };
@@ -101,15 +101,13 @@ export const spec: CommandSpec = {
     name: { type: 'string', arg: 'TEXT', desc: 'the person\'s name (subject CN and the name key stores show)' },
     'ca-cert': { type: 'string', required: true, arg: 'FILE', desc: 'issuing CA certificate, optionally followed by its chain' },
     'ca-key': { type: 'string', required: true, arg: 'FILE', desc: 'issuing CA private key' },
-    'ca-passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of --ca-key: first line of F' },
-    'ca-passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase of --ca-key: environment variable NAME' },
+    ...passphraseOptions('ca-', 'passphrase of --ca-key'),
     'key-type': { type: 'string', choices: ['rsa', 'ec'], default: 'rsa', desc: 'key of the new certificate (RSA 2048 or EC P-256)' },
     bits: { type: 'string', choices: ['2048', '3072', '4096'], arg: 'N', default: '2048', desc: 'RSA modulus size' },
     days: { type: 'string', integer: [1, SMIME_PROFILE.maxDays!], arg: 'N', default: String(SMIME_PROFILE.defaultDays), desc: `validity in days (S/MIME BR: at most ${SMIME_PROFILE.maxDays})` },
     legacy: { type: 'boolean', desc: '.p12 with 3DES + SHA-1 MAC for old importers' },
     out: { type: 'string', required: true, arg: 'DIR', desc: 'directory for the files (created 0700 if missing)' },
-    'passphrase-file': { type: 'string', arg: 'F', desc: 'passphrase of the .p12 and the key: first line of F' },
-    'passphrase-env': { type: 'string', arg: 'NAME', desc: 'passphrase of the .p12 and the key: environment variable NAME' },
+    ...passphraseOptions('', 'passphrase of the .p12 and the key'),
     'no-passphrase': { type: 'boolean', desc: 'empty .p12 passphrase and an unencrypted key file (tests only)' },
     force: { type: 'boolean', desc: 'replace existing output files (atomically)' },
   },
