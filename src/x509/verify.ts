@@ -540,14 +540,16 @@ export function verifyCertificate(leaf: Certificate, options: VerifyOptions): Ve
     const cur = path[depth]!;
     if (isAnchor(cur, depth)) {
       if (pathsLeft-- <= 0) return exhausted(`${VERIFY_BUDGET.paths} complete paths`, cur);
-      let f = validatePath(path.slice(), ctx);
+      // One copy of the path being built, shared by the checks and the result.
+      const complete = path.slice();
+      let f = validatePath(complete, ctx);
       // Revocation last (RFC 5280 6.3 for every certificate of a path that passed every other check).
       if (!f && (revocation === 'require' || (revocation === 'if-present' && crls.length > 0))) {
-        const rv = checkRevocation(path.slice(), { crls, mode: revocation, at, pool });
-        if (rv) f = { ok: false, ...rv, chain: path.slice() };
+        const rv = checkRevocation(complete, { crls, mode: revocation, at, pool });
+        if (rv) f = { ok: false, ...rv, chain: complete };
       }
       if (!f) {
-        success = path.slice();
+        success = complete;
         return 'success';
       }
       if (f.reason === 'too-complex') {
